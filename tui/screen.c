@@ -29,6 +29,7 @@ static const struct ascii_glyph ascii_glyphs[] = {
 	{ 0x201D, "\"" },
 	{ 0x2022, "*" },    /* bullet */
 	{ 0x2026, "..." },
+	{ 0x203A, ">" },    /* single right angle quote: "clipped here" */
 	{ 0x2190, "<-" },
 	{ 0x2191, "^" },
 	{ 0x2192, "->" },
@@ -358,8 +359,7 @@ void screen_box(struct screen *s, struct screen_rect r, const char *title,
 	}
 }
 
-/* Append ch as UTF-8. */
-static size_t utf8_encode(char *out, wchar_t ch)
+size_t screen_utf8_encode(char out[4], wchar_t ch)
 {
 	unsigned long c = (unsigned long)ch;
 
@@ -398,7 +398,7 @@ char *screen_to_text(const struct screen *s)
 
 			if (ch == 0)
 				continue;
-			n += utf8_encode(out + n, ch);
+			n += screen_utf8_encode(out + n, ch);
 			if (ch != L' ')
 				line_end = n;
 		}

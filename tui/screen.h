@@ -101,6 +101,8 @@ char *screen_to_text(const struct screen *s);
 /* Decode one character from UTF-8 text of len > 0 bytes into *ch; returns the
  * bytes used (at least 1). Invalid sequences give U+FFFD and use one byte. */
 size_t screen_utf8_decode(const char *text, size_t len, wchar_t *ch);
+/* Write ch as UTF-8 into out; returns the bytes written (1 to 4). */
+size_t screen_utf8_encode(char out[4], wchar_t ch);
 /* Columns ch takes when put (0 for combining characters). */
 int screen_char_width(wchar_t ch, bool ascii);
 /* Columns text takes when put. */

@@ -1,0 +1,236 @@
+/* test_mdrender.c — Markdown to wrapped, styled lines, compared as text. */
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "mdrender.h"
+
+/* Lines first..first+count of doc joined with '\n', each line ending in '\n'. */
+static char *lines_text(const struct mdrender_doc *d, int first, int count)
+{
+	static char *last;
+	size_t n = 0;
+	int i;
+
+	free(last);
+	last = malloc(1);
+	last[0] = '\0';
+	for (i = first; i < first + count; i++) {
+		char *t = mdrender_line_text(&d->lines[i]);
+
+		last = realloc(last, n + strlen(t) + 2);
+		memcpy(last + n, t, strlen(t));
+		n += strlen(t);
+		last[n++] = '\n';
+		last[n] = '\0';
+		free(t);
+	}
+	return last;
+}
+
+static void render(struct mdrender_doc *d, const char *md, int width, bool ascii)
+{
+	CHECK(mdrender_parse(d, md, strlen(md), width, ascii) == 0);
+}
+
+/* The attribute of the span holding `needle` on line i, or -1. */
+static int attr_of(const struct mdrender_doc *d, int i, const char *needle)
+{
+	int k;
+
+	for (k = 0; k < d->lines[i].nspans; k++)
+		if (strstr(d->lines[i].spans[k].text, needle))
+			return (int)d->lines[i].spans[k].attr;
+	return -1;
+}
+
+static const char lesson[] =
+	"# Reusing one exception\n"
+	"\n"
+	"Python keeps a *traceback* for every **raise**; `raise exc` on an old\n"
+	"instance grows it. Run [the scenario](../s/scenario.lua).\n"
+	"\n"
+	"- a first item long enough to wrap around\n"
+	"- second\n"
+	"  - nested\n"
+	"\n"
+	"1. one\n"
+	"2. two\n"
+	"\n"
+	"> A quote that wraps at forty columns, yes.\n"
+	"\n"
+	"<!-- not for the reader -->\n"
+	"\n"
+	"## Fresh instance per raise\n"
+	"\n"
+	"```python\n"
+	"def make(n):  # new each time\n"
+	"    s = \"\"\"two\n"
+	"    lines\"\"\" + 'x' * 0x10\n"
+	"\treturn None\n"
+	"```\n"
+	"\n"
+	"Tom &amp; Jerry &#x2192; done.\n";
+
+static void test_golden(void)
+{
+	struct mdrender_doc d;
+
+	render(&d, lesson, 40, false);
+	CHECK(d.npages == 2);
+	CHECK_STR(d.title, "Reusing one exception");
+	CHECK_STR(d.pages[0].title, "Reusing one exception");
+	CHECK_STR(d.pages[1].title, "Fresh instance per raise");
+	CHECK_STR(lines_text(&d, d.pages[0].first, d.pages[0].count),
+	          "Reusing one exception\n"
+	          "═════════════════════\n"
+	          "\n"
+	          "Python keeps a traceback for every\n"
+	          "raise; raise exc on an old instance\n"
+	          "grows it. Run the scenario.\n"
+	          "\n"
+	          "• a first item long enough to wrap\n"
+	          "  around\n"
+	          "• second\n"
+	          "  • nested\n"
+	          "\n"
+	          "1. one\n"
+	          "2. two\n"
+	          "\n"
+	          "│ A quote that wraps at forty columns,\n"
+	          "│ yes.\n");
+	CHECK_STR(lines_text(&d, d.pages[1].first, d.pages[1].count),
+	          "Fresh instance per raise\n"
+	          "────────────────────────\n"
+	          "\n"
+	          "  def make(n):  # new each time\n"
+	          "      s = \"\"\"two\n"
+	          "      lines\"\"\" + 'x' * 0x10\n"
+	          "      return None\n"
+	          "\n"
+	          "Tom & Jerry → done.\n");
+	/* Styles. */
+	CHECK(attr_of(&d, 0, "Reusing") == SCREEN_TITLE);
+	CHECK(attr_of(&d, 3, "traceback") == SCREEN_EMPH);
+	CHECK(attr_of(&d, 4, "raise;") == -1);   /* "raise" is its own span */
+	CHECK(attr_of(&d, 4, "raise exc") == SCREEN_CODE);
+	CHECK(attr_of(&d, 5, "the scenario") == SCREEN_LINK);
+	CHECK(attr_of(&d, 15, "A quote") == SCREEN_QUOTE);
+	CHECK(d.nlinks == 1);
+	CHECK_STR(d.links[0].text, "the scenario");
+	CHECK_STR(d.links[0].href, "../s/scenario.lua");
+	mdrender_free(&d);
+}
+
+static void test_python_highlight(void)
+{
+	struct mdrender_doc d;
+	int i;
+
+	render(&d, lesson, 40, false);
+	i = d.pages[1].first + 3;   /* def make(n):  # new each time */
+	CHECK(attr_of(&d, i, "def") == SCREEN_KEYWORD);
+	CHECK(attr_of(&d, i, "make") == SCREEN_DEFNAME);
+	CHECK(attr_of(&d, i, "# new") == SCREEN_COMMENT);
+	CHECK(attr_of(&d, i + 1, "\"\"\"two") == SCREEN_STRING);
+	CHECK(attr_of(&d, i + 2, "lines\"\"\"") == SCREEN_STRING);  /* triple quote spans lines */
+	CHECK(attr_of(&d, i + 2, "'x'") == SCREEN_STRING);
+	CHECK(attr_of(&d, i + 2, "0x10") == SCREEN_NUMBER);
+	CHECK(attr_of(&d, i + 3, "return") == SCREEN_KEYWORD);
+	CHECK(attr_of(&d, i + 3, "None") == SCREEN_KEYWORD);
+	mdrender_free(&d);
+
+	/* Other languages are code, unhighlighted. */
+	render(&d, "```lua\nlocal x = 'y' -- c\n```\n", 40, false);
+	CHECK(d.nlines == 1 && d.lines[0].nspans == 1 && d.lines[0].spans[0].attr == SCREEN_CODE);
+	mdrender_free(&d);
+}
+
+static void test_wrap_never_exceeds_width(void)
+{
+	static const char text[] =
+		"# T\n\nSome words, a verylongwordthatcannotpossiblyfitinnarrowcolumns, "
+		"日本語のテキストも折り返す and **strong words** too.\n\n"
+		"- item with a fairly long text\n  - nested item with text\n"
+		"    > quoted inside a list item, long enough\n";
+	struct mdrender_doc d;
+	int width, i;
+
+	for (width = 12; width <= 60; width += 7) {
+		render(&d, text, width, false);
+		for (i = 0; i < d.nlines; i++)
+			CHECK(mdrender_line_width(&d.lines[i], false) <= width);
+		mdrender_free(&d);
+	}
+	/* Code blocks are clipped by the view, never wrapped. */
+	render(&d, "```\nprint('a line longer than twenty columns')\n```\n", 20, false);
+	CHECK(d.nlines == 1);
+	CHECK(mdrender_line_width(&d.lines[0], false) > 20);
+	mdrender_free(&d);
+}
+
+static void test_ascii_widths(void)
+{
+	struct mdrender_doc d;
+
+	/* "→" is "->" on an ASCII screen: the wrap must count two columns. */
+	render(&d, "a → b → c → d\n", 9, true);
+	CHECK_STR(lines_text(&d, 0, d.nlines), "a → b →\nc → d\n");
+	mdrender_free(&d);
+	render(&d, "a → b → c → d\n", 9, false);
+	CHECK_STR(lines_text(&d, 0, d.nlines), "a → b → c\n→ d\n");
+	mdrender_free(&d);
+}
+
+static void test_pages(void)
+{
+	struct mdrender_doc d;
+
+	/* No level-2 heading: one page. */
+	render(&d, "# Only\n\ntext\n", 40, false);
+	CHECK(d.npages == 1 && d.pages[0].first == 0 && d.pages[0].count == 4);
+	mdrender_free(&d);
+	/* Starting with a level-2 heading: no empty first page. */
+	render(&d, "## A\n\none\n\n## B\n\ntwo\n", 40, false);
+	CHECK(d.npages == 2);
+	CHECK(d.title == NULL);
+	CHECK_STR(d.pages[1].title, "B");
+	CHECK_STR(lines_text(&d, d.pages[0].first, d.pages[0].count), "A\n─\n\none\n");
+	mdrender_free(&d);
+	/* Empty input: one empty page. */
+	render(&d, "", 40, false);
+	CHECK(d.npages == 1 && d.pages[0].count == 0 && d.nlines == 0);
+	mdrender_free(&d);
+}
+
+static void test_malformed(void)
+{
+	struct mdrender_doc d;
+	char junk[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof junk; i++)
+		junk[i] = (char)((i * 7919u + 13u) % 256u);
+	CHECK(mdrender_parse(&d, junk, sizeof junk, 30, false) == 0);
+	CHECK(d.npages >= 1);
+	mdrender_free(&d);
+	render(&d, "> > > > > > > > > > > > > > > > > > > > > > deep\n", 20, false);
+	CHECK(d.nlines == 1 && mdrender_line_width(&d.lines[0], false) <= 20);
+	mdrender_free(&d);
+}
+
+int main(void)
+{
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
+		printf("test_mdrender: skipped (no C.UTF-8 locale)\n");
+		return 77;
+	}
+	test_golden();
+	test_python_highlight();
+	test_wrap_never_exceeds_width();
+	test_ascii_widths();
+	test_pages();
+	test_malformed();
+	return check_done("test_mdrender");
+}
