@@ -1,0 +1,14 @@
+/* headless.h — run a scenario with no terminal: text or JSON on stdout.
+ *
+ * Exit status: 0 when every check held, 1 when a check failed, 2 when the
+ * scenario itself failed (an error, a budget ran out, it was interrupted). */
+#ifndef EXCLAB_HEADLESS_H
+#define EXCLAB_HEADLESS_H
+
+#include <stdbool.h>
+
+#include "runner.h"
+
+int headless_run(const char *scenario, bool json, const struct runner_options *opt);
+
+#endif

@@ -1,0 +1,926 @@
+/* luahost.c — a sandboxed Lua 5.4 state per scenario run.
+ *
+ * The script's top level declares the scenario and its steps. A driver
+ * coroutine then runs the steps; py.*, pause() and the start of each step
+ * yield back to the runner with a request. Python replies come back through a
+ * continuation (lua_yieldk), which returns the value or raises the error.
+ *
+ * Budgets follow Redis' scripting engine: a count hook that, once a budget is
+ * spent, re-arms itself to fire on every instruction, so pcall can catch the
+ * error but the script can never run on. The byte budget is enforced by the
+ * state's allocator and made sticky the same way. */
+#include "luahost.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "probe.h"
+#include "util.h"
+
+#define HOOK_EVERY 1000
+#define MEM_HEADROOM (1024 * 1024)   /* for building the error after the budget */
+#define DEFAULT_TIME_LIMIT 10.0
+
+struct luahost {
+	lua_State *L;
+	lua_State *co;          /* the driver coroutine */
+	int co_ref;             /* keeps co alive in the registry */
+	struct model *m;
+	const struct pyhost_info *py;
+	char *path, *dir;
+	struct scenario_settings settings;
+	bool declared;          /* scenario{} was called */
+
+	struct luahost_limits lim;
+	size_t mem_used;
+	long instr_left;
+	const char *fatal;      /* a budget ran out or Python was stopped: sticky */
+	char fatal_buf[1100];
+
+	int nsteps;
+	int step_index;
+	enum luahost_status status;
+	char prompt[256];
+
+	struct pyjob request;   /* owned strings, freed on the next request */
+	struct value *request_args;
+	const struct pyresult *reply;
+	struct error py_err;    /* the last Python error raised into Lua */
+	char *py_err_text;      /* its message as Lua saw it */
+	struct probe_sample last;
+	struct error err;
+};
+
+static const char HOST_KEY[] = "exclab.host";
+static const char STEPS_KEY[] = "exclab.steps";
+
+static struct luahost *host_of(lua_State *L)
+{
+	struct luahost *h;
+
+	lua_getfield(L, LUA_REGISTRYINDEX, HOST_KEY);
+	h = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return h;
+}
+
+/* ---- budgets ----------------------------------------------------------- */
+
+static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct luahost *h = ud;
+
+	if (ptr == NULL)
+		osize = 0;
+	if (nsize == 0) {
+		h->mem_used -= osize;
+		free(ptr);
+		return NULL;
+	}
+	if (nsize > osize && h->mem_used + (nsize - osize) > h->lim.memory) {
+		if (h->fatal == NULL) {
+			snprintf(h->fatal_buf, sizeof h->fatal_buf,
+			         "the scenario used up its Lua memory budget of %zu MB",
+			         h->lim.memory / (1024 * 1024));
+			h->fatal = h->fatal_buf;
+		}
+		if (nsize - osize > 4096 || h->mem_used + (nsize - osize) > h->lim.memory + MEM_HEADROOM)
+			return NULL;
+	}
+	ptr = realloc(ptr, nsize);
+	if (ptr)
+		h->mem_used += nsize - osize;
+	return ptr;
+}
+
+/* Count hook: spends the instruction budget; once anything is fatal it fires
+ * on every instruction and raises, so no pcall can keep the script going. */
+static void budget_hook(lua_State *L, lua_Debug *ar)
+{
+	struct luahost *h = host_of(L);
+
+	if (h->fatal == NULL) {
+		h->instr_left -= HOOK_EVERY;
+		if (h->instr_left > 0)
+			return;
+		snprintf(h->fatal_buf, sizeof h->fatal_buf,
+		         "the scenario used up its budget of %ld million Lua instructions "
+		         "(a runaway loop?)", h->lim.instructions / 1000000);
+		h->fatal = h->fatal_buf;
+	}
+	lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+	/* In a hook, level 0 is the function being run: name its line, not its caller's. */
+	if (lua_getstack(L, 0, ar) && lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+		lua_pushfstring(L, "%s:%d: %s", ar->short_src, ar->currentline, h->fatal);
+	else
+		lua_pushstring(L, h->fatal);
+	lua_error(L);
+}
+
+/* Make `fatal` sticky from now on, in this thread. */
+static void arm_fatal(lua_State *L, struct luahost *h, const char *msg)
+{
+	if (h->fatal == NULL) {
+		snprintf(h->fatal_buf, sizeof h->fatal_buf, "%s", msg);
+		h->fatal = h->fatal_buf;
+	}
+	lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static void where(lua_State *L, char *buf, size_t size)
+{
+	lua_Debug ar;
+
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "Sl", &ar);
+		if (ar.currentline > 0) {
+			snprintf(buf, size, "%s:%d", ar.short_src, ar.currentline);
+			return;
+		}
+	}
+	snprintf(buf, size, "?");
+}
+
+/* A Lua value as a plain value for Python. [-0, +0] */
+static void to_value(lua_State *L, int idx, struct value *v, int depth)
+{
+	memset(v, 0, sizeof *v);
+	switch (lua_type(L, idx)) {
+	case LUA_TNIL: v->kind = VALUE_NONE; break;
+	case LUA_TBOOLEAN: v->kind = VALUE_BOOL; v->u.b = lua_toboolean(L, idx); break;
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx)) {
+			v->kind = VALUE_INT;
+			v->u.i = lua_tointeger(L, idx);
+		} else {
+			v->kind = VALUE_FLOAT;
+			v->u.f = lua_tonumber(L, idx);
+		}
+		break;
+	case LUA_TSTRING: {
+		size_t n;
+		const char *s = lua_tolstring(L, idx, &n);
+		v->kind = VALUE_STR;
+		v->u.str.s = xstrndup(s, n);
+		v->u.str.len = n;
+		break;
+	}
+	case LUA_TTABLE:
+		if (depth < 3) {
+			lua_Integer n = luaL_len(L, idx);
+			v->kind = VALUE_LIST;
+			v->u.list.n = n > 0 ? (size_t)n : 0;
+			v->u.list.items = xcalloc(v->u.list.n, sizeof *v->u.list.items);
+			for (lua_Integer i = 1; i <= n; i++) {
+				lua_geti(L, idx, i);
+				to_value(L, lua_gettop(L), &v->u.list.items[i - 1], depth + 1);
+				lua_pop(L, 1);
+			}
+			break;
+		}
+		/* fall through */
+	default:
+		luaL_error(L, "cannot pass a Lua %s to Python", luaL_typename(L, idx));
+	}
+}
+
+/* A plain value as a Lua value. [-0, +1] */
+static void push_value(lua_State *L, const struct value *v)
+{
+	switch (v->kind) {
+	case VALUE_NONE: lua_pushnil(L); break;
+	case VALUE_BOOL: lua_pushboolean(L, v->u.b); break;
+	case VALUE_INT: lua_pushinteger(L, (lua_Integer)v->u.i); break;
+	case VALUE_FLOAT: lua_pushnumber(L, v->u.f); break;
+	case VALUE_STR: lua_pushlstring(L, v->u.str.s, v->u.str.len); break;
+	case VALUE_LIST:
+		lua_createtable(L, (int)v->u.list.n, 0);
+		for (size_t i = 0; i < v->u.list.n; i++) {
+			push_value(L, &v->u.list.items[i]);
+			lua_seti(L, -2, (lua_Integer)i + 1);
+		}
+		break;
+	}
+}
+
+/* A probe sample as a table. [-0, +1] */
+static void push_sample(lua_State *L, const struct probe_sample *s)
+{
+	lua_createtable(L, 0, PROBE_COUNT);
+	for (int id = 0; id < PROBE_COUNT; id++) {
+		if (!(s->have & (1u << id)))
+			continue;
+		if (s->v[id] == floor(s->v[id]) && fabs(s->v[id]) < 9.0e15)
+			lua_pushinteger(L, (lua_Integer)s->v[id]);
+		else
+			lua_pushnumber(L, s->v[id]);
+		lua_setfield(L, -2, probe_info[id].key);
+	}
+}
+
+/* ---- yielding to the runner ------------------------------------------- */
+
+static void clear_request(struct luahost *h)
+{
+	free((char *)h->request.path);
+	free((char *)h->request.code);
+	free((char *)h->request.origin);
+	for (size_t i = 0; i < h->request.nargs; i++)
+		value_free(&h->request_args[i]);
+	free(h->request_args);
+	h->request_args = NULL;
+	memset(&h->request, 0, sizeof h->request);
+}
+
+/* Continuation of every py.* call: the reply is in h->reply. */
+static int python_done(lua_State *L, int status, lua_KContext ctx)
+{
+	struct luahost *h = host_of(L);
+	const struct pyresult *r = h->reply;
+	char msg[1400];
+
+	h->reply = NULL;
+	if (r == NULL)
+		return luaL_error(L, "internal error: Python reply missing");
+	switch (r->status) {
+	case PYRESULT_OK:
+		if (ctx)
+			push_value(L, &r->value);
+		return ctx ? 1 : 0;
+	case PYRESULT_ERROR:
+		h->py_err = r->err;
+		error_format(&r->err, msg, sizeof msg);
+		free(h->py_err_text);
+		h->py_err_text = xstrdup(msg);
+		lua_pushstring(L, msg);
+		return lua_error(L);
+	default:
+		/* Stopped, out of time or memory: the scenario must end here. */
+		arm_fatal(L, h, r->err.msg);
+		return luaL_error(L, "%s", h->fatal);
+	}
+}
+
+static int yield_python(lua_State *L, struct luahost *h, enum pyjob_kind kind, bool returns)
+{
+	if (!lua_isyieldable(L))
+		return luaL_error(L, "py.* can only be used inside a step");
+	h->request.kind = kind;
+	h->request.time_limit = h->settings.time_limit;
+	h->status = LUAHOST_PYTHON;
+	return lua_yieldk(L, 0, returns, python_done);
+}
+
+/* Python snippets are named after the Lua line they come from. */
+static void set_origin(lua_State *L, struct luahost *h, const char *what)
+{
+	char here[600];
+
+	where(L, here, sizeof here);
+	h->request.origin = xasprintf("<%s at %s>", what, here);
+}
+
+static int l_py_load(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	const char *file = luaL_checkstring(L, 1);
+
+	clear_request(h);
+	h->request.path = util_join(h->dir, file);
+	return yield_python(L, h, PYJOB_LOAD, false);
+}
+
+static int l_py_exec(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	const char *code = luaL_checkstring(L, 1);
+
+	clear_request(h);
+	h->request.code = xstrdup(code);
+	set_origin(L, h, "py.exec");
+	return yield_python(L, h, PYJOB_EXEC, false);
+}
+
+static int l_py_eval(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	const char *code = luaL_checkstring(L, 1);
+
+	clear_request(h);
+	h->request.code = xstrdup(code);
+	set_origin(L, h, "py.eval");
+	return yield_python(L, h, PYJOB_EVAL, true);
+}
+
+static int l_py_call(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	const char *name = luaL_checkstring(L, 1);
+	lua_Integer times = luaL_optinteger(L, 2, 1);
+	int nargs = lua_gettop(L) > 2 ? lua_gettop(L) - 2 : 0;
+
+	luaL_argcheck(L, times >= 1 && times <= 100000000, 2, "times must be between 1 and 100,000,000");
+	clear_request(h);
+	h->request_args = xcalloc((size_t)nargs, sizeof *h->request_args);
+	h->request.nargs = (size_t)nargs;
+	for (int i = 0; i < nargs; i++)
+		to_value(L, 3 + i, &h->request_args[i], 0);
+	h->request.args = h->request_args;
+	h->request.code = xstrdup(name);
+	h->request.times = (long)times;
+	return yield_python(L, h, PYJOB_CALL, true);
+}
+
+static int l_py_collect(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+
+	clear_request(h);
+	return yield_python(L, h, PYJOB_GC, true);
+}
+
+static int l_probe_watch(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	const char *name = luaL_checkstring(L, 1);
+
+	clear_request(h);
+	h->request.code = xstrdup(name);
+	snprintf(h->m->watch, sizeof h->m->watch, "%s", name);
+	return yield_python(L, h, PYJOB_WATCH, false);
+}
+
+static int l_probe_sample(lua_State *L)
+{
+	push_sample(L, &host_of(L)->last);
+	return 1;
+}
+
+static int l_pause(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+
+	snprintf(h->prompt, sizeof h->prompt, "%s", luaL_optstring(L, 1, "Press space to go on."));
+	if (!lua_isyieldable(L))
+		return luaL_error(L, "pause() can only be used inside a step");
+	h->status = LUAHOST_PAUSE;
+	return lua_yield(L, 0);
+}
+
+/* The driver calls this before each step. */
+static int l_begin_step(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+
+	h->step_index = (int)luaL_checkinteger(L, 1) - 1;
+	h->status = LUAHOST_STEP;
+	return lua_yield(L, 0);
+}
+
+static int l_print(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	luaL_Buffer b;
+	int n = lua_gettop(L);
+
+	luaL_buffinit(L, &b);
+	for (int i = 1; i <= n; i++) {
+		if (i > 1)
+			luaL_addchar(&b, '\t');
+		luaL_tolstring(L, i, NULL);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	/* One console line per printed line. */
+	const char *s = lua_tostring(L, -1);
+	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1)
+		model_console(h->m, CONSOLE_OUTPUT, "%.*s", (int)(nl - s), s);
+	model_console(h->m, CONSOLE_OUTPUT, "%s", s);
+	return 0;
+}
+
+static int l_show_gauges(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	bool shown[PROBE_COUNT] = { false };
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	for (lua_Integer i = 1; i <= luaL_len(L, 1); i++) {
+		lua_geti(L, 1, i);
+		const char *key = lua_tostring(L, -1);
+		int id = key ? probe_find(key) : -1;
+		if (id < 0)
+			return luaL_error(L, "unknown gauge '%s' (known: heap, rss, chain, frames, gc0, gc_runs)",
+			                  key ? key : luaL_typename(L, -1));
+		shown[id] = true;
+		lua_pop(L, 1);
+	}
+	memcpy(h->m->shown, shown, sizeof shown);
+	h->m->version++;
+	return 0;
+}
+
+/* ---- checks ------------------------------------------------------------ */
+
+static void fmt_num(double v, char *buf, size_t size)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, size, "%.0f", v);
+	else
+		snprintf(buf, size, "%.6g", v);
+}
+
+static int report_check(lua_State *L, bool passed, const char *msg, const char *detail)
+{
+	struct luahost *h = host_of(L);
+	char here[600];
+
+	where(L, here, sizeof here);
+	model_add_check(h->m, passed, msg, detail, here);
+	model_console(h->m, passed ? CONSOLE_PASS : CONSOLE_FAIL, "%s %s (%s)",
+	              passed ? "✓" : "✗", msg, detail);
+	lua_pushboolean(L, passed);
+	return 1;
+}
+
+static int l_check_equals(lua_State *L)
+{
+	const char *msg = luaL_checkstring(L, 1);
+	char detail[300], a[64], e[64], t[64];
+
+	if (lua_type(L, 2) == LUA_TSTRING || lua_type(L, 3) == LUA_TSTRING) {
+		const char *actual = luaL_tolstring(L, 2, NULL);
+		const char *expected = luaL_tolstring(L, 3, NULL);
+		snprintf(detail, sizeof detail, "expected \"%s\", got \"%s\"", expected, actual);
+		return report_check(L, lua_rawequal(L, 2, 3), msg, detail);
+	}
+	double actual = luaL_checknumber(L, 2), expected = luaL_checknumber(L, 3);
+	double tol = luaL_optnumber(L, 4, 0);
+	fmt_num(actual, a, sizeof a);
+	fmt_num(expected, e, sizeof e);
+	fmt_num(tol, t, sizeof t);
+	if (tol > 0)
+		snprintf(detail, sizeof detail, "expected %s ± %s, got %s", e, t, a);
+	else
+		snprintf(detail, sizeof detail, "expected %s, got %s", e, a);
+	return report_check(L, fabs(actual - expected) <= tol, msg, detail);
+}
+
+static int l_check_grows(lua_State *L)
+{
+	const char *msg = luaL_checkstring(L, 1);
+	double before = luaL_checknumber(L, 2), after = luaL_checknumber(L, 3);
+	bool has_min = !lua_isnoneornil(L, 4);
+	double min = luaL_optnumber(L, 4, 0);
+	char detail[300], d[64], mn[64];
+
+	fmt_num(after - before, d, sizeof d);
+	fmt_num(min, mn, sizeof mn);
+	if (has_min)
+		snprintf(detail, sizeof detail, "grew by %s, expected at least %s", d, mn);
+	else
+		snprintf(detail, sizeof detail, "grew by %s, expected growth", d);
+	return report_check(L, has_min ? after - before >= min : after > before, msg, detail);
+}
+
+static int l_check_flat(lua_State *L)
+{
+	const char *msg = luaL_checkstring(L, 1);
+	double before = luaL_checknumber(L, 2), after = luaL_checknumber(L, 3);
+	double tol = luaL_optnumber(L, 4, 0);
+	char detail[300], d[64], t[64];
+
+	fmt_num(after - before, d, sizeof d);
+	fmt_num(tol, t, sizeof t);
+	snprintf(detail, sizeof detail, "changed by %s, allowed ± %s", d, t);
+	return report_check(L, fabs(after - before) <= tol, msg, detail);
+}
+
+static int l_check_truthy(lua_State *L)
+{
+	const char *msg = luaL_checkstring(L, 1);
+
+	luaL_checkany(L, 2);
+	return report_check(L, lua_toboolean(L, 2), msg,
+	                    lua_toboolean(L, 2) ? "true" : "false or nil");
+}
+
+/* ---- declarations ------------------------------------------------------ */
+
+static int l_scenario(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	static const char *const known[] = {
+		"title", "python", "gauges", "watch", "memory_limit", "time_limit", NULL
+	};
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (h->declared)
+		return luaL_error(L, "scenario{} is declared twice");
+	if (h->nsteps > 0)
+		return luaL_error(L, "scenario{} must come before the first step()");
+	h->declared = true;
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		bool ok = false;
+		for (int i = 0; key && known[i]; i++)
+			ok = ok || strcmp(key, known[i]) == 0;
+		if (!ok)
+			return luaL_error(L, "scenario{}: unknown field '%s' (known: title, python, gauges, "
+			                  "watch, memory_limit, time_limit)", key ? key : "?");
+		lua_pop(L, 1);
+	}
+	if (lua_getfield(L, 1, "title") != LUA_TNIL)
+		snprintf(h->settings.title, sizeof h->settings.title, "%s", luaL_checkstring(L, -1));
+	if (lua_getfield(L, 1, "python") != LUA_TNIL) {
+		char *p = util_join(h->dir, luaL_checkstring(L, -1));
+		snprintf(h->settings.python, sizeof h->settings.python, "%s", p);
+		free(p);
+	}
+	if (lua_getfield(L, 1, "memory_limit") != LUA_TNIL) {
+		lua_Number n = luaL_checknumber(L, -1);
+		luaL_argcheck(L, n >= 1024 * 1024, 1, "memory_limit must be at least 1 MB");
+		h->settings.memory_limit = (size_t)n;
+	}
+	if (lua_getfield(L, 1, "time_limit") != LUA_TNIL) {
+		lua_Number n = luaL_checknumber(L, -1);
+		luaL_argcheck(L, n > 0, 1, "time_limit must be positive");
+		h->settings.time_limit = n;
+	}
+	if (lua_getfield(L, 1, "watch") != LUA_TNIL)
+		snprintf(h->m->watch, sizeof h->m->watch, "%s", luaL_checkstring(L, -1));
+	lua_pop(L, 5);
+	if (lua_getfield(L, 1, "gauges") != LUA_TNIL) {
+		lua_pushcfunction(L, l_show_gauges);
+		lua_insert(L, -2);
+		lua_call(L, 1, 0);
+	} else {
+		lua_pop(L, 1);
+	}
+	snprintf(h->m->scenario_title, sizeof h->m->scenario_title, "%s", h->settings.title);
+	return 0;
+}
+
+static int l_step(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+
+	luaL_checkstring(L, 1);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	if (lua_isyieldable(L))
+		return luaL_error(L, "step() declares a step: call it at the top level of the script");
+	lua_getfield(L, LUA_REGISTRYINDEX, STEPS_KEY);
+	lua_createtable(L, 0, 2);
+	lua_pushvalue(L, 1);
+	lua_setfield(L, -2, "title");
+	lua_pushvalue(L, 2);
+	lua_setfield(L, -2, "fn");
+	lua_seti(L, -2, ++h->nsteps);
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* The text-only load of the sandbox: load(chunk [, name [, mode [, env]]]) */
+static int l_load(lua_State *L)
+{
+	int top = lua_gettop(L);
+
+	lua_getfield(L, LUA_REGISTRYINDEX, "exclab.load");
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_pushliteral(L, "t");
+	if (top >= 4)
+		lua_pushvalue(L, 4);
+	lua_call(L, top >= 4 ? 4 : 3, 2);
+	return lua_isnil(L, -2) ? 2 : 1;
+}
+
+static const char driver[] =
+	"local steps, begin_step = ...\n"
+	"return function()\n"
+	"  for i, s in ipairs(steps) do\n"
+	"    begin_step(i)\n"
+	"    s.fn()\n"
+	"  end\n"
+	"end\n";
+
+/* ---- the state --------------------------------------------------------- */
+
+static void set_funcs(lua_State *L, const char *table, const luaL_Reg *fns)
+{
+	lua_newtable(L);
+	luaL_setfuncs(L, fns, 0);
+	lua_setglobal(L, table);
+}
+
+/* Libraries as linit.c would open them, minus what a scenario must not have. */
+static void open_sandbox(lua_State *L, struct luahost *h)
+{
+	static const luaL_Reg libs[] = {
+		{ LUA_GNAME, luaopen_base },
+		{ LUA_COLIBNAME, luaopen_coroutine },
+		{ LUA_TABLIBNAME, luaopen_table },
+		{ LUA_STRLIBNAME, luaopen_string },
+		{ LUA_MATHLIBNAME, luaopen_math },
+		{ LUA_UTF8LIBNAME, luaopen_utf8 },
+		{ NULL, NULL },
+	};
+	static const char *const removed[] = {
+		"dofile", "loadfile", "require", "collectgarbage", NULL
+	};
+	static const luaL_Reg py_fns[] = {
+		{ "load", l_py_load }, { "exec", l_py_exec }, { "eval", l_py_eval },
+		{ "call", l_py_call }, { "collect", l_py_collect }, { NULL, NULL },
+	};
+	static const luaL_Reg probe_fns[] = {
+		{ "sample", l_probe_sample }, { "watch", l_probe_watch }, { NULL, NULL },
+	};
+	static const luaL_Reg gauge_fns[] = { { "show", l_show_gauges }, { NULL, NULL } };
+	static const luaL_Reg check_fns[] = {
+		{ "equals", l_check_equals }, { "grows", l_check_grows },
+		{ "flat", l_check_flat }, { "truthy", l_check_truthy }, { NULL, NULL },
+	};
+
+	for (const luaL_Reg *lib = libs; lib->func; lib++) {
+		luaL_requiref(L, lib->name, lib->func, 1);
+		lua_pop(L, 1);
+	}
+	for (int i = 0; removed[i]; i++) {
+		lua_pushnil(L);
+		lua_setglobal(L, removed[i]);
+	}
+	lua_getglobal(L, "load");
+	lua_setfield(L, LUA_REGISTRYINDEX, "exclab.load");
+	lua_register(L, "load", l_load);
+	lua_getglobal(L, "string");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
+
+	/* os: the clock and dates only. */
+	luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
+	lua_createtable(L, 0, 3);
+	for (const char *const *f = (const char *const[]){ "clock", "time", "date", NULL }; *f; f++) {
+		lua_getfield(L, -2, *f);
+		lua_setfield(L, -2, *f);
+	}
+	lua_setglobal(L, "os");
+	lua_pop(L, 1);
+
+	lua_register(L, "print", l_print);
+	lua_register(L, "pause", l_pause);
+	lua_register(L, "scenario", l_scenario);
+	lua_register(L, "step", l_step);
+	set_funcs(L, "py", py_fns);
+	set_funcs(L, "probe", probe_fns);
+	set_funcs(L, "gauges", gauge_fns);
+	set_funcs(L, "check", check_fns);
+
+	lua_pushinteger(L, 1000);
+	lua_setglobal(L, "KB");
+	lua_pushinteger(L, 1000 * 1000);
+	lua_setglobal(L, "MB");
+	lua_pushinteger(L, 1000 * 1000 * 1000);
+	lua_setglobal(L, "GB");
+
+	lua_createtable(L, 0, 5);
+	lua_pushstring(L, h->py->version);
+	lua_setfield(L, -2, "version");
+	lua_pushinteger(L, h->py->major);
+	lua_setfield(L, -2, "major");
+	lua_pushinteger(L, h->py->minor);
+	lua_setfield(L, -2, "minor");
+	lua_pushinteger(L, h->py->micro);
+	lua_setfield(L, -2, "micro");
+	lua_createtable(L, 3, 0);
+	for (int i = 0; i < 3; i++) {
+		lua_pushinteger(L, h->py->gc_threshold[i]);
+		lua_seti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, "gc_threshold");
+	lua_setglobal(L, "python");
+}
+
+static int msghandler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (msg == NULL)
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/* "file:line: message\ntraceback" into err. */
+static void set_lua_error(struct error *err, const char *text, const char *fallback_file)
+{
+	const char *colon = strchr(text, ':');
+	char *end = NULL;
+	long line = colon ? strtol(colon + 1, &end, 10) : 0;
+
+	if (colon && end && end != colon + 1 && *end == ':' && line > 0) {
+		snprintf(err->file, sizeof err->file, "%.*s", (int)(colon - text), text);
+		err->line = (int)line;
+		text = end + 1;
+		while (*text == ' ')
+			text++;
+	} else {
+		snprintf(err->file, sizeof err->file, "%s", fallback_file);
+		err->line = 0;
+	}
+	snprintf(err->msg, sizeof err->msg, "%s", text);
+}
+
+int luahost_open(struct luahost **out, const char *path, const struct luahost_limits *lim,
+                 struct model *m, const struct pyhost_info *py, struct error *err)
+{
+	struct luahost *h = xcalloc(1, sizeof *h);
+	char *source = NULL;
+	size_t len;
+	lua_State *L;
+	const char *base;
+
+	*out = NULL;
+	h->m = m;
+	h->py = py;
+	h->lim = *lim;
+	h->instr_left = lim->instructions;
+	h->path = xstrdup(path);
+	h->dir = util_dirname(path);
+	h->settings.time_limit = DEFAULT_TIME_LIMIT;
+	base = strrchr(path, '/');
+	snprintf(h->settings.title, sizeof h->settings.title, "%s", base ? base + 1 : path);
+
+	source = util_read_file(path, &len, err);
+	if (source == NULL)
+		goto fail;
+	L = h->L = lua_newstate(budget_alloc, h);
+	if (L == NULL) {
+		error_set(err, path, 0, "cannot create a Lua state");
+		goto fail;
+	}
+	lua_pushlightuserdata(L, h);
+	lua_setfield(L, LUA_REGISTRYINDEX, HOST_KEY);
+	lua_newtable(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, STEPS_KEY);
+	open_sandbox(L, h);
+	lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+
+	/* The top level: declarations only. */
+	lua_pushcfunction(L, msghandler);
+	char *chunkname = xasprintf("@%s", path);
+	int rc = luaL_loadbufferx(L, source, len, chunkname, "t");
+	free(chunkname);
+	if (rc == LUA_OK)
+		rc = lua_pcall(L, 0, 0, -2);
+	if (rc != LUA_OK) {
+		set_lua_error(err, lua_tostring(L, -1) ? lua_tostring(L, -1) : "error", path);
+		goto fail;
+	}
+	lua_pop(L, 1);
+	if (h->nsteps == 0) {
+		error_set(err, path, 0, "the scenario declares no step()");
+		goto fail;
+	}
+
+	/* The driver coroutine runs the steps in order. */
+	h->co = lua_newthread(L);
+	h->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	if (luaL_loadbufferx(h->co, driver, sizeof driver - 1, "=driver", "t") != LUA_OK) {
+		error_set(err, path, 0, "internal error: %s", lua_tostring(h->co, -1));
+		goto fail;
+	}
+	lua_getfield(h->co, LUA_REGISTRYINDEX, STEPS_KEY);
+	lua_pushcfunction(h->co, l_begin_step);
+	lua_call(h->co, 2, 1);
+	h->step_index = -1;
+	free(source);
+	*out = h;
+	return 0;
+
+fail:
+	free(source);
+	luahost_close(h);
+	return -1;
+}
+
+void luahost_close(struct luahost *h)
+{
+	if (h == NULL)
+		return;
+	if (h->L)
+		lua_close(h->L);
+	clear_request(h);
+	free(h->py_err_text);
+	free(h->path);
+	free(h->dir);
+	free(h);
+}
+
+const struct scenario_settings *luahost_settings(const struct luahost *h)
+{
+	return &h->settings;
+}
+
+int luahost_step_count(const struct luahost *h)
+{
+	return h->nsteps;
+}
+
+const char *luahost_step_title(const struct luahost *h, int i)
+{
+	const char *title;
+
+	if (i < 0 || i >= h->nsteps)
+		return "";
+	lua_getfield(h->L, LUA_REGISTRYINDEX, STEPS_KEY);
+	lua_geti(h->L, -1, i + 1);
+	lua_getfield(h->L, -1, "title");
+	title = lua_tostring(h->L, -1);   /* kept alive by the steps table */
+	lua_pop(h->L, 3);
+	return title ? title : "";
+}
+
+enum luahost_status luahost_resume(struct luahost *h, const struct pyresult *reply)
+{
+	int nres = 0, rc;
+
+	if (h->status == LUAHOST_DONE || h->status == LUAHOST_ERROR)
+		return h->status;
+	if (reply) {
+		h->last = reply->sample;
+		h->reply = reply;
+	}
+	rc = lua_resume(h->co, h->L, 0, &nres);
+	h->reply = NULL;
+	if (rc == LUA_YIELD) {
+		lua_pop(h->co, nres);
+		return h->status;
+	}
+	if (rc == LUA_OK) {
+		h->status = LUAHOST_DONE;
+		return h->status;
+	}
+
+	/* The script failed: where, and why. */
+	const char *msg = lua_tostring(h->co, -1);
+	char at[600] = "";
+	lua_Debug ar;
+	for (int level = 0; lua_getstack(h->co, level, &ar); level++) {
+		lua_getinfo(h->co, "Sl", &ar);
+		if (ar.currentline > 0 && strcmp(ar.short_src, "driver") != 0) {
+			snprintf(at, sizeof at, "%s:%d", ar.short_src, ar.currentline);
+			break;
+		}
+	}
+	if (msg && h->py_err_text && strcmp(msg, h->py_err_text) == 0) {
+		/* A Python error: name the Python file and line, and where Lua asked. */
+		h->err = h->py_err;
+		size_t n = strlen(h->err.msg);
+		snprintf(h->err.msg + n, sizeof h->err.msg - n, " (from %s)", at);
+	} else {
+		set_lua_error(&h->err, msg ? msg : "error object is not a string", h->path);
+		if (h->err.line == 0 && at[0]) {
+			/* Errors raised from C (budgets) carry no position: use the Lua frame. */
+			char *colon = strrchr(at, ':');
+			snprintf(h->err.file, sizeof h->err.file, "%.*s", (int)(colon - at), at);
+			h->err.line = atoi(colon + 1);
+		}
+	}
+	h->status = LUAHOST_ERROR;
+	return h->status;
+}
+
+const struct pyjob *luahost_request(const struct luahost *h)
+{
+	return &h->request;
+}
+
+const char *luahost_prompt(const struct luahost *h)
+{
+	return h->prompt;
+}
+
+int luahost_step_index(const struct luahost *h)
+{
+	return h->step_index;
+}
+
+const struct error *luahost_error(const struct luahost *h)
+{
+	return &h->err;
+}
+
+size_t luahost_memory(const struct luahost *h)
+{
+	return h->mem_used;
+}

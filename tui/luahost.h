@@ -1,0 +1,67 @@
+/* luahost.h — one sandboxed Lua 5.4 state per scenario run.
+ *
+ * The scenario script runs in a coroutine. Calls that need Python (py.*) or the
+ * learner (pause, the start of each step) yield a request; the runner serves it
+ * and resumes the coroutine. Budgets: an instruction count (a hook that stays
+ * armed once it fires, so pcall cannot swallow it) and a byte budget on the
+ * state's allocator (a memory error that also stays sticky).
+ *
+ * Libraries: base (without dofile, loadfile, and with text-only load), coroutine,
+ * table, string, math, utf8, and os.clock/os.time/os.date. No io, no os.execute,
+ * no package, no debug, no binary chunks. */
+#ifndef EXCLAB_LUAHOST_H
+#define EXCLAB_LUAHOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+#include "pyhost.h"
+#include "util.h"
+
+struct luahost;
+
+struct luahost_limits {
+	long instructions;   /* VM instructions per scenario run */
+	size_t memory;       /* bytes for the Lua state */
+};
+
+/* Scenario-level settings read from the scenario{} table. */
+struct scenario_settings {
+	char title[128];
+	char python[512];        /* file loaded before the first step, or "" */
+	size_t memory_limit;     /* Python heap cap in bytes; 0: the default */
+	double time_limit;       /* seconds per Python job; 0: the default */
+};
+
+enum luahost_status {
+	LUAHOST_PYTHON,   /* wants a Python job: luahost_request() */
+	LUAHOST_PAUSE,    /* wants the learner: luahost_prompt() */
+	LUAHOST_STEP,     /* about to start step luahost_step_index(); runner may wait */
+	LUAHOST_DONE,     /* every step ran */
+	LUAHOST_ERROR,    /* the script failed: luahost_error() */
+};
+
+/* Load and run the script's top level (which registers steps), in a fresh
+ * state. Writes gauge choices and settings into m. */
+int luahost_open(struct luahost **out, const char *path, const struct luahost_limits *lim,
+                 struct model *m, const struct pyhost_info *py, struct error *err);
+void luahost_close(struct luahost *h);
+
+const struct scenario_settings *luahost_settings(const struct luahost *h);
+int luahost_step_count(const struct luahost *h);
+const char *luahost_step_title(const struct luahost *h, int i);
+
+/* Run until the next request. `reply` answers the previous LUAHOST_PYTHON
+ * request (NULL otherwise); its sample is recorded before Lua sees it. */
+enum luahost_status luahost_resume(struct luahost *h, const struct pyresult *reply);
+
+const struct pyjob *luahost_request(const struct luahost *h);
+const char *luahost_prompt(const struct luahost *h);
+int luahost_step_index(const struct luahost *h);
+const struct error *luahost_error(const struct luahost *h);
+
+/* Bytes the Lua state uses now. */
+size_t luahost_memory(const struct luahost *h);
+
+#endif

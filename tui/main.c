@@ -1,0 +1,148 @@
+/* main.c — exclab: a terminal lab for Python exceptions that keep memory alive.
+ *
+ * Start-up order (teardown runs in reverse):
+ *   1. LC_CTYPE from the environment (never LC_ALL: Python and Lua keep "C" numbers)
+ *   2. the command line
+ *   3. the Python host: its thread, the allocator hook, the isolated interpreter
+ *   4. the interface (terminal, lesson, runner) or the headless runner
+ *   5. Python is finalised on its own thread, then the process exits */
+#include <locale.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "headless.h"
+#include "pyhost.h"
+#include "runner.h"
+#include "ui.h"
+#include "util.h"
+
+#ifndef EXCLAB_VERSION
+#define EXCLAB_VERSION "0.0"
+#endif
+#ifndef EXCLAB_PYTHON_VERSION
+#define EXCLAB_PYTHON_VERSION "?"
+#endif
+#ifndef EXCLAB_SOURCE_DIR
+#define EXCLAB_SOURCE_DIR "."
+#endif
+
+#define FIRST_LESSON "lessons/01-reusing-an-exception.md"
+
+static void usage(FILE *f)
+{
+	fputs("usage: exclab [LESSON.md] [options]\n"
+	      "       exclab run SCENARIO.lua [--headless [--json]] [options]\n"
+	      "\n"
+	      "With no argument, exclab opens the first lesson.\n"
+	      "\n"
+	      "options:\n"
+	      "  --headless         run the scenario without a terminal, print what happens\n"
+	      "  --json             with --headless: one JSON report on stdout\n"
+	      "  --mem-limit MB     Python heap cap for the scenario (default 768, at most half of RAM)\n"
+	      "  --time-limit SEC   seconds each Python call may run (default 10)\n"
+	      "  -h, --help         this text\n"
+	      "  --version          the version, and the Python it embeds\n"
+	      "\n"
+	      "Exit status of --headless: 0 every check held, 1 a check failed,\n"
+	      "2 the scenario failed (an error, a budget ran out, interrupted).\n", f);
+}
+
+static bool number_arg(int argc, char **argv, int *i, double *out)
+{
+	char *end;
+
+	if (*i + 1 >= argc)
+		return false;
+	*out = strtod(argv[++*i], &end);
+	return *end == '\0' && *out > 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct runner_options opt = { .interactive = true };
+	const char *lesson = NULL, *scenario = NULL;
+	bool headless = false, json = false, run = false;
+	struct error err = { 0 };
+	char msg[1700];
+	int status;
+
+	setlocale(LC_CTYPE, "");
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		double n;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("exclab %s (embeds Python %s)\n", EXCLAB_VERSION, EXCLAB_PYTHON_VERSION);
+			return 0;
+		} else if (strcmp(a, "--headless") == 0) {
+			headless = true;
+		} else if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else if (strcmp(a, "--mem-limit") == 0) {
+			if (!number_arg(argc, argv, &i, &n)) {
+				fprintf(stderr, "exclab: --mem-limit needs a size in MB\n");
+				return 2;
+			}
+			opt.heap_cap = (size_t)(n * 1000 * 1000);
+		} else if (strcmp(a, "--time-limit") == 0) {
+			if (!number_arg(argc, argv, &i, &n)) {
+				fprintf(stderr, "exclab: --time-limit needs a number of seconds\n");
+				return 2;
+			}
+			opt.time_limit = n;
+		} else if (strcmp(a, "run") == 0 && !run && !lesson) {
+			run = true;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "exclab: unknown option '%s'\n", a);
+			usage(stderr);
+			return 2;
+		} else if (run && !scenario) {
+			scenario = a;
+		} else if (!run && !lesson) {
+			lesson = a;
+		} else {
+			fprintf(stderr, "exclab: unexpected argument '%s'\n", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (run && !scenario) {
+		fprintf(stderr, "exclab: run needs a scenario file, e.g. exclab run scenarios/01-reuse/scenario.lua --headless\n");
+		return 2;
+	}
+	if (headless && !run) {
+		fprintf(stderr, "exclab: --headless runs a scenario: exclab run SCENARIO.lua --headless\n");
+		return 2;
+	}
+	if (!headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "exclab: the interface needs a terminal; to run a scenario without one,\n"
+		        "use: exclab run SCENARIO.lua --headless\n");
+		return 2;
+	}
+	if (!run && !lesson)
+		lesson = access(FIRST_LESSON, R_OK) == 0 ? FIRST_LESSON : EXCLAB_SOURCE_DIR "/" FIRST_LESSON;
+
+	if (pyhost_start(&err) < 0) {
+		error_format(&err, msg, sizeof msg);
+		fprintf(stderr, "exclab: %s\n", msg);
+		return 2;
+	}
+	if (headless) {
+		status = headless_run(scenario, json, &opt);
+	} else {
+		status = ui_run(lesson, scenario, &opt, &err) < 0 ? 2 : 0;
+		if (status) {
+			error_format(&err, msg, sizeof msg);
+			fprintf(stderr, "exclab: %s\n", msg);
+		}
+	}
+	pyhost_stop();
+	return status;
+}

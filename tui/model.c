@@ -1,0 +1,182 @@
+/* model.c — gauges' history, the console ring, step and check state. */
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void model_init(struct model *m)
+{
+	memset(m, 0, sizeof *m);
+	m->shown[PROBE_HEAP] = true;
+	m->shown[PROBE_RSS] = true;
+	m->gc_threshold0 = 700;
+}
+
+static void free_checks(struct model *m)
+{
+	for (int i = 0; i < m->checks_len; i++) {
+		free(m->checks[i].message);
+		free(m->checks[i].detail);
+		free(m->checks[i].where);
+	}
+	m->checks_len = 0;
+	m->checks_passed = m->checks_failed = 0;
+}
+
+static void free_console(struct model *m)
+{
+	for (int i = 0; i < m->console_len; i++)
+		free(m->console[(m->console_start + i) % MODEL_CONSOLE_MAX].text);
+	m->console_start = m->console_len = 0;
+}
+
+static void free_steps(struct model *m)
+{
+	for (int i = 0; i < m->steps_len; i++) {
+		free(m->steps[i].title);
+		free(m->steps[i].samples);
+	}
+	m->steps_len = 0;
+}
+
+void model_free(struct model *m)
+{
+	free_steps(m);
+	free(m->steps);
+	free_checks(m);
+	free(m->checks);
+	free_console(m);
+	memset(m, 0, sizeof *m);
+}
+
+void model_push_sample(struct model *m, const struct probe_sample *s)
+{
+	for (int id = 0; id < PROBE_COUNT; id++) {
+		struct series *ser = &m->series[id];
+		double v = s->v[id];
+
+		if (!(s->have & (1u << id)))
+			continue;
+		if (!ser->has_value) {
+			ser->base = v;
+			ser->peak = v;
+			ser->has_value = true;
+		}
+		if (ser->len < MODEL_HISTORY) {
+			ser->values[(ser->start + ser->len) % MODEL_HISTORY] = v;
+			ser->len++;
+		} else {
+			ser->values[ser->start] = v;
+			ser->start = (ser->start + 1) % MODEL_HISTORY;
+		}
+		ser->last = v;
+		if (v > ser->peak)
+			ser->peak = v;
+	}
+	m->version++;
+}
+
+void model_record_sample(struct model *m, const struct probe_sample *s)
+{
+	struct step_record *st;
+
+	model_push_sample(m, s);
+	if (m->steps_len == 0)
+		return;
+	st = &m->steps[m->steps_len - 1];
+	if (st->samples_len == st->samples_cap) {
+		st->samples_cap = st->samples_cap ? st->samples_cap * 2 : 8;
+		st->samples = xrealloc(st->samples, (size_t)st->samples_cap * sizeof *st->samples);
+	}
+	st->samples[st->samples_len++] = *s;
+}
+
+void model_begin_step(struct model *m, int index, const char *title)
+{
+	struct step_record *st;
+
+	if (m->steps_len == m->steps_cap) {
+		m->steps_cap = m->steps_cap ? m->steps_cap * 2 : 8;
+		m->steps = xrealloc(m->steps, (size_t)m->steps_cap * sizeof *m->steps);
+	}
+	st = &m->steps[m->steps_len++];
+	memset(st, 0, sizeof *st);
+	st->title = xstrdup(title);
+	st->checks_from = m->checks_len;
+	m->step_index = index;
+	snprintf(m->step_title, sizeof m->step_title, "%s", title);
+	/* Each step's gauges show growth from where the step began. */
+	for (int id = 0; id < PROBE_COUNT; id++)
+		m->series[id].base = m->series[id].last;
+	m->version++;
+}
+
+void model_reset_series(struct model *m)
+{
+	memset(m->series, 0, sizeof m->series);
+	m->version++;
+}
+
+void model_console(struct model *m, enum console_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	struct console_line *line;
+
+	if (m->console_len == MODEL_CONSOLE_MAX) {
+		free(m->console[m->console_start].text);
+		m->console_start = (m->console_start + 1) % MODEL_CONSOLE_MAX;
+		m->console_len--;
+	}
+	line = &m->console[(m->console_start + m->console_len) % MODEL_CONSOLE_MAX];
+	line->kind = kind;
+	va_start(ap, fmt);
+	line->text = xvasprintf(fmt, ap);
+	va_end(ap);
+	m->console_len++;
+	m->console_total++;
+	m->version++;
+}
+
+const struct console_line *model_console_line(const struct model *m, int i)
+{
+	if (i < 0 || i >= m->console_len)
+		return NULL;
+	return &m->console[(m->console_start + i) % MODEL_CONSOLE_MAX];
+}
+
+void model_add_check(struct model *m, bool passed, const char *message,
+                     const char *detail, const char *where)
+{
+	struct check_result *c;
+
+	if (m->checks_len == m->checks_cap) {
+		m->checks_cap = m->checks_cap ? m->checks_cap * 2 : 16;
+		m->checks = xrealloc(m->checks, (size_t)m->checks_cap * sizeof *m->checks);
+	}
+	c = &m->checks[m->checks_len++];
+	c->passed = passed;
+	c->message = xstrdup(message ? message : "");
+	c->detail = xstrdup(detail ? detail : "");
+	c->where = xstrdup(where ? where : "");
+	if (passed)
+		m->checks_passed++;
+	else
+		m->checks_failed++;
+	m->version++;
+}
+
+void model_reset_run(struct model *m)
+{
+	free_steps(m);
+	free_checks(m);
+	free_console(m);
+	m->state = RUN_IDLE;
+	m->step_index = 0;
+	m->step_title[0] = '\0';
+	m->prompt[0] = '\0';
+	m->version++;
+}

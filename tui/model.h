@@ -1,0 +1,121 @@
+/* model.h — what the views show, as plain C data.
+ *
+ * Owned by the main thread. The runner writes it (samples, console lines,
+ * step state, check results); views and the headless printer only read it.
+ * Nothing here calls an interpreter. */
+#ifndef EXCLAB_MODEL_H
+#define EXCLAB_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe.h"
+
+#define MODEL_HISTORY 240      /* samples kept per gauge for the sparkline */
+#define MODEL_CONSOLE_MAX 2000 /* console lines kept */
+
+struct series {
+	double values[MODEL_HISTORY]; /* ring: oldest at start */
+	int start, len;
+	double last;   /* newest value */
+	double peak;   /* highest value since the series was reset */
+	double base;   /* value at reset (the step's baseline) */
+	bool has_value;
+};
+
+enum console_kind {
+	CONSOLE_INFO,    /* from exclab itself */
+	CONSOLE_STEP,    /* a step begins */
+	CONSOLE_OUTPUT,  /* print() from Lua or sys.stdout from Python */
+	CONSOLE_STDERR,  /* sys.stderr from Python */
+	CONSOLE_ERROR,   /* a scenario error: Lua or Python, with file:line */
+	CONSOLE_PASS,    /* a check held */
+	CONSOLE_FAIL,    /* a check failed */
+	CONSOLE_GC,      /* collections during a Python job */
+	CONSOLE_SAMPLE,  /* the probes after a Python job: headless prints it, the console view may skip it */
+};
+
+struct console_line {
+	enum console_kind kind;
+	char *text;
+};
+
+enum run_state {
+	RUN_IDLE,      /* loaded, no step started */
+	RUN_RUNNING,   /* a step is running */
+	RUN_WAITING,   /* waiting for the learner (next step or a pause) */
+	RUN_DONE,      /* every step ran */
+	RUN_FAILED,    /* the scenario stopped on an error */
+	RUN_STOPPED,   /* the learner stopped it */
+};
+
+struct check_result {
+	bool passed;
+	char *message;   /* the scenario's words */
+	char *detail;    /* the numbers: "expected 200, got 200" */
+	char *where;     /* "scenario.lua:42" */
+};
+
+/* One step of the run as it happened: for the headless report. */
+struct step_record {
+	char *title;
+	struct probe_sample *samples;  /* one after each Python job of the step */
+	int samples_len, samples_cap;
+	int checks_from;               /* index in model.checks of its first check */
+};
+
+struct model {
+	/* gauges */
+	struct series series[PROBE_COUNT];
+	bool shown[PROBE_COUNT];     /* which gauges the scenario shows */
+	double gc_threshold0;        /* the interpreter's own threshold, for the GC gauge */
+	char watch[128];             /* dotted name the chain/frames gauges follow */
+	double heap_cap;             /* bytes; for the heap bar's scale */
+
+	/* console: a ring of lines */
+	struct console_line console[MODEL_CONSOLE_MAX];
+	int console_start, console_len;
+	unsigned long console_total; /* lines ever added: a reader's cursor survives the ring */
+
+	/* scenario state */
+	char scenario_title[128];
+	char scenario_file[512];
+	enum run_state state;
+	int step_index;              /* 0-based index of the current or next step */
+	int step_count;
+	char step_title[160];        /* current or next step */
+	char prompt[256];            /* RUN_WAITING: what the learner is asked, or "" */
+
+	/* checks, in order */
+	struct check_result *checks;
+	int checks_len, checks_cap;
+	int checks_passed, checks_failed;
+
+	/* steps started so far, in order */
+	struct step_record *steps;
+	int steps_len, steps_cap;
+
+	char python_version[32];
+	unsigned version;            /* bumped on every change: redraw when it moves */
+};
+
+void model_init(struct model *m);
+void model_free(struct model *m);
+
+void model_push_sample(struct model *m, const struct probe_sample *s);
+/* A job's final sample: pushed to the gauges and kept with the current step. */
+void model_record_sample(struct model *m, const struct probe_sample *s);
+/* Step `index` (0-based) begins. */
+void model_begin_step(struct model *m, int index, const char *title);
+/* Forget gauge history (a new scenario run). */
+void model_reset_series(struct model *m);
+void model_console(struct model *m, enum console_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Line i of the console, 0 = oldest kept. */
+const struct console_line *model_console_line(const struct model *m, int i);
+void model_add_check(struct model *m, bool passed, const char *message,
+                     const char *detail, const char *where);
+/* Drop console lines, checks and step state (a new scenario run). */
+void model_reset_run(struct model *m);
+
+#endif

@@ -1,0 +1,226 @@
+/* probe.c — live Python-heap bytes, RSS and the heap cap.
+ *
+ * The heap figure comes from a hook on the MEM and OBJ allocator domains that
+ * keeps a 16-byte size header in front of each block (16 keeps the alignment
+ * Python expects) and adds or subtracts the requested size atomically. RAW is
+ * not hooked: pymalloc forwards large MEM/OBJ requests to RAW, so hooking it
+ * too would count big blocks twice. Requested sizes, not block sizes, are what
+ * tracemalloc counts, so the two agree. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "probe.h"
+
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+const struct probe_info probe_info[PROBE_COUNT] = {
+	[PROBE_HEAP]    = { .key = "heap",    .label = "Python heap",   .unit = PROBE_UNIT_BYTES },
+	[PROBE_RSS]     = { .key = "rss",     .label = "Process RSS",   .unit = PROBE_UNIT_BYTES },
+	[PROBE_CHAIN]   = { .key = "chain",   .label = "Traceback chain", .unit = PROBE_UNIT_COUNT },
+	[PROBE_FRAMES]  = { .key = "frames",  .label = "Frames kept",   .unit = PROBE_UNIT_COUNT },
+	[PROBE_GC0]     = { .key = "gc0",     .label = "GC gen-0 count", .unit = PROBE_UNIT_COUNT },
+	[PROBE_GC_RUNS] = { .key = "gc_runs", .label = "GC collections", .unit = PROBE_UNIT_COUNT },
+};
+
+enum { HEADER = 16 };
+
+/* Once the cap is reached, blocks up to SMALL_BLOCK may still be had up to
+ * HEADROOM past it: enough to build and report the MemoryError and unwind,
+ * while the host stops the job. */
+enum { SMALL_BLOCK = 64 * 1024 };
+#define HEADROOM ((size_t)32 * 1024 * 1024)
+
+struct domain_hook {
+	PyMemAllocatorEx orig;
+};
+
+static struct domain_hook mem_hook, obj_hook;
+static atomic_size_t live_bytes;
+static atomic_size_t cap_limit;
+static atomic_bool cap_hit;
+static bool installed;
+
+static bool admit(size_t grow)
+{
+	size_t cap = atomic_load_explicit(&cap_limit, memory_order_relaxed);
+	size_t want;
+
+	if (cap == 0)
+		return true;
+	want = atomic_load_explicit(&live_bytes, memory_order_relaxed) + grow;
+	if (want <= cap)
+		return true;
+	atomic_store_explicit(&cap_hit, true, memory_order_relaxed);
+	return grow <= SMALL_BLOCK && want <= cap + HEADROOM;
+}
+
+static void *hook_malloc(void *ctx, size_t size)
+{
+	struct domain_hook *h = ctx;
+	char *p;
+
+	if (size > PY_SSIZE_T_MAX - HEADER || !admit(size))
+		return NULL;
+	p = h->orig.malloc(h->orig.ctx, size + HEADER);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, &size, sizeof size);
+	atomic_fetch_add_explicit(&live_bytes, size, memory_order_relaxed);
+	return p + HEADER;
+}
+
+static void *hook_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+	struct domain_hook *h = ctx;
+	size_t size;
+	char *p;
+
+	if (elsize != 0 && nelem > (PY_SSIZE_T_MAX - HEADER) / elsize)
+		return NULL;
+	size = nelem * elsize;
+	if (!admit(size))
+		return NULL;
+	p = h->orig.calloc(h->orig.ctx, 1, size + HEADER);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, &size, sizeof size);
+	atomic_fetch_add_explicit(&live_bytes, size, memory_order_relaxed);
+	return p + HEADER;
+}
+
+static void *hook_realloc(void *ctx, void *ptr, size_t size)
+{
+	struct domain_hook *h = ctx;
+	size_t old;
+	char *p;
+
+	if (ptr == NULL)
+		return hook_malloc(ctx, size);
+	if (size > PY_SSIZE_T_MAX - HEADER)
+		return NULL;
+	p = (char *)ptr - HEADER;
+	memcpy(&old, p, sizeof old);
+	if (size > old && !admit(size - old))
+		return NULL;
+	p = h->orig.realloc(h->orig.ctx, p, size + HEADER);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, &size, sizeof size);
+	if (size >= old)
+		atomic_fetch_add_explicit(&live_bytes, size - old, memory_order_relaxed);
+	else
+		atomic_fetch_sub_explicit(&live_bytes, old - size, memory_order_relaxed);
+	return p + HEADER;
+}
+
+static void hook_free(void *ctx, void *ptr)
+{
+	struct domain_hook *h = ctx;
+	size_t size;
+	char *p;
+
+	if (ptr == NULL)
+		return;
+	p = (char *)ptr - HEADER;
+	memcpy(&size, p, sizeof size);
+	atomic_fetch_sub_explicit(&live_bytes, size, memory_order_relaxed);
+	h->orig.free(h->orig.ctx, p);
+}
+
+static void hook_domain(PyMemAllocatorDomain domain, struct domain_hook *h)
+{
+	PyMemAllocatorEx alloc = {
+		.ctx = h,
+		.malloc = hook_malloc,
+		.calloc = hook_calloc,
+		.realloc = hook_realloc,
+		.free = hook_free,
+	};
+
+	PyMem_GetAllocator(domain, &h->orig);
+	PyMem_SetAllocator(domain, &alloc);
+}
+
+void probe_install_allocator(void)
+{
+	if (installed)
+		return;
+	hook_domain(PYMEM_DOMAIN_MEM, &mem_hook);
+	hook_domain(PYMEM_DOMAIN_OBJ, &obj_hook);
+	installed = true;
+}
+
+bool probe_allocator_installed(void)
+{
+	return installed;
+}
+
+size_t probe_heap_bytes(void)
+{
+	return atomic_load_explicit(&live_bytes, memory_order_relaxed);
+}
+
+size_t probe_rss_bytes(void)
+{
+	static int fd = -2;
+	static long page;
+	char buf[128];
+	ssize_t n;
+	unsigned long size, resident;
+
+	if (fd == -2) {
+		fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+		page = sysconf(_SC_PAGESIZE);
+	}
+	if (fd < 0)
+		return 0;
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lu %lu", &size, &resident) != 2)
+		return 0;
+	return (size_t)resident * (size_t)page;
+}
+
+void probe_set_heap_cap(size_t limit)
+{
+	atomic_store(&cap_limit, limit);
+}
+
+size_t probe_heap_cap(void)
+{
+	return atomic_load(&cap_limit);
+}
+
+bool probe_heap_cap_hit(void)
+{
+	return atomic_load(&cap_hit);
+}
+
+void probe_clear_heap_cap_hit(void)
+{
+	atomic_store(&cap_hit, false);
+}
+
+int probe_find(const char *key)
+{
+	for (int id = 0; id < PROBE_COUNT; id++)
+		if (strcmp(probe_info[id].key, key) == 0)
+			return id;
+	return -1;
+}
+
+void probe_sample_process(struct probe_sample *s)
+{
+	s->t = util_now();
+	s->v[PROBE_HEAP] = (double)probe_heap_bytes();
+	s->v[PROBE_RSS] = (double)probe_rss_bytes();
+	s->have |= (1u << PROBE_HEAP) | (1u << PROBE_RSS);
+}

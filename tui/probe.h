@@ -1,0 +1,71 @@
+/* probe.h — the measurements: what the gauges show.
+ *
+ * Two kinds of probe live here:
+ *  - process probes, safe from any thread without the GIL: live Python-heap
+ *    bytes (a counting hook on the MEM and OBJ allocator domains) and RSS;
+ *  - Python probes (traceback chain length and frames kept alive for a watched
+ *    object, GC counts and collections), implemented in pyhost.c because they
+ *    need the GIL; they are carried here as plain numbers in a probe_sample.
+ *
+ * Probes must not change what they measure: nothing here allocates from the
+ * Python allocators. */
+#ifndef EXCLAB_PROBE_H
+#define EXCLAB_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum probe_id {
+	PROBE_HEAP,     /* live bytes in the Python MEM+OBJ domains */
+	PROBE_RSS,      /* resident set size of the process, bytes */
+	PROBE_CHAIN,    /* entries in the watched object's __traceback__ chain */
+	PROBE_FRAMES,   /* distinct frame objects that chain keeps alive (tb_frame and f_back) */
+	PROBE_GC0,      /* gc generation-0 count (net new container objects) */
+	PROBE_GC_RUNS,  /* collections finished since the scenario started */
+	PROBE_COUNT
+};
+
+enum probe_unit { PROBE_UNIT_BYTES, PROBE_UNIT_COUNT };
+
+struct probe_info {
+	const char *key;    /* name in Lua and JSON: "heap", "rss", "chain", ... */
+	const char *label;  /* name on screen */
+	enum probe_unit unit;
+};
+
+extern const struct probe_info probe_info[PROBE_COUNT];
+
+/* One reading. Bit (1u << id) of `have` says probe id was read. */
+struct probe_sample {
+	double t;                 /* util_now() when taken */
+	double v[PROBE_COUNT];
+	unsigned have;
+};
+
+/* Look a probe up by key; -1 when unknown. */
+int probe_find(const char *key);
+
+/* Install the counting hook on the MEM and OBJ domains. Must run after
+ * Py_PreInitialize and before Py_InitializeFromConfig, so that the hook never
+ * sees a free() of a block it did not allocate. */
+void probe_install_allocator(void);
+bool probe_allocator_installed(void);
+
+/* Live bytes (requested sizes, as tracemalloc counts them). Any thread. */
+size_t probe_heap_bytes(void);
+/* Resident set size in bytes from /proc/self/statm; 0 when unreadable. */
+size_t probe_rss_bytes(void);
+
+/* The Python heap cap. While armed, an allocation that would take live bytes
+ * past `limit` fails (Python sees MemoryError) and probe_heap_cap_hit() turns
+ * true. Small blocks keep a little headroom so the error can still be built
+ * and reported; nothing passes limit + headroom. limit 0 disarms. */
+void probe_set_heap_cap(size_t limit);
+size_t probe_heap_cap(void);
+bool probe_heap_cap_hit(void);
+void probe_clear_heap_cap_hit(void);
+
+/* Fill heap and rss into s (and s->t). */
+void probe_sample_process(struct probe_sample *s);
+
+#endif

@@ -1,0 +1,171 @@
+/* util.c — allocation that cannot fail, error reports, small helpers. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void error_set(struct error *err, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+}
+
+void error_format(const struct error *err, char *buf, size_t size)
+{
+	if (err->file[0] && err->line > 0)
+		snprintf(buf, size, "%s:%d: %s", err->file, err->line, err->msg);
+	else if (err->file[0])
+		snprintf(buf, size, "%s: %s", err->file, err->msg);
+	else
+		snprintf(buf, size, "%s", err->msg);
+}
+
+/* The one place where running out of host memory ends the program. */
+static void *check_alloc(void *p)
+{
+	if (p == NULL) {
+		static const char msg[] = "exclab: out of memory\n";
+		if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+			abort();
+		abort();
+	}
+	return p;
+}
+
+void *xmalloc(size_t size) { return check_alloc(malloc(size ? size : 1)); }
+void *xcalloc(size_t n, size_t size) { return check_alloc(calloc(n ? n : 1, size ? size : 1)); }
+void *xrealloc(void *ptr, size_t size) { return check_alloc(realloc(ptr, size ? size : 1)); }
+char *xstrdup(const char *s) { return check_alloc(strdup(s)); }
+char *xstrndup(const char *s, size_t n) { return check_alloc(strndup(s, n)); }
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	va_list copy;
+	int n;
+	char *s;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		n = 0;
+	s = xmalloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+char *util_read_file(const char *path, size_t *len, struct error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (f == NULL) {
+		error_set(err, path, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = xrealloc(buf, cap);
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		error_set(err, path, 0, "cannot read: %s", strerror(errno));
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+char *util_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+char *util_join(const char *base, const char *rel)
+{
+	if (rel[0] == '/' || base == NULL || base[0] == '\0')
+		return xstrdup(rel);
+	return xasprintf("%s/%s", base, rel);
+}
+
+double util_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void util_fmt_bytes(double bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "KB", "MB", "GB", "TB" };
+	double v = bytes < 0 ? -bytes : bytes;
+	const char *sign = bytes < 0 ? "-" : "";
+	int u = 0;
+
+	while (v >= 1000.0 && u < 4) {
+		v /= 1000.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%s%.0f B", sign, v);
+	else
+		snprintf(buf, size, "%s%.*f %s", sign, v < 10 ? 2 : v < 100 ? 1 : 0, v, units[u]);
+}
+
+void util_fmt_count(double n, char *buf, size_t size)
+{
+	char digits[32], out[48];
+	long long v = (long long)(n < 0 ? -n : n);
+	int len, o = 0;
+
+	len = snprintf(digits, sizeof digits, "%lld", v);
+	if (n < 0)
+		out[o++] = '-';
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	snprintf(buf, size, "%s", out);
+}

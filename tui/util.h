@@ -1,0 +1,45 @@
+/* util.h — allocation that cannot fail, error reports, small string helpers.
+ *
+ * Host allocations abort on failure in one place (xmalloc); budgets for script
+ * code are enforced elsewhere (Lua allocator, Python allocator hook). */
+#ifndef EXCLAB_UTIL_H
+#define EXCLAB_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* A message for the user about a file and a line (line 0: the whole file). */
+struct error {
+	char file[512];
+	int line;
+	char msg[1024];
+};
+
+void error_set(struct error *err, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* "file:line: msg", "file: msg" or "msg" into buf. */
+void error_format(const struct error *err, char *buf, size_t size);
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Whole file into a NUL-terminated buffer; NULL and err set on failure. */
+char *util_read_file(const char *path, size_t *len, struct error *err);
+/* Directory part of path ("." when none), newly allocated. */
+char *util_dirname(const char *path);
+/* base joined to rel unless rel is absolute, newly allocated. */
+char *util_join(const char *base, const char *rel);
+
+/* Monotonic seconds. */
+double util_now(void);
+
+/* Human-readable bytes ("1.4 MB", "512 B") and counts ("12,345"). */
+void util_fmt_bytes(double bytes, char *buf, size_t size);
+void util_fmt_count(double n, char *buf, size_t size);
+
+#endif
