@@ -1,0 +1,3 @@
+-- A scenario{} field that does not exist (a typo of "title").
+scenario { titel = "Malformed" }
+step("never runs", function() end)
