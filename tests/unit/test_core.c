@@ -1,0 +1,138 @@
+/* test_core.c — the model's rings and step records, value copies, number
+ * formatting, and error formatting: the plain-C parts under the runner. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model.h"
+#include "util.h"
+#include "value.h"
+
+static void test_series_ring(void)
+{
+	struct model m;
+	struct probe_sample s = { .have = 1u << PROBE_HEAP };
+
+	model_init(&m);
+	for (int i = 1; i <= MODEL_HISTORY + 10; i++) {
+		s.v[PROBE_HEAP] = i;
+		model_push_sample(&m, &s);
+	}
+	struct series *ser = &m.series[PROBE_HEAP];
+	CHECK(ser->len == MODEL_HISTORY);
+	CHECK(ser->values[ser->start] == 11);   /* the ten oldest fell out */
+	CHECK(ser->last == MODEL_HISTORY + 10);
+	CHECK(ser->peak == MODEL_HISTORY + 10);
+	CHECK(ser->base == 1);
+	/* A probe that was not read leaves its gauge alone. */
+	CHECK(!m.series[PROBE_CHAIN].has_value);
+
+	s.v[PROBE_HEAP] = 5;
+	model_push_sample(&m, &s);
+	CHECK(ser->last == 5 && ser->peak == MODEL_HISTORY + 10);
+	model_free(&m);
+}
+
+static void test_console_ring(void)
+{
+	struct model m;
+
+	model_init(&m);
+	for (int i = 0; i < MODEL_CONSOLE_MAX + 5; i++)
+		model_console(&m, CONSOLE_OUTPUT, "line %d", i);
+	CHECK(m.console_len == MODEL_CONSOLE_MAX);
+	CHECK(m.console_total == MODEL_CONSOLE_MAX + 5);
+	CHECK_STR(model_console_line(&m, 0)->text, "line 5");
+	CHECK_STR(model_console_line(&m, MODEL_CONSOLE_MAX - 1)->text, "line 2004");
+	CHECK(model_console_line(&m, MODEL_CONSOLE_MAX) == NULL);
+	model_reset_run(&m);
+	CHECK(m.console_len == 0);
+	model_free(&m);
+}
+
+static void test_steps_and_checks(void)
+{
+	struct model m;
+	struct probe_sample s = { .have = 1u << PROBE_CHAIN };
+
+	model_init(&m);
+	s.v[PROBE_CHAIN] = 7;
+	model_record_sample(&m, &s);        /* before any step: gauges only */
+	CHECK(m.steps_len == 0);
+	model_begin_step(&m, 0, "first");
+	CHECK(m.series[PROBE_CHAIN].base == 7);  /* growth counts from the step start */
+	s.v[PROBE_CHAIN] = 9;
+	model_record_sample(&m, &s);
+	model_add_check(&m, true, "grew", "expected 2, got 2", "x.lua:3");
+	model_begin_step(&m, 1, "second");
+	model_add_check(&m, false, "flat", "changed by 1", "x.lua:9");
+	CHECK(m.steps_len == 2);
+	CHECK(m.steps[0].samples_len == 1 && m.steps[0].samples[0].v[PROBE_CHAIN] == 9);
+	CHECK(m.steps[1].checks_from == 1);
+	CHECK(m.checks_passed == 1 && m.checks_failed == 1);
+	CHECK_STR(m.checks[1].where, "x.lua:9");
+	model_free(&m);
+}
+
+static void test_values(void)
+{
+	struct value items[2] = {
+		{ .kind = VALUE_INT, .u.i = 42 },
+		{ .kind = VALUE_STR, .u.str = { .s = "héllo", .len = strlen("héllo") } },
+	};
+	struct value list = { .kind = VALUE_LIST, .u.list = { .items = items, .n = 2 } };
+	struct value copy;
+
+	value_copy(&copy, &list);
+	CHECK(copy.kind == VALUE_LIST && copy.u.list.n == 2);
+	CHECK(copy.u.list.items[0].u.i == 42);
+	CHECK(copy.u.list.items[1].u.str.s != items[1].u.str.s);
+	CHECK_STR(copy.u.list.items[1].u.str.s, "héllo");
+	value_free(&copy);
+	CHECK(copy.kind == VALUE_NONE);
+}
+
+static void test_formatting(void)
+{
+	char buf[64];
+	struct error err = { 0 };
+
+	util_fmt_bytes(512, buf, sizeof buf);
+	CHECK_STR(buf, "512 B");
+	util_fmt_bytes(51234567, buf, sizeof buf);
+	CHECK_STR(buf, "51.2 MB");
+	util_fmt_bytes(1440000, buf, sizeof buf);
+	CHECK_STR(buf, "1.44 MB");
+	util_fmt_bytes(-2500, buf, sizeof buf);
+	CHECK_STR(buf, "-2.50 KB");
+	util_fmt_count(1234567, buf, sizeof buf);
+	CHECK_STR(buf, "1,234,567");
+	util_fmt_count(999, buf, sizeof buf);
+	CHECK_STR(buf, "999");
+
+	error_set(&err, "a.lua", 4, "bad %s", "thing");
+	error_format(&err, buf, sizeof buf);
+	CHECK_STR(buf, "a.lua:4: bad thing");
+	error_set(&err, "a.py", 0, "missing");
+	error_format(&err, buf, sizeof buf);
+	CHECK_STR(buf, "a.py: missing");
+
+	char *dir = util_dirname("scenarios/01-reuse/scenario.lua");
+	char *joined = util_join(dir, "reuse.py");
+	CHECK_STR(joined, "scenarios/01-reuse/reuse.py");
+	free(dir);
+	free(joined);
+	dir = util_dirname("scenario.lua");
+	CHECK_STR(dir, ".");
+	free(dir);
+}
+
+int main(void)
+{
+	test_series_ring();
+	test_console_ring();
+	test_steps_and_checks();
+	test_values();
+	test_formatting();
+	return check_done("test_core");
+}
