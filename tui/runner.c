@@ -94,7 +94,8 @@ static void submit(struct runner *r, const struct pyjob *job, bool from_lua)
 	r->m->version++;
 }
 
-static void submit_setup(struct runner *r)
+/* Submit the next setup job; false when setup is complete. */
+static bool submit_setup(struct runner *r)
 {
 	const struct scenario_settings *s = luahost_settings(r->lua);
 	struct pyjob job = { 0 };
@@ -114,8 +115,9 @@ static void submit_setup(struct runner *r)
 		}
 		r->setup++;
 		submit(r, &job, false);
-		return;
+		return true;
 	}
+	return false;
 }
 
 /* Serve whatever Lua asks for next. */
@@ -246,11 +248,8 @@ static void handle_result(struct runner *r, struct pyresult *res)
 			fail(r, &res->err, res->traceback);
 			return;
 		}
-		if (r->setup < SETUP_DONE) {
-			submit_setup(r);
-			if (pyhost_busy())
-				return;
-		}
+		if (r->setup < SETUP_DONE && submit_setup(r))
+			return;
 		advance_lua(r, NULL);
 		return;
 	}

@@ -1,0 +1,46 @@
+"""Probe overhead: the same raise-and-catch loop under plain python3, inside
+exclab with every probe on, and under tracemalloc, interleaved in one run.
+Prints medians and the ratios to plain python3 (speed: higher is faster).
+
+usage: python3 bench/probes.py EXCLAB PYTHON [ROUNDS]
+"""
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def seconds(output):
+    m = re.search(r"seconds (\d+\.\d+)", output)
+    if not m:
+        raise SystemExit("no timing in output:\n" + output)
+    return float(m.group(1))
+
+
+def main():
+    exclab, python = sys.argv[1], sys.argv[2]
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 7
+    workload = os.path.join(HERE, "workload.py")
+    runs = {
+        "plain python3": [python, workload],
+        "exclab, probes on": [exclab, "run", os.path.join(HERE, "workload.lua"), "--headless"],
+        "python3 + tracemalloc": [python, workload, "--tracemalloc"],
+    }
+    times = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, cmd in runs.items():   # interleaved: noise hits all alike
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            times[name].append(seconds(out))
+    base = statistics.median(times["plain python3"])
+    print(f"raise-and-catch loop, 1,000,000 requests, {rounds} rounds, interleaved")
+    print(f"{'run':<24} {'median s':>9} {'speed vs plain':>15}")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"{name:<24} {med:>9.3f} {base / med:>14.2f}x")
+
+
+if __name__ == "__main__":
+    main()
