@@ -19,6 +19,7 @@ struct ascii_glyph {
 
 static const struct ascii_glyph ascii_glyphs[] = {
 	{ 0x00A0, " " },    /* no-break space */
+	{ 0x00B1, "+-" },   /* plus-minus */
 	{ 0x00B7, "." },    /* middle dot */
 	{ 0x00D7, "x" },    /* multiplication sign */
 	{ 0x2013, "-" },    /* en dash */

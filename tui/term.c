@@ -188,6 +188,17 @@ int term_init(struct error *err)
 		return -1;
 	}
 	set_term(term_screen);
+	if (tigetstr("cup") == NULL || tigetstr("cup") == (char *)-1) {
+		/* TERM=dumb and the like: no way to draw a screen. */
+		endwin();
+		delscreen(term_screen);
+		term_screen = NULL;
+		restore_signals();
+		error_set(err, NULL, 0, "a terminal of type \"%s\" cannot place the cursor; "
+		          "set TERM to your terminal's type (e.g. xterm-256color)",
+		          no_term ? "vt100" : term);
+		return -1;
+	}
 	cbreak();   /* not raw(): Ctrl-C stays a SIGINT even while Python runs */
 	noecho();
 	nonl();
