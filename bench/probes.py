@@ -1,8 +1,11 @@
-"""Probe overhead: the same raise-and-catch loop under plain python3, inside
-exclab with every probe on, and under tracemalloc, interleaved in one run.
-Prints medians and the ratios to plain python3 (speed: higher is faster).
+"""Probe overhead: the same raise-and-catch loop under plain python3, in a
+minimal embedder of the same libpython exclab links (no probes), inside exclab
+with every probe on, and under tracemalloc, interleaved in one run. Prints
+medians and the ratios to plain python3 and to the embedder (speed: higher is
+faster). The embedder row separates what embedding costs from what the probes
+cost.
 
-usage: python3 bench/probes.py EXCLAB PYTHON [ROUNDS]
+usage: python3 bench/probes.py EXCLAB PYTHON EMBED_BASELINE [ROUNDS]
 """
 import os
 import re
@@ -21,11 +24,12 @@ def seconds(output):
 
 
 def main():
-    exclab, python = sys.argv[1], sys.argv[2]
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 7
+    exclab, python, baseline = sys.argv[1], sys.argv[2], sys.argv[3]
+    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 7
     workload = os.path.join(HERE, "workload.py")
     runs = {
         "plain python3": [python, workload],
+        "embedder, no probes": [baseline, workload],
         "exclab, probes on": [exclab, "run", os.path.join(HERE, "workload.lua"), "--headless"],
         "python3 + tracemalloc": [python, workload, "--tracemalloc"],
     }
@@ -35,11 +39,12 @@ def main():
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
             times[name].append(seconds(out))
     base = statistics.median(times["plain python3"])
+    embed = statistics.median(times["embedder, no probes"])
     print(f"raise-and-catch loop, 1,000,000 requests, {rounds} rounds, interleaved")
-    print(f"{'run':<24} {'median s':>9} {'speed vs plain':>15}")
+    print(f"{'run':<24} {'median s':>9} {'vs plain python3':>17} {'vs embedder':>12}")
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"{name:<24} {med:>9.3f} {base / med:>14.2f}x")
+        print(f"{name:<24} {med:>9.3f} {base / med:>16.2f}x {embed / med:>11.2f}x")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,12 @@
  * Python expects) and adds or subtracts the requested size atomically. RAW is
  * not hooked: pymalloc forwards large MEM/OBJ requests to RAW, so hooking it
  * too would count big blocks twice. Requested sizes, not block sizes, are what
- * tracemalloc counts, so the two agree. */
+ * tracemalloc counts, so the two agree.
+ *
+ * The MEM and OBJ domains are only ever called with the GIL held (exclab runs
+ * one interpreter, not free-threaded), so one thread at a time changes the
+ * count: a relaxed load and store suffice, without the cost of a locked
+ * read-modify-write on every allocation. Other threads only read it. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -46,6 +51,13 @@ static atomic_size_t cap_limit;
 static atomic_bool cap_hit;
 static bool installed;
 
+static inline void count(size_t add, size_t sub)
+{
+	size_t now = atomic_load_explicit(&live_bytes, memory_order_relaxed);
+
+	atomic_store_explicit(&live_bytes, now + add - sub, memory_order_relaxed);
+}
+
 static bool admit(size_t grow)
 {
 	size_t cap = atomic_load_explicit(&cap_limit, memory_order_relaxed);
@@ -71,7 +83,7 @@ static void *hook_malloc(void *ctx, size_t size)
 	if (p == NULL)
 		return NULL;
 	memcpy(p, &size, sizeof size);
-	atomic_fetch_add_explicit(&live_bytes, size, memory_order_relaxed);
+	count(size, 0);
 	return p + HEADER;
 }
 
@@ -90,7 +102,7 @@ static void *hook_calloc(void *ctx, size_t nelem, size_t elsize)
 	if (p == NULL)
 		return NULL;
 	memcpy(p, &size, sizeof size);
-	atomic_fetch_add_explicit(&live_bytes, size, memory_order_relaxed);
+	count(size, 0);
 	return p + HEADER;
 }
 
@@ -112,10 +124,7 @@ static void *hook_realloc(void *ctx, void *ptr, size_t size)
 	if (p == NULL)
 		return NULL;
 	memcpy(p, &size, sizeof size);
-	if (size >= old)
-		atomic_fetch_add_explicit(&live_bytes, size - old, memory_order_relaxed);
-	else
-		atomic_fetch_sub_explicit(&live_bytes, old - size, memory_order_relaxed);
+	count(size, old);
 	return p + HEADER;
 }
 
@@ -129,7 +138,7 @@ static void hook_free(void *ctx, void *ptr)
 		return;
 	p = (char *)ptr - HEADER;
 	memcpy(&size, p, sizeof size);
-	atomic_fetch_sub_explicit(&live_bytes, size, memory_order_relaxed);
+	count(0, size);
 	h->orig.free(h->orig.ctx, p);
 }
 
