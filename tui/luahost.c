@@ -298,26 +298,26 @@ static int l_py_load(lua_State *L)
 	return yield_python(L, h, PYJOB_LOAD, false);
 }
 
-static int l_py_exec(lua_State *L)
+/* py.exec and py.eval: Python source run in the namespace. */
+static int py_source(lua_State *L, enum pyjob_kind kind, const char *what, bool returns)
 {
 	struct luahost *h = host_of(L);
 	const char *code = luaL_checkstring(L, 1);
 
 	clear_request(h);
 	h->request.code = xstrdup(code);
-	set_origin(L, h, "py.exec");
-	return yield_python(L, h, PYJOB_EXEC, false);
+	set_origin(L, h, what);
+	return yield_python(L, h, kind, returns);
+}
+
+static int l_py_exec(lua_State *L)
+{
+	return py_source(L, PYJOB_EXEC, "py.exec", false);
 }
 
 static int l_py_eval(lua_State *L)
 {
-	struct luahost *h = host_of(L);
-	const char *code = luaL_checkstring(L, 1);
-
-	clear_request(h);
-	h->request.code = xstrdup(code);
-	set_origin(L, h, "py.eval");
-	return yield_python(L, h, PYJOB_EVAL, true);
+	return py_source(L, PYJOB_EVAL, "py.eval", true);
 }
 
 static int l_py_call(lua_State *L)

@@ -34,7 +34,6 @@ struct pyjob {
 	const char *path;        /* LOAD: file; RESET: directory added to sys.path */
 	const char *code;        /* EXEC/EVAL: source; CALL/WATCH: dotted name */
 	const char *origin;      /* EXEC/EVAL: "file:line" shown in errors */
-	int origin_line;         /* EXEC/EVAL: line of origin the code starts at */
 	long times;              /* CALL: how many calls (>= 1) */
 	const struct value *args;/* CALL: positional arguments */
 	size_t nargs;
