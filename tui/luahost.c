@@ -456,13 +456,17 @@ static int l_check_equals(lua_State *L)
 	const char *msg = luaL_checkstring(L, 1);
 	char detail[300], a[64], e[64], t[64];
 
-	if (lua_type(L, 2) == LUA_TSTRING || lua_type(L, 3) == LUA_TSTRING) {
+	luaL_checkany(L, 3);
+	if (lua_type(L, 2) != LUA_TNUMBER || lua_type(L, 3) != LUA_TNUMBER) {
+		/* Strings, booleans, nil: equal as Lua values, shown as text. */
+		bool quote = lua_type(L, 3) == LUA_TSTRING;
 		const char *actual = luaL_tolstring(L, 2, NULL);
 		const char *expected = luaL_tolstring(L, 3, NULL);
-		snprintf(detail, sizeof detail, "expected \"%s\", got \"%s\"", expected, actual);
+		snprintf(detail, sizeof detail, quote ? "expected \"%s\", got \"%s\"" : "expected %s, got %s",
+		         expected, actual);
 		return report_check(L, lua_rawequal(L, 2, 3), msg, detail);
 	}
-	double actual = luaL_checknumber(L, 2), expected = luaL_checknumber(L, 3);
+	double actual = lua_tonumber(L, 2), expected = lua_tonumber(L, 3);
 	double tol = luaL_optnumber(L, 4, 0);
 	fmt_num(actual, a, sizeof a);
 	fmt_num(expected, e, sizeof e);

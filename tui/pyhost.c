@@ -200,6 +200,7 @@ static PyObject *exclab_init(void)
 /* Runs once after start-up, in a private namespace. */
 static const char bootstrap[] =
 	"import sys, gc, os, _exclab\n"
+	"import traceback  # now, so a lesson's first error does not grow the heap by an import\n"
 	"class ConsoleStream:\n"
 	"    encoding = 'utf-8'\n"
 	"    errors = 'replace'\n"

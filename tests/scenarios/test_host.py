@@ -1,0 +1,36 @@
+"""The host's promises, checked by tests/scenarios/host/host.lua under hostile
+PYTHON* variables: isolation, no pinned exceptions, probes that do not change
+what they measure, gc events.
+
+usage: test_host.py EXCLAB
+"""
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+    env = dict(os.environ,
+               PYTHONPATH="/tmp/exclab-must-not-see-this",
+               PYTHONMALLOC="malloc",
+               PYTHONDEVMODE="1",
+               PYTHONSTARTUP="/tmp/exclab-must-not-see-this.py")
+    proc = subprocess.run([sys.argv[1], "run", os.path.join(HERE, "host", "host.lua"),
+                           "--headless", "--json"], capture_output=True, text=True,
+                          env=env, timeout=60)
+    report = json.loads(proc.stdout)
+    for step in report["steps"]:
+        for c in step["checks"]:
+            print("ok " if c["passed"] else "FAIL", c["message"], "--", c["detail"])
+    if report["error"]:
+        print("FAIL scenario error:", report["error"])
+    if proc.returncode != 0 or report["failed"] or report["passed"] < 12:
+        print(f"FAIL exit {proc.returncode}, {report['passed']} passed, {report['failed']} failed")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
