@@ -923,8 +923,3 @@ const struct error *luahost_error(const struct luahost *h)
 {
 	return &h->err;
 }
-
-size_t luahost_memory(const struct luahost *h)
-{
-	return h->mem_used;
-}

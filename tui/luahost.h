@@ -61,7 +61,4 @@ const char *luahost_prompt(const struct luahost *h);
 int luahost_step_index(const struct luahost *h);
 const struct error *luahost_error(const struct luahost *h);
 
-/* Bytes the Lua state uses now. */
-size_t luahost_memory(const struct luahost *h);
-
 #endif

@@ -165,17 +165,12 @@ void probe_install_allocator(void)
 	installed = true;
 }
 
-bool probe_allocator_installed(void)
-{
-	return installed;
-}
-
-size_t probe_heap_bytes(void)
+static size_t heap_bytes(void)
 {
 	return atomic_load_explicit(&live_bytes, memory_order_relaxed);
 }
 
-size_t probe_rss_bytes(void)
+static size_t rss_bytes(void)
 {
 	static int fd = -2;
 	static long page;
@@ -229,7 +224,7 @@ int probe_find(const char *key)
 void probe_sample_process(struct probe_sample *s)
 {
 	s->t = util_now();
-	s->v[PROBE_HEAP] = (double)probe_heap_bytes();
-	s->v[PROBE_RSS] = (double)probe_rss_bytes();
+	s->v[PROBE_HEAP] = (double)heap_bytes();
+	s->v[PROBE_RSS] = (double)rss_bytes();
 	s->have |= (1u << PROBE_HEAP) | (1u << PROBE_RSS);
 }

@@ -49,12 +49,6 @@ int probe_find(const char *key);
  * Py_PreInitialize and before Py_InitializeFromConfig, so that the hook never
  * sees a free() of a block it did not allocate. */
 void probe_install_allocator(void);
-bool probe_allocator_installed(void);
-
-/* Live bytes (requested sizes, as tracemalloc counts them). Any thread. */
-size_t probe_heap_bytes(void);
-/* Resident set size in bytes from /proc/self/statm; 0 when unreadable. */
-size_t probe_rss_bytes(void);
 
 /* The Python heap cap. While armed, an allocation that would take live bytes
  * past `limit` fails (Python sees MemoryError) and probe_heap_cap_hit() turns
@@ -65,7 +59,8 @@ size_t probe_heap_cap(void);
 bool probe_heap_cap_hit(void);
 void probe_clear_heap_cap_hit(void);
 
-/* Fill heap and rss into s (and s->t). */
+/* Fill heap (live bytes, requested sizes as tracemalloc counts them) and
+ * RSS (from /proc/self/statm) into s, and s->t. Any thread, no GIL. */
 void probe_sample_process(struct probe_sample *s);
 
 #endif

@@ -413,8 +413,3 @@ bool runner_finished(const struct runner *r)
 	return r == NULL || r->m->state == RUN_DONE || r->m->state == RUN_FAILED ||
 	       r->m->state == RUN_STOPPED;
 }
-
-const char *runner_path(const struct runner *r)
-{
-	return r->path;
-}

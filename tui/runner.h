@@ -46,6 +46,5 @@ int runner_restart(struct runner *r, struct error *err);
 bool runner_busy(const struct runner *r);
 /* True once the scenario is done, failed or stopped. */
 bool runner_finished(const struct runner *r);
-const char *runner_path(const struct runner *r);
 
 #endif

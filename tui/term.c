@@ -237,11 +237,6 @@ bool term_ascii(void)
 	return ascii;
 }
 
-bool term_monochrome(void)
-{
-	return mono;
-}
-
 void term_size(int *w, int *h)
 {
 	getmaxyx(stdscr, *h, *w);

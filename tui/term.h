@@ -42,7 +42,6 @@ int term_init(struct error *err);
 void term_done(void);
 
 bool term_ascii(void);
-bool term_monochrome(void);
 void term_size(int *w, int *h);
 
 /* A key, waiting at most TERM_KEY_TIMEOUT_MS; TERM_KEY_NONE when none came.
