@@ -1,0 +1,172 @@
+/* test_graph.c — cycles, retained sizes and chain collapsing on known graphs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "graph.h"
+
+static int node(struct graph *g, enum graph_kind kind, const char *type, size_t size)
+{
+	struct graph_node n = { .kind = kind, .size = size };
+
+	n.addr = (uintptr_t)(g->n_nodes + 1) * 64;
+	snprintf(n.type, sizeof n.type, "%s", type);
+	return graph_add_node(g, &n);
+}
+
+static int edge_index(const struct graph *g, int from, int to)
+{
+	for (int e = 0; e < g->n_edges; e++)
+		if (g->edges[e].from == from && g->edges[e].to == to)
+			return e;
+	return -1;
+}
+
+/* The seed's cycle: exc -> tb -> frame -> local `err` -> exc, plus a payload. */
+static void test_exception_cycle(void)
+{
+	struct graph *g = graph_new();
+	int exc = node(g, GRAPH_EXCEPTION, "ValueError", 72);
+	int tb = node(g, GRAPH_TRACEBACK, "traceback", 64);
+	int fr = node(g, GRAPH_FRAME, "frame", 208);
+	int big = node(g, GRAPH_BYTES, "bytes", 5000000);
+	int args = node(g, GRAPH_TUPLE, "tuple", 48);
+
+	g->nodes[exc].root = true;
+	graph_add_edge(g, exc, tb, "__traceback__");
+	graph_add_edge(g, exc, args, "args");
+	graph_add_edge(g, tb, fr, "tb_frame");
+	graph_add_edge(g, fr, exc, "err");
+	graph_add_edge(g, fr, big, "payload");
+	CHECK(graph_find_cycles(g) == 1);
+	CHECK(g->nodes[exc].scc >= 0 && g->nodes[exc].scc == g->nodes[tb].scc &&
+	      g->nodes[tb].scc == g->nodes[fr].scc);
+	CHECK(g->nodes[big].scc == -1 && g->nodes[args].scc == -1);
+	CHECK(g->edges[edge_index(g, fr, exc)].in_cycle);
+	CHECK(g->edges[edge_index(g, exc, tb)].in_cycle);
+	CHECK(!g->edges[edge_index(g, fr, big)].in_cycle);
+
+	graph_compute_retained(g);
+	CHECK(g->nodes[exc].retained == 72 + 64 + 208 + 5000000 + 48);
+	CHECK(g->nodes[fr].retained == 208 + 5000000);
+	CHECK(g->nodes[big].retained == 5000000);
+
+	/* Held from outside too, the frame keeps nothing alone but its payload. */
+	g->nodes[fr].external = true;
+	graph_compute_retained(g);
+	CHECK(g->nodes[exc].retained == 72 + 64 + 48);
+	CHECK(g->nodes[fr].retained == 208 + 5000000);
+	graph_free(g);
+}
+
+static void test_self_list_and_cell(void)
+{
+	struct graph *g = graph_new();
+	int lst = node(g, GRAPH_LIST, "list", 56);
+	int fn = node(g, GRAPH_FUNCTION, "function", 136);
+	int clo = node(g, GRAPH_TUPLE, "tuple", 48);
+	int cell = node(g, GRAPH_CELL, "cell", 40);
+
+	g->nodes[lst].root = g->nodes[fn].root = true;
+	graph_add_edge(g, lst, lst, "[0]");            /* l.append(l) */
+	graph_add_edge(g, fn, clo, "__closure__");      /* def f(): f (a closure over itself) */
+	graph_add_edge(g, clo, cell, "[0]");
+	graph_add_edge(g, cell, fn, "cell_contents");
+	CHECK(graph_find_cycles(g) == 2);
+	CHECK(g->nodes[lst].scc >= 0);
+	CHECK(g->edges[edge_index(g, lst, lst)].in_cycle);
+	CHECK(g->nodes[cell].scc == g->nodes[fn].scc && g->nodes[fn].scc != g->nodes[lst].scc);
+	graph_free(g);
+}
+
+static void test_plain_chain_has_no_cycle(void)
+{
+	struct graph *g = graph_new();
+	int prev = node(g, GRAPH_EXCEPTION, "CustomError", 80);
+
+	g->nodes[prev].root = true;
+	for (int i = 0; i < 50; i++) {
+		int tb = node(g, GRAPH_TRACEBACK, "traceback", 64);
+		int fr = node(g, GRAPH_FRAME, "frame", 208);
+		graph_add_edge(g, prev, tb, i ? "tb_next" : "__traceback__");
+		graph_add_edge(g, tb, fr, "tb_frame");
+		prev = tb;
+	}
+	CHECK(graph_find_cycles(g) == 0);
+	for (int i = 0; i < g->n_nodes; i++)
+		CHECK(g->nodes[i].scc == -1);
+	for (int e = 0; e < g->n_edges; e++)
+		CHECK(!g->edges[e].in_cycle);
+	graph_free(g);
+}
+
+/* 10,000 entries, each with its frame and a 500 KB local. */
+static void test_collapse_long_chain(void)
+{
+	struct graph *g = graph_new();
+	int exc = node(g, GRAPH_EXCEPTION, "CustomError", 80), prev = exc;
+	int caller = node(g, GRAPH_FRAME, "frame", 208);
+
+	g->nodes[exc].root = true;
+	g->nodes[caller].external = true;   /* a frame still running */
+	for (int i = 0; i < 10000; i++) {
+		int tb = node(g, GRAPH_TRACEBACK, "traceback", 64);
+		int fr = node(g, GRAPH_FRAME, "frame", 208);
+		int big = node(g, GRAPH_BYTES, "bytes", 500000);
+		graph_add_edge(g, prev, tb, prev == exc ? "__traceback__" : "tb_next");
+		graph_add_edge(g, tb, fr, "tb_frame");
+		graph_add_edge(g, fr, big, "payload");
+		graph_add_edge(g, fr, caller, "f_back");
+		prev = tb;
+	}
+	struct graph *c = graph_collapse_chains(g, 3, 3);
+	int summary = -1, tbs = 0;
+	for (int i = 0; i < c->n_nodes; i++) {
+		tbs += c->nodes[i].kind == GRAPH_TRACEBACK;
+		if (c->nodes[i].kind == GRAPH_SUMMARY)
+			summary = i;
+	}
+	/* The first tb hangs off __traceback__, so the tb_next chain has 10,000
+	 * entries: 3 + 3 kept, 9,994 in the summary. */
+	CHECK(summary >= 0);
+	CHECK(tbs == 6);
+	CHECK(c->nodes[summary].collapsed == 9994);
+	CHECK(c->nodes[summary].collapsed_bytes == (size_t)9994 * (64 + 208 + 500000));
+	CHECK(strstr(c->nodes[summary].repr, "9,994 more traceback entries") != NULL);
+	CHECK(c->n_nodes == 1 + 1 + 6 * 3 + 1);
+	/* The summary links the two kept ends and the shared caller. */
+	int into = 0, out_tb = 0, out_caller = 0;
+	for (int e = 0; e < c->n_edges; e++) {
+		into += c->edges[e].to == summary && strcmp(c->edges[e].label, "tb_next") == 0;
+		out_tb += c->edges[e].from == summary && c->nodes[c->edges[e].to].kind == GRAPH_TRACEBACK;
+		out_caller += c->edges[e].from == summary && strcmp(c->edges[e].label, "f_back") == 0;
+	}
+	CHECK(into == 1 && out_tb == 1 && out_caller == 1);
+	graph_compute_retained(c);
+	CHECK(c->nodes[summary].retained >= c->nodes[summary].collapsed_bytes);
+
+	/* A short chain is left alone. */
+	struct graph *small = graph_new();
+	int e0 = node(small, GRAPH_EXCEPTION, "E", 80), p = e0;
+	small->nodes[e0].root = true;
+	for (int i = 0; i < 7; i++) {
+		int tb = node(small, GRAPH_TRACEBACK, "traceback", 64);
+		graph_add_edge(small, p, tb, "tb_next");
+		p = tb;
+	}
+	struct graph *same = graph_collapse_chains(small, 3, 3);
+	CHECK(same->n_nodes == small->n_nodes && same->n_edges == small->n_edges);
+	graph_free(same);
+	graph_free(small);
+	graph_free(c);
+	graph_free(g);
+}
+
+int main(void)
+{
+	test_exception_cycle();
+	test_self_list_and_cell();
+	test_plain_chain_has_no_cycle();
+	test_collapse_long_chain();
+	return check_done("test_graph");
+}

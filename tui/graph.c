@@ -1,0 +1,528 @@
+/* graph.c — cycles, retained sizes and chain collapsing on a captured graph.
+ *
+ * All passes are iterative (no recursion): a 10,000-entry traceback chain is
+ * a path 20,000 nodes long. */
+#include "graph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const kind_names[GRAPH_KIND_COUNT] = {
+	[GRAPH_EXCEPTION] = "exception", [GRAPH_TRACEBACK] = "traceback",
+	[GRAPH_FRAME] = "frame", [GRAPH_DICT] = "dict", [GRAPH_LIST] = "list",
+	[GRAPH_TUPLE] = "tuple", [GRAPH_SET] = "set", [GRAPH_CELL] = "cell",
+	[GRAPH_FUNCTION] = "function", [GRAPH_METHOD] = "method",
+	[GRAPH_INSTANCE] = "instance", [GRAPH_CODE] = "code", [GRAPH_MODULE] = "module",
+	[GRAPH_TYPE] = "type", [GRAPH_BYTES] = "bytes", [GRAPH_STR] = "str",
+	[GRAPH_NUMBER] = "number", [GRAPH_OTHER] = "object", [GRAPH_SUMMARY] = "summary",
+	[GRAPH_MORE] = "more",
+};
+
+const char *graph_kind_name(enum graph_kind kind)
+{
+	return kind >= 0 && kind < GRAPH_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+struct graph *graph_new(void)
+{
+	return xcalloc(1, sizeof(struct graph));
+}
+
+void graph_free(struct graph *g)
+{
+	if (g == NULL)
+		return;
+	free(g->nodes);
+	free(g->edges);
+	free(g);
+}
+
+struct graph *graph_copy(const struct graph *g)
+{
+	struct graph *c = graph_new();
+
+	*c = *g;
+	c->nodes = xmalloc((size_t)(g->n_nodes ? g->n_nodes : 1) * sizeof *c->nodes);
+	c->edges = xmalloc((size_t)(g->n_edges ? g->n_edges : 1) * sizeof *c->edges);
+	memcpy(c->nodes, g->nodes, (size_t)g->n_nodes * sizeof *c->nodes);
+	memcpy(c->edges, g->edges, (size_t)g->n_edges * sizeof *c->edges);
+	c->cap_nodes = g->n_nodes ? g->n_nodes : 1;
+	c->cap_edges = g->n_edges ? g->n_edges : 1;
+	return c;
+}
+
+int graph_add_node(struct graph *g, const struct graph_node *n)
+{
+	if (g->n_nodes == g->cap_nodes) {
+		g->cap_nodes = g->cap_nodes ? g->cap_nodes * 2 : 64;
+		g->nodes = xrealloc(g->nodes, (size_t)g->cap_nodes * sizeof *g->nodes);
+	}
+	g->nodes[g->n_nodes] = *n;
+	g->nodes[g->n_nodes].scc = -1;
+	return g->n_nodes++;
+}
+
+void graph_add_edge(struct graph *g, int from, int to, const char *label)
+{
+	struct graph_edge *e;
+
+	if (g->n_edges == g->cap_edges) {
+		g->cap_edges = g->cap_edges ? g->cap_edges * 2 : 64;
+		g->edges = xrealloc(g->edges, (size_t)g->cap_edges * sizeof *g->edges);
+	}
+	e = &g->edges[g->n_edges++];
+	e->from = from;
+	e->to = to;
+	e->in_cycle = false;
+	snprintf(e->label, sizeof e->label, "%s", label ? label : "");
+}
+
+int graph_find(const struct graph *g, uintptr_t addr)
+{
+	for (int i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i].addr == addr && addr != 0)
+			return i;
+	return -1;
+}
+
+/* ---- adjacency ------------------------------------------------------- */
+
+/* Compressed adjacency: the edges leaving (or entering) node i are
+ * adj[start[i] .. start[i+1]), as edge indexes. */
+struct adjacency {
+	int *start;
+	int *adj;
+};
+
+static void adjacency_build(const struct graph *g, struct adjacency *a, bool incoming)
+{
+	a->start = xcalloc((size_t)g->n_nodes + 1, sizeof *a->start);
+	a->adj = xmalloc((size_t)(g->n_edges ? g->n_edges : 1) * sizeof *a->adj);
+	for (int e = 0; e < g->n_edges; e++)
+		a->start[(incoming ? g->edges[e].to : g->edges[e].from) + 1]++;
+	for (int i = 0; i < g->n_nodes; i++)
+		a->start[i + 1] += a->start[i];
+	int *fill = xmalloc((size_t)(g->n_nodes ? g->n_nodes : 1) * sizeof *fill);
+	memcpy(fill, a->start, (size_t)g->n_nodes * sizeof *fill);
+	for (int e = 0; e < g->n_edges; e++)
+		a->adj[fill[incoming ? g->edges[e].to : g->edges[e].from]++] = e;
+	free(fill);
+}
+
+static void adjacency_free(struct adjacency *a)
+{
+	free(a->start);
+	free(a->adj);
+}
+
+/* ---- cycles: Tarjan's strongly connected components ------------------- */
+
+int graph_find_cycles(struct graph *g)
+{
+	int n = g->n_nodes, counter = 0, sp = 0, csp = 0, components = 0, cycles = 0;
+	int *index, *low, *stack, *call, *next_edge;
+	bool *on_stack;
+	struct adjacency out;
+
+	if (n == 0)
+		return 0;
+	adjacency_build(g, &out, false);
+	index = xmalloc((size_t)n * sizeof *index);
+	low = xmalloc((size_t)n * sizeof *low);
+	stack = xmalloc((size_t)n * sizeof *stack);
+	call = xmalloc((size_t)n * sizeof *call);
+	next_edge = xmalloc((size_t)n * sizeof *next_edge);
+	on_stack = xcalloc((size_t)n, sizeof *on_stack);
+	for (int i = 0; i < n; i++) {
+		index[i] = -1;
+		g->nodes[i].scc = -1;
+	}
+	for (int e = 0; e < g->n_edges; e++)
+		g->edges[e].in_cycle = false;
+
+	for (int s = 0; s < n; s++) {
+		if (index[s] >= 0)
+			continue;
+		call[csp++] = s;
+		index[s] = low[s] = counter++;
+		next_edge[s] = out.start[s];
+		stack[sp++] = s;
+		on_stack[s] = true;
+		while (csp > 0) {
+			int v = call[csp - 1];
+			if (next_edge[v] < out.start[v + 1]) {
+				int w = g->edges[out.adj[next_edge[v]++]].to;
+				if (index[w] < 0) {
+					index[w] = low[w] = counter++;
+					next_edge[w] = out.start[w];
+					stack[sp++] = w;
+					on_stack[w] = true;
+					call[csp++] = w;
+				} else if (on_stack[w] && index[w] < low[v]) {
+					low[v] = index[w];
+				}
+				continue;
+			}
+			csp--;
+			if (csp > 0 && low[v] < low[call[csp - 1]])
+				low[call[csp - 1]] = low[v];
+			if (low[v] != index[v])
+				continue;
+			/* v heads a component: pop it. */
+			int first = sp - 1;
+			while (stack[first] != v)
+				first--;
+			bool self_loop = false;
+			for (int k = out.start[v]; k < out.start[v + 1]; k++)
+				self_loop = self_loop || g->edges[out.adj[k]].to == v;
+			if (sp - first > 1 || self_loop) {
+				for (int k = first; k < sp; k++)
+					g->nodes[stack[k]].scc = components;
+				components++;
+				cycles++;
+			}
+			for (int k = first; k < sp; k++)
+				on_stack[stack[k]] = false;
+			sp = first;
+		}
+	}
+	for (int e = 0; e < g->n_edges; e++) {
+		int a = g->nodes[g->edges[e].from].scc, b = g->nodes[g->edges[e].to].scc;
+		g->edges[e].in_cycle = a >= 0 && a == b;
+	}
+	free(index);
+	free(low);
+	free(stack);
+	free(call);
+	free(next_edge);
+	free(on_stack);
+	adjacency_free(&out);
+	return cycles;
+}
+
+/* ---- retained sizes: dominators (Cooper, Harvey, Kennedy) ------------- */
+
+/* A virtual root (index n) points at every root and every external node. */
+void graph_compute_retained(struct graph *g)
+{
+	int n = g->n_nodes, vroot = n, count = 0;
+	int *order, *rpo_index, *idom, *stack, *next_edge;
+	struct adjacency out, in;
+	bool changed = true;
+
+	if (n == 0)
+		return;
+	adjacency_build(g, &out, false);
+	adjacency_build(g, &in, true);
+	order = xmalloc((size_t)(n + 1) * sizeof *order);
+	rpo_index = xmalloc((size_t)(n + 1) * sizeof *rpo_index);
+	idom = xmalloc((size_t)(n + 1) * sizeof *idom);
+	stack = xmalloc((size_t)(n + 1) * sizeof *stack);
+	next_edge = xmalloc((size_t)(n + 1) * sizeof *next_edge);
+	for (int i = 0; i <= n; i++) {
+		rpo_index[i] = -1;
+		idom[i] = -1;
+	}
+
+	/* Postorder by iterative DFS from the virtual root. next_edge of the
+	 * virtual root walks node indexes instead of edges. */
+	int sp = 0;
+	stack[sp++] = vroot;
+	next_edge[vroot] = 0;
+	rpo_index[vroot] = -2;   /* visited */
+	while (sp > 0) {
+		int v = stack[sp - 1], w = -1;
+		if (v == vroot) {
+			while (next_edge[v] < n && w < 0) {
+				int c = next_edge[v]++;
+				if (g->nodes[c].root || g->nodes[c].external)
+					w = c;
+			}
+		} else {
+			while (next_edge[v] < out.start[v + 1] && w < 0)
+				w = g->edges[out.adj[next_edge[v]++]].to;
+		}
+		if (w >= 0) {
+			if (rpo_index[w] == -1) {
+				rpo_index[w] = -2;
+				next_edge[w] = w == vroot ? 0 : out.start[w];
+				stack[sp++] = w;
+			}
+			continue;
+		}
+		order[count++] = v;   /* postorder */
+		sp--;
+	}
+	/* Reverse postorder: position 0 is the virtual root. */
+	for (int i = 0; i < count / 2; i++) {
+		int t = order[i];
+		order[i] = order[count - 1 - i];
+		order[count - 1 - i] = t;
+	}
+	for (int i = 0; i < count; i++)
+		rpo_index[order[i]] = i;
+
+	idom[vroot] = vroot;
+	while (changed) {
+		changed = false;
+		for (int k = 1; k < count; k++) {
+			int b = order[k], new_idom = -1;
+			int preds_from = in.start[b], preds_to = in.start[b + 1];
+			/* The virtual root is a predecessor of roots and external nodes. */
+			if (g->nodes[b].root || g->nodes[b].external)
+				new_idom = vroot;
+			for (int p = preds_from; p < preds_to; p++) {
+				int pred = g->edges[in.adj[p]].from;
+				if (idom[pred] < 0)
+					continue;
+				if (new_idom < 0) {
+					new_idom = pred;
+					continue;
+				}
+				int f1 = pred, f2 = new_idom;
+				while (f1 != f2) {
+					while (rpo_index[f1] > rpo_index[f2])
+						f1 = idom[f1];
+					while (rpo_index[f2] > rpo_index[f1])
+						f2 = idom[f2];
+				}
+				new_idom = f1;
+			}
+			if (new_idom >= 0 && idom[b] != new_idom) {
+				idom[b] = new_idom;
+				changed = true;
+			}
+		}
+	}
+
+	/* Sizes flow up the dominator tree, children before parents. */
+	for (int i = 0; i < n; i++)
+		g->nodes[i].retained = g->nodes[i].size + g->nodes[i].collapsed_bytes;
+	for (int k = count - 1; k >= 1; k--) {
+		int b = order[k];
+		if (idom[b] >= 0 && idom[b] != vroot)
+			g->nodes[idom[b]].retained += g->nodes[b].retained;
+	}
+	free(order);
+	free(rpo_index);
+	free(idom);
+	free(stack);
+	free(next_edge);
+	adjacency_free(&out);
+	adjacency_free(&in);
+}
+
+/* ---- collapsing chains ----------------------------------------------- */
+
+/* The edge from a that continues a chain with this label and kind, or -1:
+ * exactly one such edge leaves a, and its target has exactly one such edge
+ * coming in. */
+static int chain_next(const struct graph *g, const struct adjacency *out,
+                      const struct adjacency *in, int a, const char *label)
+{
+	int found = -1;
+
+	for (int k = out->start[a]; k < out->start[a + 1]; k++) {
+		const struct graph_edge *e = &g->edges[out->adj[k]];
+		if (strcmp(e->label, label) != 0 || g->nodes[e->to].kind != g->nodes[a].kind)
+			continue;
+		if (found >= 0)
+			return -1;
+		found = out->adj[k];
+	}
+	if (found < 0)
+		return -1;
+	int b = g->edges[found].to, incoming = 0;
+	for (int k = in->start[b]; k < in->start[b + 1]; k++) {
+		const struct graph_edge *e = &g->edges[in->adj[k]];
+		incoming += strcmp(e->label, label) == 0 && g->nodes[e->from].kind == g->nodes[b].kind;
+	}
+	return incoming == 1 && b != a ? found : -1;
+}
+
+/* Mark what the roots (and nodes already marked) reach without entering a
+ * node marked `blocked`. */
+static void reach(const struct graph *g, const struct adjacency *out, const bool *blocked,
+                  bool *seen)
+{
+	int *stack = xmalloc((size_t)g->n_nodes * sizeof *stack), sp = 0;
+
+	for (int i = 0; i < g->n_nodes; i++) {
+		if (seen[i]) {
+			stack[sp++] = i;
+		} else if ((g->nodes[i].root || g->nodes[i].external) && !blocked[i]) {
+			seen[i] = true;
+			stack[sp++] = i;
+		}
+	}
+	while (sp > 0) {
+		int v = stack[--sp];
+		for (int k = out->start[v]; k < out->start[v + 1]; k++) {
+			int w = g->edges[out->adj[k]].to;
+			if (!seen[w] && !blocked[w]) {
+				seen[w] = true;
+				stack[sp++] = w;
+			}
+		}
+	}
+	free(stack);
+}
+
+struct chain {
+	int first_middle, last_middle;  /* node indexes */
+	int before, after;              /* kept neighbours */
+	int summary;                    /* node index in the new graph */
+	long length;                    /* middle nodes */
+	char label[48];
+};
+
+struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int keep_tail)
+{
+	int n = g->n_nodes;
+	struct adjacency out, in;
+	bool *middle = xcalloc((size_t)(n ? n : 1), sizeof *middle);
+	bool *kept = xcalloc((size_t)(n ? n : 1), sizeof *kept);
+	int *chain_of = xmalloc((size_t)(n ? n : 1) * sizeof *chain_of);
+	int *new_index = xmalloc((size_t)(n ? n : 1) * sizeof *new_index);
+	struct chain *chains = NULL;
+	int n_chains = 0, cap_chains = 0;
+	struct graph *c = graph_new();
+
+	adjacency_build(g, &out, false);
+	adjacency_build(g, &in, true);
+	for (int i = 0; i < n; i++)
+		chain_of[i] = -1;
+
+	/* Find chain starts: nodes with a chain edge out but none in. */
+	for (int e = 0; e < g->n_edges; e++) {
+		const struct graph_edge *start = &g->edges[e];
+		int a = start->from;
+		if (chain_next(g, &out, &in, a, start->label) != e || middle[a])
+			continue;
+		bool continues_in = false;
+		for (int k = in.start[a]; k < in.start[a + 1]; k++) {
+			int p = g->edges[in.adj[k]].from;
+			continues_in = continues_in || chain_next(g, &out, &in, p, start->label) == in.adj[k];
+		}
+		if (continues_in)
+			continue;
+		/* Walk it. */
+		int len = 1, v = a, guard = 0;
+		for (int ce; (ce = chain_next(g, &out, &in, v, start->label)) >= 0 && guard < n; guard++) {
+			v = g->edges[ce].to;
+			len++;
+			if (v == a)
+				break;
+		}
+		if (len <= keep_head + keep_tail + 1)
+			continue;
+		struct chain ch = { .length = len - keep_head - keep_tail };
+		snprintf(ch.label, sizeof ch.label, "%s", start->label);
+		v = a;
+		for (int i = 0; i < len - keep_tail; i++) {
+			if (i == keep_head - 1)
+				ch.before = v;
+			if (i >= keep_head) {
+				middle[v] = true;
+				if (i == keep_head)
+					ch.first_middle = v;
+				ch.last_middle = v;
+			}
+			int ce = chain_next(g, &out, &in, v, start->label);
+			v = g->edges[ce].to;
+		}
+		ch.after = v;
+		if (keep_head == 0)
+			ch.before = -1;
+		if (n_chains == cap_chains) {
+			cap_chains = cap_chains ? cap_chains * 2 : 4;
+			chains = xrealloc(chains, (size_t)cap_chains * sizeof *chains);
+		}
+		chains[n_chains++] = ch;
+	}
+
+	/* Kept: what the roots and each chain's tail reach without entering a
+	 * middle node. The rest of what is reached goes into the summary of the
+	 * chain it hangs off. */
+	for (int k = 0; k < n_chains; k++)
+		kept[chains[k].after] = true;
+	reach(g, &out, middle, kept);
+	for (int k = 0; k < n_chains; k++) {
+		/* Attribute nodes to chains by walking from each middle node. */
+		int *stack = xmalloc((size_t)n * sizeof *stack), sp = 0;
+		for (int v = chains[k].first_middle;; ) {
+			if (chain_of[v] < 0) {
+				chain_of[v] = k;
+				stack[sp++] = v;
+			}
+			if (v == chains[k].last_middle)
+				break;
+			v = g->edges[chain_next(g, &out, &in, v, chains[k].label)].to;
+		}
+		while (sp > 0) {
+			int v = stack[--sp];
+			for (int e = out.start[v]; e < out.start[v + 1]; e++) {
+				int w = g->edges[out.adj[e]].to;
+				if (!kept[w] && chain_of[w] < 0) {
+					chain_of[w] = k;
+					stack[sp++] = w;
+				}
+			}
+		}
+		free(stack);
+	}
+
+	/* Build the new graph: kept nodes in their order, then one summary per chain. */
+	for (int i = 0; i < n; i++)
+		new_index[i] = kept[i] ? graph_add_node(c, &g->nodes[i]) : -1;
+	for (int k = 0; k < n_chains; k++) {
+		struct graph_node s = { .kind = GRAPH_SUMMARY };
+		char bytes[32], count[32];  /* short: the repr must fit its 96 bytes */
+		const struct graph_node *m = &g->nodes[chains[k].first_middle];
+		for (int i = 0; i < n; i++) {
+			if (chain_of[i] == k) {
+				s.collapsed_bytes += g->nodes[i].size;
+			}
+		}
+		s.collapsed = chains[k].length;
+		snprintf(s.type, sizeof s.type, "%s", m->type);
+		util_fmt_bytes((double)s.collapsed_bytes, bytes, sizeof bytes);
+		util_fmt_count((double)s.collapsed, count, sizeof count);
+		snprintf(s.repr, sizeof s.repr, "… %.20s more %.40s%s (%.16s) …", count,
+		         m->kind == GRAPH_TRACEBACK ? "traceback entries" : m->type,
+		         m->kind == GRAPH_TRACEBACK || s.collapsed == 1 ? "" : "s", bytes);
+		chains[k].summary = graph_add_node(c, &s);
+	}
+	/* Edges: between kept nodes as they were; into and out of a chain through
+	 * its summary, once per target. */
+	for (int e = 0; e < g->n_edges; e++) {
+		const struct graph_edge *ed = &g->edges[e];
+		int a = new_index[ed->from], b = new_index[ed->to];
+		int ka = chain_of[ed->from], kb = chain_of[ed->to];
+		if (a >= 0 && b >= 0) {
+			graph_add_edge(c, a, b, ed->label);
+		} else if (a >= 0 && kb >= 0 && ed->to == chains[kb].first_middle) {
+			graph_add_edge(c, a, chains[kb].summary, ed->label);
+		} else if (ka >= 0 && b >= 0) {
+			int s = chains[ka].summary, dup = 0;
+			for (int k = 0; k < c->n_edges && !dup; k++)
+				dup = c->edges[k].from == s && c->edges[k].to == b;
+			if (!dup)
+				graph_add_edge(c, s, b, ed->label);
+		}
+	}
+	c->reachable = g->reachable;
+	c->limited = g->limited;
+
+	free(chains);
+	free(middle);
+	free(kept);
+	free(chain_of);
+	free(new_index);
+	adjacency_free(&out);
+	adjacency_free(&in);
+	return c;
+}

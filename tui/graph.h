@@ -1,0 +1,98 @@
+/* graph.h — an object graph as plain C data.
+ *
+ * The Python host captures one (pyhost.c walks tp_traverse from chosen roots);
+ * everything here is pure C: cycle finding, the bytes each node keeps alive
+ * alone, and collapsing long homogeneous chains. No interpreter, no curses. */
+#ifndef EXCLAB_GRAPH_H
+#define EXCLAB_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum graph_kind {
+	GRAPH_EXCEPTION,
+	GRAPH_TRACEBACK,
+	GRAPH_FRAME,
+	GRAPH_DICT,
+	GRAPH_LIST,
+	GRAPH_TUPLE,
+	GRAPH_SET,
+	GRAPH_CELL,
+	GRAPH_FUNCTION,
+	GRAPH_METHOD,
+	GRAPH_INSTANCE,
+	GRAPH_CODE,
+	GRAPH_MODULE,
+	GRAPH_TYPE,
+	GRAPH_BYTES,
+	GRAPH_STR,
+	GRAPH_NUMBER,
+	GRAPH_OTHER,
+	GRAPH_SUMMARY,   /* stands for a collapsed chain: "… 9,994 more traceback entries (1.1 MB) …" */
+	GRAPH_MORE,      /* stands for children not captured (depth or node limit) */
+	GRAPH_KIND_COUNT
+};
+
+struct graph_node {
+	uintptr_t addr;        /* the object's address: identity within one capture; 0 for SUMMARY/MORE */
+	enum graph_kind kind;
+	char type[48];         /* Python type name, e.g. "RuntimeError", "frame" */
+	char repr[96];         /* a short, safe description; never the object's own __repr__ */
+	size_t size;           /* the object's own size, as sys.getsizeof */
+	size_t retained;       /* bytes alive only through this node (itself included) */
+	bool root;             /* one of the roots the capture started from */
+	char root_name[64];    /* its name in the scenario, for roots */
+	bool external;         /* also referenced from outside the captured graph */
+	bool truncated;        /* its referents were not all captured */
+	int scc;               /* strongly connected component, -1 when not on a cycle */
+	long collapsed;        /* SUMMARY/MORE: how many objects it stands for */
+	size_t collapsed_bytes;/* SUMMARY/MORE: their bytes */
+};
+
+struct graph_edge {
+	int from, to;          /* node indexes */
+	char label[48];        /* its meaning: "__traceback__", "tb_next", "payload", "[0]", "f_back" ... */
+	bool in_cycle;         /* both ends in the same strongly connected component */
+};
+
+struct graph {
+	struct graph_node *nodes;
+	int n_nodes, cap_nodes;
+	struct graph_edge *edges;
+	int n_edges, cap_edges;
+	long reachable;        /* objects reached in all, captured or not (lower bound when limited) */
+	bool limited;          /* the node or depth limit cut the capture short */
+};
+
+struct graph *graph_new(void);
+void graph_free(struct graph *g);
+/* A copy that shares nothing with g. */
+struct graph *graph_copy(const struct graph *g);
+
+/* Index of the new node. */
+int graph_add_node(struct graph *g, const struct graph_node *n);
+void graph_add_edge(struct graph *g, int from, int to, const char *label);
+/* Index of the node for addr, -1 when absent (linear: for tests and checks). */
+int graph_find(const struct graph *g, uintptr_t addr);
+
+/* Strongly connected components (Tarjan, iterative): sets node.scc for nodes
+ * on a cycle (a component of 2+ nodes, or a node with an edge to itself) and
+ * edge.in_cycle for edges inside one. Returns the number of cycles found. */
+int graph_find_cycles(struct graph *g);
+
+/* node.retained: the bytes each node keeps alive on its own, from the
+ * dominator tree of the graph as seen from its roots. Nodes marked external
+ * are held from elsewhere too, so they count as kept by no captured node. */
+void graph_compute_retained(struct graph *g);
+
+/* A new graph in which every run of more than keep_head + keep_tail nodes of
+ * one kind linked by edges of one label (tb_next, f_back, ...) keeps its first
+ * keep_head and last keep_tail nodes; the middle becomes one SUMMARY node that
+ * counts the nodes and bytes it replaces. Nodes hanging off the collapsed
+ * middle go with it. */
+struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int keep_tail);
+
+const char *graph_kind_name(enum graph_kind kind);
+
+#endif
