@@ -526,3 +526,52 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 	adjacency_free(&in);
 	return c;
 }
+
+/* ---- the shortest cycle through a node: breadth first inside its component */
+
+int graph_cycle_through(const struct graph *g, int node, int *path, int max)
+{
+	int scc, head = 0, tail = 0, len = 0, found = -1;
+	int *via, *queue;
+	struct adjacency out;
+
+	if (node < 0 || node >= g->n_nodes || (scc = g->nodes[node].scc) < 0)
+		return 0;
+	adjacency_build(g, &out, false);
+	via = xmalloc((size_t)g->n_nodes * sizeof *via);
+	queue = xmalloc((size_t)g->n_nodes * sizeof *queue);
+	for (int i = 0; i < g->n_nodes; i++)
+		via[i] = -1;
+	queue[tail++] = node;
+	while (head < tail && found < 0) {
+		int v = queue[head++];
+		for (int k = out.start[v]; k < out.start[v + 1] && found < 0; k++) {
+			int e = out.adj[k], w = g->edges[e].to;
+			if (g->nodes[w].scc != scc)
+				continue;
+			if (w == node)
+				found = e;
+			else if (via[w] < 0) {
+				via[w] = e;
+				queue[tail++] = w;
+			}
+		}
+	}
+	if (found >= 0) {
+		/* Walk back from the closing edge, then reverse. */
+		for (int e = found; len < max; e = via[g->edges[e].from]) {
+			path[len++] = e;
+			if (g->edges[e].from == node)
+				break;
+		}
+		for (int i = 0; i < len / 2; i++) {
+			int t = path[i];
+			path[i] = path[len - 1 - i];
+			path[len - 1 - i] = t;
+		}
+	}
+	free(via);
+	free(queue);
+	adjacency_free(&out);
+	return len;
+}

@@ -93,6 +93,11 @@ void graph_compute_retained(struct graph *g);
  * middle go with it. */
 struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int keep_tail);
 
+/* The shortest cycle through node, as edge indexes in order, into path (at
+ * most max); returns its length, 0 when node is on no cycle. Call after
+ * graph_find_cycles. */
+int graph_cycle_through(const struct graph *g, int node, int *path, int max);
+
 const char *graph_kind_name(enum graph_kind kind);
 
 #endif

@@ -226,6 +226,75 @@ static void push_sample(lua_State *L, const struct probe_sample *s)
 	}
 }
 
+/* What a graph query found, as a table. [-0, +1] */
+static void push_graph(lua_State *L, const struct graph *g)
+{
+	const struct graph_node *root = g && g->n_nodes > 0 && g->nodes[0].root ? &g->nodes[0] : NULL;
+	int counts[GRAPH_KIND_COUNT] = { 0 }, cycles = 0, path[64], len;
+
+	lua_createtable(L, 0, 10);
+	lua_pushboolean(L, root != NULL);
+	lua_setfield(L, -2, "alive");
+	if (g == NULL)
+		return;
+	for (int i = 0; i < g->n_nodes; i++) {
+		counts[g->nodes[i].kind]++;
+		cycles = g->nodes[i].scc + 1 > cycles ? g->nodes[i].scc + 1 : cycles;
+	}
+	lua_pushinteger(L, g->n_nodes);
+	lua_setfield(L, -2, "nodes");
+	lua_pushinteger(L, g->n_edges);
+	lua_setfield(L, -2, "edges");
+	lua_pushinteger(L, cycles);
+	lua_setfield(L, -2, "cycles");
+	lua_createtable(L, 0, GRAPH_KIND_COUNT);
+	for (int k = 0; k < GRAPH_KIND_COUNT; k++) {
+		lua_pushinteger(L, counts[k]);
+		lua_setfield(L, -2, graph_kind_name(k));
+	}
+	lua_setfield(L, -2, "count");
+	if (root == NULL)
+		return;
+	lua_pushstring(L, root->type);
+	lua_setfield(L, -2, "type");
+	lua_pushinteger(L, (lua_Integer)root->size);
+	lua_setfield(L, -2, "size");
+	lua_pushinteger(L, (lua_Integer)root->retained);
+	lua_setfield(L, -2, "retained");
+	lua_pushboolean(L, root->scc >= 0);
+	lua_setfield(L, -2, "on_cycle");
+	/* The root's own edges: {label=, addr=, type=} in traversal order. */
+	lua_createtable(L, 8, 0);
+	for (int e = 0, k = 0; e < g->n_edges; e++) {
+		const struct graph_node *to = &g->nodes[g->edges[e].to];
+		if (g->edges[e].from != 0 || to->kind == GRAPH_MORE)
+			continue;
+		lua_createtable(L, 0, 3);
+		lua_pushstring(L, g->edges[e].label);
+		lua_setfield(L, -2, "label");
+		lua_pushinteger(L, (lua_Integer)to->addr);
+		lua_setfield(L, -2, "addr");
+		lua_pushstring(L, to->type);
+		lua_setfield(L, -2, "type");
+		lua_seti(L, -2, ++k);
+	}
+	lua_setfield(L, -2, "edges_out");
+	/* The cycle through the root, readable: "E -[__traceback__]-> traceback ..." */
+	len = graph_cycle_through(g, 0, path, 64);
+	if (len > 0) {
+		luaL_Buffer b;
+		luaL_buffinit(L, &b);
+		luaL_addstring(&b, root->type);
+		for (int i = 0; i < len; i++) {
+			const struct graph_edge *e = &g->edges[path[i]];
+			lua_pushfstring(L, " -[%s]-> %s", e->label[0] ? e->label : "?", g->nodes[e->to].type);
+			luaL_addvalue(&b);
+		}
+		luaL_pushresult(&b);
+		lua_setfield(L, -2, "cycle");
+	}
+}
+
 /* ---- yielding to the runner ------------------------------------------- */
 
 static void clear_request(struct luahost *h)
@@ -240,6 +309,9 @@ static void clear_request(struct luahost *h)
 	memset(&h->request, 0, sizeof h->request);
 }
 
+/* What a py.* call gives back to Lua. */
+enum reply { REPLY_NONE, REPLY_VALUE, REPLY_GRAPH };
+
 /* Continuation of every py.* call: the reply is in h->reply. */
 static int python_done(lua_State *L, int status, lua_KContext ctx)
 {
@@ -252,9 +324,11 @@ static int python_done(lua_State *L, int status, lua_KContext ctx)
 		return luaL_error(L, "internal error: Python reply missing");
 	switch (r->status) {
 	case PYRESULT_OK:
-		if (ctx)
+		if (ctx == REPLY_VALUE)
 			push_value(L, &r->value);
-		return ctx ? 1 : 0;
+		else if (ctx == REPLY_GRAPH)
+			push_graph(L, r->query);
+		return ctx == REPLY_NONE ? 0 : 1;
 	case PYRESULT_ERROR:
 		h->py_err = r->err;
 		error_format(&r->err, msg, sizeof msg);
@@ -269,10 +343,10 @@ static int python_done(lua_State *L, int status, lua_KContext ctx)
 	}
 }
 
-static int yield_python(lua_State *L, struct luahost *h, enum pyjob_kind kind, bool returns)
+static int yield_python(lua_State *L, struct luahost *h, enum pyjob_kind kind, enum reply returns)
 {
 	if (!lua_isyieldable(L))
-		return luaL_error(L, "py.* can only be used inside a step");
+		return luaL_error(L, "py.*, probe.watch and graph.* can only be used inside a step");
 	h->request.kind = kind;
 	h->request.time_limit = h->settings.time_limit;
 	h->status = LUAHOST_PYTHON;
@@ -295,11 +369,11 @@ static int l_py_load(lua_State *L)
 
 	clear_request(h);
 	h->request.path = util_join(h->dir, file);
-	return yield_python(L, h, PYJOB_LOAD, false);
+	return yield_python(L, h, PYJOB_LOAD, REPLY_NONE);
 }
 
 /* py.exec and py.eval: Python source run in the namespace. */
-static int py_source(lua_State *L, enum pyjob_kind kind, const char *what, bool returns)
+static int py_source(lua_State *L, enum pyjob_kind kind, const char *what, enum reply returns)
 {
 	struct luahost *h = host_of(L);
 	const char *code = luaL_checkstring(L, 1);
@@ -312,12 +386,12 @@ static int py_source(lua_State *L, enum pyjob_kind kind, const char *what, bool 
 
 static int l_py_exec(lua_State *L)
 {
-	return py_source(L, PYJOB_EXEC, "py.exec", false);
+	return py_source(L, PYJOB_EXEC, "py.exec", REPLY_NONE);
 }
 
 static int l_py_eval(lua_State *L)
 {
-	return py_source(L, PYJOB_EVAL, "py.eval", true);
+	return py_source(L, PYJOB_EVAL, "py.eval", REPLY_VALUE);
 }
 
 static int l_py_call(lua_State *L)
@@ -336,7 +410,7 @@ static int l_py_call(lua_State *L)
 	h->request.args = h->request_args;
 	h->request.code = xstrdup(name);
 	h->request.times = (long)times;
-	return yield_python(L, h, PYJOB_CALL, true);
+	return yield_python(L, h, PYJOB_CALL, REPLY_VALUE);
 }
 
 static int l_py_collect(lua_State *L)
@@ -344,7 +418,7 @@ static int l_py_collect(lua_State *L)
 	struct luahost *h = host_of(L);
 
 	clear_request(h);
-	return yield_python(L, h, PYJOB_GC, true);
+	return yield_python(L, h, PYJOB_GC, REPLY_VALUE);
 }
 
 static int l_probe_watch(lua_State *L)
@@ -355,7 +429,69 @@ static int l_probe_watch(lua_State *L)
 	clear_request(h);
 	h->request.code = xstrdup(name);
 	snprintf(h->m->watch, sizeof h->m->watch, "%s", name);
-	return yield_python(L, h, PYJOB_WATCH, false);
+	return yield_python(L, h, PYJOB_WATCH, REPLY_NONE);
+}
+
+/* An optional last argument {depth = n, nodes = n}. [-0, +0] */
+static void graph_options(lua_State *L, int idx, struct pyjob *job)
+{
+	if (!lua_istable(L, idx))
+		return;
+	if (lua_getfield(L, idx, "depth") != LUA_TNIL)
+		job->graph_depth = (int)luaL_checkinteger(L, -1);
+	if (lua_getfield(L, idx, "nodes") != LUA_TNIL)
+		job->graph_nodes = (int)luaL_checkinteger(L, -1);
+	lua_pop(L, 2);
+	luaL_argcheck(L, job->graph_depth >= 0 && job->graph_nodes >= 0, idx,
+	              "depth and nodes must be positive");
+}
+
+/* graph.show(name, ... [, {depth=, nodes=}]): the live graph's roots. */
+static int l_graph_show(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	int n = lua_gettop(L), names = lua_istable(L, n) ? n - 1 : n;
+	luaL_Buffer code;
+
+	clear_request(h);
+	graph_options(L, n, &h->request);
+	luaL_buffinit(L, &code);
+	h->m->graph_roots[0] = '\0';
+	for (int i = 1; i <= names; i++) {
+		const char *name = luaL_checkstring(L, i);
+		size_t used = strlen(h->m->graph_roots);
+		snprintf(h->m->graph_roots + used, sizeof h->m->graph_roots - used, "%s%s",
+		         i > 1 ? ", " : "", name);
+		lua_pushstring(L, name);
+		luaL_addvalue(&code);
+		luaL_addchar(&code, '\n');
+	}
+	luaL_pushresult(&code);
+	h->request.code = xstrdup(lua_tostring(L, -1));
+	lua_pop(L, 1);
+	return yield_python(L, h, PYJOB_GRAPH_ROOTS, REPLY_NONE);
+}
+
+/* graph.capture(name [, {depth=, nodes=}]): what the object reaches. */
+static int l_graph_capture(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	const char *name = luaL_checkstring(L, 1);
+
+	clear_request(h);
+	graph_options(L, 2, &h->request);
+	h->request.code = xstrdup(name);
+	return yield_python(L, h, PYJOB_GRAPH_QUERY, REPLY_GRAPH);
+}
+
+static int l_graph_only_through_traceback(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	const char *name = luaL_checkstring(L, 1);
+
+	clear_request(h);
+	h->request.code = xstrdup(name);
+	return yield_python(L, h, PYJOB_ONLY_TB, REPLY_VALUE);
 }
 
 static int l_probe_sample(lua_State *L)
@@ -649,6 +785,10 @@ static void open_sandbox(lua_State *L, struct luahost *h)
 		{ "sample", l_probe_sample }, { "watch", l_probe_watch }, { NULL, NULL },
 	};
 	static const luaL_Reg gauge_fns[] = { { "show", l_show_gauges }, { NULL, NULL } };
+	static const luaL_Reg graph_fns[] = {
+		{ "show", l_graph_show }, { "capture", l_graph_capture },
+		{ "only_through_traceback", l_graph_only_through_traceback }, { NULL, NULL },
+	};
 	static const luaL_Reg check_fns[] = {
 		{ "equals", l_check_equals }, { "grows", l_check_grows },
 		{ "flat", l_check_flat }, { "truthy", l_check_truthy }, { NULL, NULL },
@@ -687,6 +827,7 @@ static void open_sandbox(lua_State *L, struct luahost *h)
 	set_funcs(L, "py", py_fns);
 	set_funcs(L, "probe", probe_fns);
 	set_funcs(L, "gauges", gauge_fns);
+	set_funcs(L, "graph", graph_fns);
 	set_funcs(L, "check", check_fns);
 
 	lua_pushinteger(L, 1000);

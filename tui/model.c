@@ -43,8 +43,17 @@ static void free_steps(struct model *m)
 	m->steps_len = 0;
 }
 
+void model_set_graph(struct model *m, struct graph *g)
+{
+	graph_free(m->graph);
+	m->graph = g;
+	m->graph_version++;
+	m->version++;
+}
+
 void model_free(struct model *m)
 {
+	graph_free(m->graph);
 	free_steps(m);
 	free(m->steps);
 	free_checks(m);
@@ -171,6 +180,10 @@ void model_add_check(struct model *m, bool passed, const char *message,
 
 void model_reset_run(struct model *m)
 {
+	graph_free(m->graph);
+	m->graph = NULL;
+	m->graph_roots[0] = '\0';
+	m->graph_version++;
 	free_steps(m);
 	free_checks(m);
 	free_console(m);

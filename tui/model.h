@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "graph.h"
 #include "probe.h"
 
 #define MODEL_HISTORY 240      /* samples kept per gauge for the sparkline */
@@ -91,6 +92,11 @@ struct model {
 	int checks_len, checks_cap;
 	int checks_passed, checks_failed;
 
+	/* the object graph of the roots the scenario shows */
+	struct graph *graph;         /* latest capture, owned; NULL when none */
+	char graph_roots[256];       /* what the scenario named, for the view's title */
+	unsigned graph_version;      /* bumped with each new capture */
+
 	/* steps started so far, in order */
 	struct step_record *steps;
 	int steps_len, steps_cap;
@@ -107,6 +113,8 @@ void model_push_sample(struct model *m, const struct probe_sample *s);
 void model_record_sample(struct model *m, const struct probe_sample *s);
 /* Step `index` (0-based) begins. */
 void model_begin_step(struct model *m, int index, const char *title);
+/* Take g as the latest graph (ownership passes to the model). */
+void model_set_graph(struct model *m, struct graph *g);
 /* Forget gauge history (a new scenario run). */
 void model_reset_series(struct model *m);
 void model_console(struct model *m, enum console_kind kind, const char *fmt, ...)

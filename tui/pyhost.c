@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "probe.h"
+#include "pygraph.h"
 #include "util.h"
 
 #ifndef EXCLAB_PYTHON_EXE
@@ -34,6 +35,9 @@
 
 #define RETRY 0.1           /* seconds between repeated interrupts */
 #define SAMPLE_EVERY 0.02   /* seconds between samples during a long CALL */
+#define GRAPH_EVERY 0.25    /* seconds between graph captures during a long CALL */
+#define GRAPH_DEPTH 12      /* default walk depth for the live graph */
+#define GRAPH_NODES 20000   /* default node limit for the live graph */
 #define MAX_CONVERT_ITEMS 1000
 
 struct event_node {
@@ -69,6 +73,9 @@ static PyObject *gc_get_count;
 static PyObject *stdlib_dir;         /* str: errors skip frames under it */
 static char *scenario_dir;
 static atomic_long gc_runs;
+static char **graph_roots;           /* names the live graph starts from */
+static int n_graph_roots;
+static struct pygraph_limits graph_limits;
 static char *out_buf[3];             /* partial lines per stream (1 and 2) */
 static size_t out_len[3];
 
@@ -598,6 +605,97 @@ static PyObject *resolve_dotted(const char *name)
 	return obj;
 }
 
+/* A graph root: a dotted name, or "name()" for the object a weak reference
+ * points to (a weak reference keeps nothing alive, so a lesson can follow a
+ * cycle that is already garbage). New reference, or NULL when absent or gone. */
+static PyObject *resolve_root(const char *name)
+{
+	size_t n = strlen(name);
+	bool deref = n > 2 && strcmp(name + n - 2, "()") == 0;
+	char *base = xstrndup(name, deref ? n - 2 : n);
+	PyObject *obj = resolve_dotted(base);
+
+	free(base);
+	if (obj && deref) {
+		PyObject *target = PyWeakref_Check(obj) ? PyWeakref_GetObject(obj) : NULL;
+		Py_DECREF(obj);
+		obj = target && target != Py_None ? Py_NewRef(target) : NULL;
+	}
+	PyErr_Clear();
+	return obj;
+}
+
+static struct graph *capture_from(char *const *names, int n, const struct pygraph_limits *lim)
+{
+	PyObject **roots = xcalloc((size_t)n, sizeof *roots);
+	struct graph *g;
+
+	for (int i = 0; i < n; i++)
+		roots[i] = resolve_root(names[i]);
+	g = pygraph_capture(roots, (const char *const *)names, n, lim);
+	for (int i = 0; i < n; i++)
+		Py_XDECREF(roots[i]);
+	free(roots);
+	return g;
+}
+
+static struct graph *capture_live(void)
+{
+	return n_graph_roots ? capture_from(graph_roots, n_graph_roots, &graph_limits) : NULL;
+}
+
+static void clear_graph_roots(void)
+{
+	for (int i = 0; i < n_graph_roots; i++)
+		free(graph_roots[i]);
+	free(graph_roots);
+	graph_roots = NULL;
+	n_graph_roots = 0;
+}
+
+static struct pygraph_limits job_limits(int depth, int nodes)
+{
+	return (struct pygraph_limits){
+		.depth = job.graph_depth > 0 ? job.graph_depth : depth,
+		.nodes = job.graph_nodes > 0 ? job.graph_nodes : nodes,
+	};
+}
+
+static void job_graph_roots(void)
+{
+	char *copy = xstrdup(job.code ? job.code : ""), *save = NULL;
+
+	clear_graph_roots();
+	for (char *p = strtok_r(copy, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		graph_roots = xrealloc(graph_roots, (size_t)(n_graph_roots + 1) * sizeof *graph_roots);
+		graph_roots[n_graph_roots++] = xstrdup(p);
+	}
+	free(copy);
+	graph_limits = job_limits(GRAPH_DEPTH, GRAPH_NODES);
+}
+
+/* Reachable from the scenario's globals, but not once tracebacks are left out? */
+static void job_only_through_tracebacks(struct pyresult *r)
+{
+	PyObject *target = resolve_root(job.code);
+	struct pygraph_limits lim = { .depth = 1 << 20, .nodes = 1 << 20 };
+	const char *name = "globals";
+	bool with = false, without = false;
+
+	r->value.kind = VALUE_BOOL;
+	if (target == NULL)
+		return;
+	struct graph *all = pygraph_capture(&namespace, &name, 1, &lim);
+	lim.skip_tracebacks = true;
+	struct graph *no_tb = pygraph_capture(&namespace, &name, 1, &lim);
+	with = graph_find(all, (uintptr_t)target) >= 0;
+	without = graph_find(no_tb, (uintptr_t)target) >= 0;
+	graph_free(all);
+	graph_free(no_tb);
+	Py_DECREF(target);
+	r->value.u.b = with && !without;
+}
+
 static void job_reset(struct pyresult *r)
 {
 	PyObject *sys_path = PySys_GetObject("path");   /* borrowed */
@@ -615,6 +713,7 @@ static void job_reset(struct pyresult *r)
 	free(scenario_dir);
 	scenario_dir = NULL;
 	Py_CLEAR(watch_parts);
+	clear_graph_roots();
 	if (namespace) {
 		PyDict_Clear(namespace);
 		Py_CLEAR(namespace);
@@ -693,7 +792,7 @@ static void job_call(struct pyresult *r)
 {
 	PyObject *fn = resolve_dotted(job.code);
 	PyObject *args = NULL, *out = NULL;
-	double last_sample = util_now();
+	double last_sample = util_now(), last_graph = last_sample;
 
 	if (fn == NULL)
 		goto fail;
@@ -723,6 +822,10 @@ static void job_call(struct pyresult *r)
 		if (util_now() - last_sample >= SAMPLE_EVERY) {
 			struct pyevent ev = { .kind = PYEVENT_SAMPLE };
 			sample_all(&ev.sample);
+			if (util_now() - last_graph >= GRAPH_EVERY) {
+				ev.graph = capture_live();
+				last_graph = util_now();
+			}
 			push_event(&ev);
 			last_sample = util_now();
 		}
@@ -783,6 +886,15 @@ static void run_job(struct pyresult *r)
 		r->value.u.i = n;
 		break;
 	}
+	case PYJOB_GRAPH_ROOTS: job_graph_roots(); break;
+	case PYJOB_GRAPH_QUERY: {
+		char *name = xstrdup(job.code ? job.code : "");
+		struct pygraph_limits lim = job_limits(64, 100000);
+		r->query = capture_from(&name, 1, &lim);
+		free(name);
+		break;
+	}
+	case PYJOB_ONLY_TB: job_only_through_tracebacks(r); break;
 	}
 	/* Nothing may be pending now: any interrupt aimed at this job is void. */
 	PyThreadState_SetAsyncExc(atomic_load(&worker_ident), NULL);
@@ -811,6 +923,7 @@ static void run_job(struct pyresult *r)
 	}
 	r->seconds = util_now() - t0;
 	sample_all(&r->sample);
+	r->graph = capture_live();
 }
 
 /* ---- threads ----------------------------------------------------------- */
@@ -943,6 +1056,7 @@ static void *worker_main(void *arg)
 	PyEval_RestoreThread(ts);
 	Py_CLEAR(namespace);
 	Py_CLEAR(watch_parts);
+	clear_graph_roots();
 	Py_CLEAR(gc_get_count);
 	Py_CLEAR(stdlib_dir);
 	Py_FinalizeEx();
@@ -1041,8 +1155,10 @@ void pyhost_stop(void)
 	pthread_mutex_unlock(&lock);
 	pthread_join(watchdog, NULL);
 	pthread_join(worker, NULL);
-	while (pyhost_next_event(&ev))
+	while (pyhost_next_event(&ev)) {
 		free(ev.text);
+		graph_free(ev.graph);
+	}
 	started = false;
 }
 
@@ -1138,4 +1254,7 @@ void pyresult_free(struct pyresult *r)
 	value_free(&r->value);
 	free(r->traceback);
 	r->traceback = NULL;
+	graph_free(r->graph);
+	graph_free(r->query);
+	r->graph = r->query = NULL;
 }

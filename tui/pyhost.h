@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "graph.h"
 #include "probe.h"
 #include "util.h"
 #include "value.h"
@@ -27,6 +28,9 @@ enum pyjob_kind {
 	PYJOB_CALL,   /* call dotted name `code` `times` times with `args` */
 	PYJOB_WATCH,  /* follow dotted name `code` for the chain/frames probes ("" stops) */
 	PYJOB_GC,     /* gc.collect(); pyresult.value = objects found unreachable */
+	PYJOB_GRAPH_ROOTS, /* draw the graph from the roots in `code` (one per line) after every job */
+	PYJOB_GRAPH_QUERY, /* capture the graph from root `code` into pyresult.query */
+	PYJOB_ONLY_TB,     /* value: is `code` reachable from the namespace, but only through tracebacks? */
 };
 
 struct pyjob {
@@ -38,6 +42,8 @@ struct pyjob {
 	const struct value *args;/* CALL: positional arguments */
 	size_t nargs;
 	double time_limit;       /* seconds before the job is interrupted; 0: none */
+	int graph_depth;         /* GRAPH_*: how deep to walk (0: default) */
+	int graph_nodes;         /* GRAPH_*: how many nodes at most (0: default) */
 };
 
 enum pyresult_status {
@@ -54,6 +60,8 @@ struct pyresult {
 	struct error err;          /* status != OK: what and where */
 	char *traceback;           /* ERROR: the formatted Python traceback, or NULL */
 	struct probe_sample sample;/* all probes, read on the Python thread after the job */
+	struct graph *graph;       /* the graph of the shown roots after the job, or NULL; owned */
+	struct graph *query;       /* GRAPH_QUERY: the captured graph; owned */
 	double seconds;            /* how long the job ran */
 };
 
@@ -74,6 +82,7 @@ struct pyevent {
 	long collected;             /* GC */
 	double t;                   /* GC */
 	struct probe_sample sample; /* SAMPLE */
+	struct graph *graph;        /* SAMPLE: the shown roots' graph, or NULL; the receiver owns it */
 };
 
 struct pyhost_info {
@@ -96,7 +105,8 @@ bool pyhost_poll(struct pyresult *out);
 /* Block until the current job finishes (headless convenience). */
 void pyhost_wait(struct pyresult *out);
 /* Next event from the Python thread, in the order produced; false when none.
- * The caller frees ev->text. Drain events before reading the job's result. */
+ * The caller frees ev->text and ev->graph. Drain events before reading the
+ * job's result. */
 bool pyhost_next_event(struct pyevent *ev);
 
 /* Stop the running job: KeyboardInterrupt is raised in the Python thread, and

@@ -204,9 +204,13 @@ static void drain_events(struct runner *r)
 			break;
 		case PYEVENT_SAMPLE:
 			model_push_sample(r->m, &ev.sample);
+			if (ev.graph)
+				model_set_graph(r->m, ev.graph);
+			ev.graph = NULL;
 			break;
 		}
 		free(ev.text);
+		graph_free(ev.graph);
 	}
 }
 
@@ -226,6 +230,10 @@ static void handle_result(struct runner *r, struct pyresult *res)
 	if (r->job_from_lua)
 		report_gc(r);
 	model_record_sample(r->m, &res->sample);
+	if (res->graph) {
+		model_set_graph(r->m, res->graph);
+		res->graph = NULL;
+	}
 	if (r->job_from_lua)
 		console_sample(r, &res->sample);
 	if (r->release_after) {

@@ -45,6 +45,11 @@ static void test_exception_cycle(void)
 	CHECK(g->edges[edge_index(g, fr, exc)].in_cycle);
 	CHECK(g->edges[edge_index(g, exc, tb)].in_cycle);
 	CHECK(!g->edges[edge_index(g, fr, big)].in_cycle);
+	int path[8];
+	CHECK(graph_cycle_through(g, exc, path, 8) == 3);
+	CHECK(path[0] == edge_index(g, exc, tb) && path[1] == edge_index(g, tb, fr) &&
+	      path[2] == edge_index(g, fr, exc));
+	CHECK(graph_cycle_through(g, big, path, 8) == 0);
 
 	graph_compute_retained(g);
 	CHECK(g->nodes[exc].retained == 72 + 64 + 208 + 5000000 + 48);

@@ -1,0 +1,522 @@
+/* pygraph.c — an object graph from live Python objects.
+ *
+ * Breadth-first from the roots. Each object's referents come from its
+ * tp_traverse, so the edges are what gc.get_referents reports; a per-type
+ * pass then names them ("__traceback__", "tb_next", a local's name, "[3]").
+ * Everything allocated here is plain C memory: the Python heap, the GC
+ * counts and the objects' own state are left as they were. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+
+#include "pygraph.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pyintrospect.h"
+#include "util.h"
+
+/* ---- a pointer -> int map (open addressing) ---------------------------- */
+
+struct ptrmap {
+	uintptr_t *keys;
+	int *values;
+	size_t cap, len;
+};
+
+static size_t ptrmap_slot(const struct ptrmap *m, uintptr_t key)
+{
+	size_t i = (size_t)((key >> 4) * 0x9E3779B97F4A7C15ull) & (m->cap - 1);
+
+	while (m->keys[i] != 0 && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void ptrmap_put(struct ptrmap *m, uintptr_t key, int value)
+{
+	if (2 * (m->len + 1) > m->cap) {
+		struct ptrmap bigger = { .cap = m->cap ? m->cap * 2 : 64 };
+		bigger.keys = xcalloc(bigger.cap, sizeof *bigger.keys);
+		bigger.values = xmalloc(bigger.cap * sizeof *bigger.values);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->keys[i])
+				ptrmap_put(&bigger, m->keys[i], m->values[i]);
+		free(m->keys);
+		free(m->values);
+		*m = bigger;
+	}
+	size_t i = ptrmap_slot(m, key);
+	if (m->keys[i] == 0)
+		m->len++;
+	m->keys[i] = key;
+	m->values[i] = value;
+}
+
+static int ptrmap_get(const struct ptrmap *m, uintptr_t key)
+{
+	if (m->cap == 0)
+		return -1;
+	size_t i = ptrmap_slot(m, key);
+	return m->keys[i] == key ? m->values[i] : -1;
+}
+
+static void ptrmap_clear(struct ptrmap *m)
+{
+	if (m->cap)
+		memset(m->keys, 0, m->cap * sizeof *m->keys);
+	m->len = 0;
+}
+
+static void ptrmap_free(struct ptrmap *m)
+{
+	free(m->keys);
+	free(m->values);
+}
+
+/* ---- labels: referent address -> names, for one object ----------------- */
+
+/* An object can reach the same referent by several names (__cause__ and
+ * __context__ both naming one exception): each edge to it takes the next
+ * name in order. */
+struct labels {
+	struct ptrmap index;     /* referent -> its first entry */
+	char (*names)[48];
+	int *next;               /* the referent's next entry, -1 at the end */
+	int *cursor;             /* first entry: the one the next edge takes */
+	int len, cap;
+};
+
+static void labels_reset(struct labels *l)
+{
+	ptrmap_clear(&l->index);
+	l->len = 0;
+}
+
+static void label(struct labels *l, PyObject *target, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void label(struct labels *l, PyObject *target, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (target == NULL)
+		return;
+	if (l->len == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		l->names = xrealloc(l->names, (size_t)l->cap * sizeof *l->names);
+		l->next = xrealloc(l->next, (size_t)l->cap * sizeof *l->next);
+		l->cursor = xrealloc(l->cursor, (size_t)l->cap * sizeof *l->cursor);
+	}
+	va_start(ap, fmt);
+	vsnprintf(l->names[l->len], sizeof l->names[l->len], fmt, ap);
+	va_end(ap);
+	l->next[l->len] = -1;
+	l->cursor[l->len] = l->len;
+	int first = ptrmap_get(&l->index, (uintptr_t)target);
+	if (first < 0) {
+		ptrmap_put(&l->index, (uintptr_t)target, l->len);
+	} else {
+		int last = first;
+		while (l->next[last] >= 0)
+			last = l->next[last];
+		l->next[last] = l->len;
+	}
+	l->len++;
+}
+
+/* The name for the next edge to target; the last name repeats. */
+static const char *label_of(struct labels *l, PyObject *target)
+{
+	int first = ptrmap_get(&l->index, (uintptr_t)target), at;
+
+	if (first < 0)
+		return NULL;
+	at = l->cursor[first];
+	if (l->next[at] >= 0)
+		l->cursor[first] = l->next[at];
+	return l->names[at];
+}
+
+static const char *utf8(PyObject *s)
+{
+	const char *u = PyUnicode_Check(s) ? PyUnicode_AsUTF8(s) : NULL;
+
+	if (u == NULL)
+		PyErr_Clear();
+	return u ? u : "?";
+}
+
+static void label_name(void *arg, PyObject *name, PyObject *value)
+{
+	label(arg, value, "%s", utf8(name));
+}
+
+static void label_dict(struct labels *l, PyObject *dict)
+{
+	Py_ssize_t pos = 0;
+	PyObject *key, *value;
+
+	while (PyDict_Next(dict, &pos, &key, &value)) {
+		if (PyUnicode_Check(key))
+			label(l, value, "%s", utf8(key));
+		else if (PyLong_CheckExact(key))
+			label(l, value, "[%lld]", PyLong_AsLongLong(key));
+		else
+			label(l, value, "[%s key]", Py_TYPE(key)->tp_name);
+		label(l, key, "(key)");
+	}
+	PyErr_Clear();
+}
+
+static void labels_for(struct labels *l, PyObject *o)
+{
+	labels_reset(l);
+	if (PyExceptionInstance_Check(o)) {
+		PyBaseExceptionObject *e = (PyBaseExceptionObject *)o;
+		label(l, e->traceback, "__traceback__");
+		label(l, e->context, "__context__");
+		label(l, e->cause, "__cause__");
+		label(l, e->args, "args");
+		label(l, e->dict, "__dict__");
+#if PY_VERSION_HEX >= 0x030B0000
+		label(l, e->notes, "__notes__");
+#endif
+	} else if (PyTraceBack_Check(o)) {
+		PyTracebackObject *tb = (PyTracebackObject *)o;
+		label(l, (PyObject *)tb->tb_next, "tb_next");
+		label(l, (PyObject *)tb->tb_frame, "tb_frame");
+	} else if (PyFrame_Check(o)) {
+		PyObject *func, *code, *locals;
+		pyintrospect_frame_locals(o, label_name, l);
+		label(l, pyintrospect_frame_back(o), "f_back");
+		if (pyintrospect_frame_fields(o, &func, &code, &locals) == 0) {
+			label(l, func, "f_func");
+			label(l, code, "f_code");
+			label(l, locals, "f_locals");
+		}
+	} else if (PyDict_Check(o)) {
+		label_dict(l, o);
+	} else if (PyList_Check(o) || PyTuple_Check(o)) {
+		Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+		PyObject **items = PySequence_Fast_ITEMS(o);
+		for (Py_ssize_t i = 0; i < n; i++)
+			label(l, items[i], "[%zd]", i);
+	} else if (PyCell_Check(o)) {
+		label(l, PyCell_GET(o), "cell_contents");
+	} else if (PyFunction_Check(o)) {
+		PyFunctionObject *fn = (PyFunctionObject *)o;
+		label(l, fn->func_globals, "__globals__");
+		label(l, fn->func_closure, "__closure__");
+		label(l, fn->func_defaults, "__defaults__");
+		label(l, fn->func_kwdefaults, "__kwdefaults__");
+		label(l, fn->func_code, "__code__");
+		label(l, fn->func_dict, "__dict__");
+		label(l, fn->func_module, "__module__");
+		label(l, fn->func_name, "__name__");
+		label(l, fn->func_qualname, "__qualname__");
+	} else if (PyMethod_Check(o)) {
+		label(l, PyMethod_GET_SELF(o), "__self__");
+		label(l, PyMethod_GET_FUNCTION(o), "__func__");
+	}
+	if (!PyType_Check(o) && (Py_TYPE(o)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+		/* An instance of a class: its attributes, in place or in __dict__. */
+		pyintrospect_inline_attrs(o, label_name, l);
+		label(l, pyintrospect_instance_dict(o), "__dict__");
+		label(l, (PyObject *)Py_TYPE(o), "__class__");
+	}
+}
+
+/* ---- what a node says about its object --------------------------------- */
+
+static enum graph_kind kind_of(PyObject *o)
+{
+	if (PyExceptionInstance_Check(o)) return GRAPH_EXCEPTION;
+	if (PyTraceBack_Check(o)) return GRAPH_TRACEBACK;
+	if (PyFrame_Check(o)) return GRAPH_FRAME;
+	if (PyDict_Check(o)) return GRAPH_DICT;
+	if (PyList_Check(o)) return GRAPH_LIST;
+	if (PyTuple_Check(o)) return GRAPH_TUPLE;
+	if (PyAnySet_Check(o)) return GRAPH_SET;
+	if (PyCell_Check(o)) return GRAPH_CELL;
+	if (PyFunction_Check(o)) return GRAPH_FUNCTION;
+	if (PyMethod_Check(o)) return GRAPH_METHOD;
+	if (PyCode_Check(o)) return GRAPH_CODE;
+	if (PyModule_Check(o)) return GRAPH_MODULE;
+	if (PyType_Check(o)) return GRAPH_TYPE;
+	if (PyBytes_Check(o) || PyByteArray_Check(o)) return GRAPH_BYTES;
+	if (PyUnicode_Check(o)) return GRAPH_STR;
+	if (PyLong_Check(o) || PyFloat_Check(o) || PyBool_Check(o)) return GRAPH_NUMBER;
+	if (Py_TYPE(o)->tp_flags & Py_TPFLAGS_HEAPTYPE) return GRAPH_INSTANCE;
+	return GRAPH_OTHER;
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* A short description built from the object's fields: never its __repr__. */
+static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
+{
+	switch (kind) {
+	case GRAPH_EXCEPTION: {
+		PyObject *args = ((PyBaseExceptionObject *)o)->args;
+		PyObject *first = args && PyTuple_Check(args) && PyTuple_GET_SIZE(args) > 0
+		                  ? PyTuple_GET_ITEM(args, 0) : NULL;
+		if (first && PyUnicode_Check(first))
+			snprintf(buf, size, "%s('%.60s')", Py_TYPE(o)->tp_name, utf8(first));
+		else
+			snprintf(buf, size, "%s()", Py_TYPE(o)->tp_name);
+		break;
+	}
+	case GRAPH_TRACEBACK: {
+		PyTracebackObject *tb = (PyTracebackObject *)o;
+		PyCodeObject *code = PyFrame_GetCode(tb->tb_frame);
+		snprintf(buf, size, "%s:%d", basename_of(utf8(code->co_filename)), tb->tb_lineno);
+		Py_DECREF(code);
+		break;
+	}
+	case GRAPH_FRAME: {
+		PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)o);
+		snprintf(buf, size, "%s() %s:%d", utf8(code->co_name),
+		         basename_of(utf8(code->co_filename)), PyFrame_GetLineNumber((PyFrameObject *)o));
+		Py_DECREF(code);
+		break;
+	}
+	case GRAPH_DICT:
+	case GRAPH_SET:
+		snprintf(buf, size, "%zd items", PyObject_Length(o));
+		break;
+	case GRAPH_LIST:
+	case GRAPH_TUPLE:
+		snprintf(buf, size, "%zd items", PySequence_Fast_GET_SIZE(o));
+		break;
+	case GRAPH_FUNCTION:
+		snprintf(buf, size, "%s()", utf8(((PyFunctionObject *)o)->func_qualname));
+		break;
+	case GRAPH_CODE:
+		snprintf(buf, size, "code %s", utf8(((PyCodeObject *)o)->co_name));
+		break;
+	case GRAPH_MODULE:
+		snprintf(buf, size, "module %s", PyModule_GetName(o) ? PyModule_GetName(o) : "?");
+		PyErr_Clear();
+		break;
+	case GRAPH_TYPE:
+		snprintf(buf, size, "class %s", ((PyTypeObject *)o)->tp_name);
+		break;
+	case GRAPH_BYTES:
+		snprintf(buf, size, "%zd bytes", PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o));
+		break;
+	case GRAPH_STR: {
+		snprintf(buf, size, "'%.40s%s'", utf8(o), PyUnicode_GET_LENGTH(o) > 40 ? "…" : "");
+		break;
+	}
+	case GRAPH_NUMBER:
+		if (PyFloat_Check(o))
+			snprintf(buf, size, "%g", PyFloat_AS_DOUBLE(o));
+		else
+			snprintf(buf, size, "%lld", PyLong_AsLongLong(o));
+		PyErr_Clear();
+		break;
+	default:
+		snprintf(buf, size, "<%s>", Py_TYPE(o)->tp_name);
+		break;
+	}
+}
+
+/* sys.getsizeof, without running Python code: the type's own C __sizeof__
+ * (found as a method descriptor), else its basic and item sizes; plus the GC
+ * header for tracked objects, as sys.getsizeof adds. */
+static size_t size_of(PyObject *o)
+{
+	static PyObject *name;
+	PyObject *descr, *n;
+	Py_ssize_t size = -1;
+
+	if (name == NULL)
+		name = PyUnicode_InternFromString("__sizeof__");
+	descr = name ? _PyType_Lookup(Py_TYPE(o), name) : NULL;
+	if (descr && Py_IS_TYPE(descr, &PyMethodDescr_Type) &&
+	    (((PyMethodDescrObject *)descr)->d_method->ml_flags & METH_NOARGS)) {
+		n = ((PyMethodDescrObject *)descr)->d_method->ml_meth(o, NULL);
+		size = n && PyLong_Check(n) ? PyLong_AsSsize_t(n) : -1;
+		Py_XDECREF(n);
+		PyErr_Clear();
+	}
+	if (size < 0) {
+		Py_ssize_t items = Py_TYPE(o)->tp_itemsize ? Py_SIZE(o) : 0;
+		size = Py_TYPE(o)->tp_basicsize + (items < 0 ? -items : items) * Py_TYPE(o)->tp_itemsize;
+	}
+	if (PyObject_IS_GC(o))
+		size += (Py_ssize_t)(2 * sizeof(void *));   /* PyGC_Head */
+	return (size_t)size;
+}
+
+/* Module namespaces, code, modules and classes end the walk: they lead to
+ * everything else in the program, and a lesson is about what lies before. */
+static bool is_leaf(PyObject *o, enum graph_kind kind)
+{
+	if (kind == GRAPH_CODE || kind == GRAPH_MODULE || kind == GRAPH_TYPE)
+		return true;
+	if (kind == GRAPH_DICT) {
+		PyObject *name = PyDict_GetItemString(o, "__name__");
+		return name != NULL && PyDict_GetItemString(o, "__builtins__") != NULL;
+	}
+	return false;
+}
+
+/* ---- the walk ---------------------------------------------------------- */
+
+struct referents {
+	PyObject **items;
+	int len, cap;
+};
+
+static int collect(PyObject *child, void *arg)
+{
+	struct referents *r = arg;
+
+	if (child == NULL)
+		return 0;
+	if (r->len == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 32;
+		r->items = xrealloc(r->items, (size_t)r->cap * sizeof *r->items);
+	}
+	r->items[r->len++] = child;
+	return 0;
+}
+
+struct walk {
+	struct graph *g;
+	struct ptrmap index;     /* object -> node */
+	PyObject **objs;         /* node -> object (borrowed) */
+	int *depth;
+	int *in_degree;          /* edges into each node from captured nodes */
+	int cap;
+};
+
+static int add_object(struct walk *w, PyObject *o, int depth)
+{
+	struct graph_node n = { .addr = (uintptr_t)o };
+	int i;
+
+	n.kind = kind_of(o);
+	snprintf(n.type, sizeof n.type, "%s", Py_TYPE(o)->tp_name);
+	describe(o, n.kind, n.repr, sizeof n.repr);
+	n.size = size_of(o);
+	i = graph_add_node(w->g, &n);
+	if (i == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 256;
+		w->objs = xrealloc(w->objs, (size_t)w->cap * sizeof *w->objs);
+		w->depth = xrealloc(w->depth, (size_t)w->cap * sizeof *w->depth);
+		w->in_degree = xrealloc(w->in_degree, (size_t)w->cap * sizeof *w->in_degree);
+	}
+	w->objs[i] = o;
+	w->depth[i] = depth;
+	w->in_degree[i] = 0;
+	ptrmap_put(&w->index, (uintptr_t)o, i);
+	return i;
+}
+
+struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, int n_roots,
+                              const struct pygraph_limits *lim)
+{
+	struct walk w = { .g = graph_new() };
+	struct referents refs = { 0 };
+	struct labels labels = { 0 };
+
+	for (int r = 0; r < n_roots; r++) {
+		if (roots[r] == NULL || ptrmap_get(&w.index, (uintptr_t)roots[r]) >= 0)
+			continue;
+		int i = add_object(&w, roots[r], 0);
+		w.g->nodes[i].root = true;
+		snprintf(w.g->nodes[i].root_name, sizeof w.g->nodes[i].root_name, "%s", names[r]);
+	}
+	/* Breadth first: node order is the visiting order. */
+	for (int v = 0; v < w.g->n_nodes; v++) {
+		PyObject *o = w.objs[v];
+		struct graph_node *node = &w.g->nodes[v];
+		traverseproc traverse = Py_TYPE(o)->tp_traverse;
+		long skipped = 0;
+		size_t skipped_bytes = 0;
+
+		if (!PyObject_IS_GC(o) || traverse == NULL)
+			continue;
+		if ((w.depth[v] > 0 && is_leaf(o, node->kind)) || w.depth[v] >= lim->depth) {
+			node->truncated = true;
+			continue;
+		}
+		refs.len = 0;
+		traverse(o, collect, &refs);
+		labels_for(&labels, o);
+		for (int k = 0; k < refs.len; k++) {
+			PyObject *child = refs.items[k];
+			const char *name = label_of(&labels, child);
+			int c = ptrmap_get(&w.index, (uintptr_t)child);
+			if (lim->skip_tracebacks && PyTraceBack_Check(child))
+				continue;
+			if (c < 0) {
+				if (w.g->n_nodes >= lim->nodes) {
+					skipped++;
+					skipped_bytes += size_of(child);
+					continue;
+				}
+				c = add_object(&w, child, w.depth[v] + 1);
+			}
+			w.in_degree[c]++;
+			graph_add_edge(w.g, v, c, name ? name : "");
+		}
+		if (skipped) {
+			struct graph_node more = { .kind = GRAPH_MORE, .collapsed = skipped,
+			                           .collapsed_bytes = skipped_bytes };
+			char count[32];
+			util_fmt_count((double)skipped, count, sizeof count);
+			snprintf(more.type, sizeof more.type, "more");
+			snprintf(more.repr, sizeof more.repr, "+%s more not captured", count);
+			w.g->nodes[v].truncated = true;
+			int m = graph_add_node(w.g, &more);
+			graph_add_edge(w.g, v, m, "…");
+			w.g->limited = true;
+			/* Keep objs/depth in step with the nodes array. */
+			if (m == w.cap) {
+				w.cap *= 2;
+				w.objs = xrealloc(w.objs, (size_t)w.cap * sizeof *w.objs);
+				w.depth = xrealloc(w.depth, (size_t)w.cap * sizeof *w.depth);
+				w.in_degree = xrealloc(w.in_degree, (size_t)w.cap * sizeof *w.in_degree);
+			}
+			w.objs[m] = Py_None;
+			w.depth[m] = lim->depth;
+			w.in_degree[m] = 1;
+		}
+	}
+	/* An object with more references than captured edges into it is held
+	 * from outside the graph too; so is any object still in use by the
+	 * interpreter (a running frame). Roots hold one reference for us. */
+	for (int v = 0; v < w.g->n_nodes; v++) {
+		struct graph_node *node = &w.g->nodes[v];
+		if (node->kind == GRAPH_MORE)
+			continue;
+		Py_ssize_t held = Py_REFCNT(w.objs[v]) - w.in_degree[v] - (node->root ? 1 : 0);
+		node->external = held > 0;
+	}
+	w.g->reachable = w.g->n_nodes;
+	graph_find_cycles(w.g);
+	graph_compute_retained(w.g);
+
+	PyErr_Clear();
+	free(refs.items);
+	ptrmap_free(&labels.index);
+	free(labels.names);
+	free(labels.next);
+	free(labels.cursor);
+	ptrmap_free(&w.index);
+	free(w.objs);
+	free(w.depth);
+	free(w.in_degree);
+	return w.g;
+}

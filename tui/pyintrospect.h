@@ -1,0 +1,34 @@
+/* pyintrospect.h — read what a frame's locals and an instance's attributes
+ * hold, by name, without creating anything: no f_locals dict (reading
+ * frame.f_locals materialises one on 3.11 and so changes what is kept
+ * alive), no instance __dict__ (touching it switches 3.11/3.12 instances
+ * away from inline values). Call with the GIL held.
+ *
+ * Uses CPython's internal structures for the version exclab is built
+ * against; where they are not known, the functions return -1 and the caller
+ * falls back to unnamed referents. */
+#ifndef EXCLAB_PYINTROSPECT_H
+#define EXCLAB_PYINTROSPECT_H
+
+#include <Python.h>
+
+/* Called once per named slot that holds an object; borrowed references. */
+typedef void (*pyintrospect_visit)(void *arg, PyObject *name, PyObject *value);
+
+/* The frame's fast locals, cells and free variables. */
+int pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *arg);
+/* The instance's attributes held inline (3.11+ managed dicts). 0 and no
+ * visits when it keeps them in an ordinary __dict__ (read that as a dict). */
+int pyintrospect_inline_attrs(PyObject *obj, pyintrospect_visit visit, void *arg);
+
+/* The function, code object and materialised locals dict (NULL when never
+ * materialised) a frame refers to, borrowed; -1 when unknown. */
+int pyintrospect_frame_fields(PyObject *frame, PyObject **func, PyObject **code, PyObject **locals);
+/* The frame's stored f_back, borrowed, or NULL. Unlike PyFrame_GetBack this
+ * never creates a frame object for a caller that is still running. */
+PyObject *pyintrospect_frame_back(PyObject *frame);
+/* The instance's __dict__ if it has one already, borrowed, or NULL. Unlike
+ * _PyObject_GetDictPtr this never builds one from inline values. */
+PyObject *pyintrospect_instance_dict(PyObject *obj);
+
+#endif
