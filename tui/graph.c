@@ -575,3 +575,51 @@ int graph_cycle_through(const struct graph *g, int node, int *path, int max)
 	adjacency_free(&out);
 	return len;
 }
+
+/* ---- the shortest path between two nodes ------------------------------ */
+
+int graph_path(const struct graph *g, int from, int to, int *path, int max)
+{
+	int head = 0, tail = 0, len = 0;
+	int *via, *queue;
+	bool *seen;
+	struct adjacency out;
+
+	if (from < 0 || to < 0 || from >= g->n_nodes || to >= g->n_nodes)
+		return -1;
+	if (from == to)
+		return 0;
+	adjacency_build(g, &out, false);
+	via = xmalloc((size_t)g->n_nodes * sizeof *via);
+	queue = xmalloc((size_t)g->n_nodes * sizeof *queue);
+	seen = xcalloc((size_t)g->n_nodes, sizeof *seen);
+	seen[from] = true;
+	queue[tail++] = from;
+	while (head < tail && !seen[to]) {
+		int v = queue[head++];
+		for (int k = out.start[v]; k < out.start[v + 1]; k++) {
+			int w = g->edges[out.adj[k]].to;
+			if (!seen[w]) {
+				seen[w] = true;
+				via[w] = out.adj[k];
+				queue[tail++] = w;
+			}
+		}
+	}
+	if (seen[to]) {
+		int hops = 0;
+		for (int v = to; v != from; v = g->edges[via[v]].from)
+			hops++;
+		len = hops < max ? hops : max;
+		for (int v = to, i = hops - 1; v != from; v = g->edges[via[v]].from, i--)
+			if (i < max)
+				path[i] = via[v];
+	} else {
+		len = -1;
+	}
+	free(via);
+	free(queue);
+	free(seen);
+	adjacency_free(&out);
+	return len;
+}

@@ -93,6 +93,10 @@ void graph_compute_retained(struct graph *g);
  * middle go with it. */
 struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int keep_tail);
 
+/* The shortest path from node `from` to node `to`, as edge indexes in order,
+ * into path (at most max); returns its length, -1 when there is none. */
+int graph_path(const struct graph *g, int from, int to, int *path, int max);
+
 /* The shortest cycle through node, as edge indexes in order, into path (at
  * most max); returns its length, 0 when node is on no cycle. Call after
  * graph_find_cycles. */

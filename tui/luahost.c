@@ -484,6 +484,16 @@ static int l_graph_capture(lua_State *L)
 	return yield_python(L, h, PYJOB_GRAPH_QUERY, REPLY_GRAPH);
 }
 
+static int l_graph_why(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	const char *name = luaL_checkstring(L, 1);
+
+	clear_request(h);
+	h->request.code = xstrdup(name);
+	return yield_python(L, h, PYJOB_WHY, REPLY_VALUE);
+}
+
 static int l_graph_only_through_traceback(lua_State *L)
 {
 	struct luahost *h = host_of(L);
@@ -787,7 +797,8 @@ static void open_sandbox(lua_State *L, struct luahost *h)
 	static const luaL_Reg gauge_fns[] = { { "show", l_show_gauges }, { NULL, NULL } };
 	static const luaL_Reg graph_fns[] = {
 		{ "show", l_graph_show }, { "capture", l_graph_capture },
-		{ "only_through_traceback", l_graph_only_through_traceback }, { NULL, NULL },
+		{ "only_through_traceback", l_graph_only_through_traceback },
+		{ "why", l_graph_why }, { NULL, NULL },
 	};
 	static const luaL_Reg check_fns[] = {
 		{ "equals", l_check_equals }, { "grows", l_check_grows },

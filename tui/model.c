@@ -51,8 +51,31 @@ void model_set_graph(struct model *m, struct graph *g)
 	m->version++;
 }
 
+static void free_why(struct model *m)
+{
+	for (int i = 0; i < m->why_len; i++)
+		free(m->why[i]);
+	free(m->why);
+	m->why = NULL;
+	m->why_len = 0;
+}
+
+void model_set_why(struct model *m, uintptr_t addr, const char *const *lines, int n)
+{
+	free_why(m);
+	m->why_addr = addr;
+	if (n > 0) {
+		m->why = xcalloc((size_t)n, sizeof *m->why);
+		for (int i = 0; i < n; i++)
+			m->why[i] = xstrdup(lines[i]);
+		m->why_len = n;
+	}
+	m->version++;
+}
+
 void model_free(struct model *m)
 {
+	free_why(m);
 	graph_free(m->graph);
 	free_steps(m);
 	free(m->steps);
@@ -184,6 +207,8 @@ void model_reset_run(struct model *m)
 	m->graph = NULL;
 	m->graph_roots[0] = '\0';
 	m->graph_version++;
+	free_why(m);
+	m->why_addr = 0;
 	free_steps(m);
 	free_checks(m);
 	free_console(m);

@@ -97,6 +97,11 @@ struct model {
 	char graph_roots[256];       /* what the scenario named, for the view's title */
 	unsigned graph_version;      /* bumped with each new capture */
 
+	/* why the object the learner asked about is alive: one line per hop */
+	uintptr_t why_addr;
+	char **why;                  /* NULL while the answer is pending */
+	int why_len;
+
 	/* steps started so far, in order */
 	struct step_record *steps;
 	int steps_len, steps_cap;
@@ -115,6 +120,8 @@ void model_record_sample(struct model *m, const struct probe_sample *s);
 void model_begin_step(struct model *m, int index, const char *title);
 /* Take g as the latest graph (ownership passes to the model). */
 void model_set_graph(struct model *m, struct graph *g);
+/* The answer to "why is addr alive?" (lines copied); n = 0 means pending. */
+void model_set_why(struct model *m, uintptr_t addr, const char *const *lines, int n);
 /* Forget gauge history (a new scenario run). */
 void model_reset_series(struct model *m);
 void model_console(struct model *m, enum console_kind kind, const char *fmt, ...)

@@ -359,9 +359,11 @@ static size_t size_of(PyObject *o)
 
 /* Module namespaces, code, modules and classes end the walk: they lead to
  * everything else in the program, and a lesson is about what lies before. */
-static bool is_leaf(PyObject *o, enum graph_kind kind)
+static bool is_leaf(PyObject *o, enum graph_kind kind, const struct pygraph_limits *lim)
 {
-	if (kind == GRAPH_CODE || kind == GRAPH_MODULE || kind == GRAPH_TYPE)
+	if (kind == GRAPH_TYPE)
+		return !(lim->follow_classes && (((PyTypeObject *)o)->tp_flags & Py_TPFLAGS_HEAPTYPE));
+	if (kind == GRAPH_CODE || kind == GRAPH_MODULE)
 		return true;
 	if (kind == GRAPH_DICT) {
 		PyObject *name = PyDict_GetItemString(o, "__name__");
@@ -447,7 +449,7 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 
 		if (!PyObject_IS_GC(o) || traverse == NULL)
 			continue;
-		if ((w.depth[v] > 0 && is_leaf(o, node->kind)) || w.depth[v] >= lim->depth) {
+		if ((w.depth[v] > 0 && is_leaf(o, node->kind, lim)) || w.depth[v] >= lim->depth) {
 			node->truncated = true;
 			continue;
 		}

@@ -18,6 +18,7 @@ struct pygraph_limits {
 	int depth;    /* edges from a root beyond which nodes are not expanded */
 	int nodes;    /* nodes captured at most; referents past it become "+N more" */
 	bool skip_tracebacks;  /* leave traceback objects out, and what only they reach */
+	bool follow_classes;   /* walk into classes defined in Python (their attributes) */
 };
 
 /* A graph from the given roots (borrowed; NULL entries are skipped), named

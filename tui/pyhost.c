@@ -696,6 +696,53 @@ static void job_only_through_tracebacks(struct pyresult *r)
 	r->value.u.b = with && !without;
 }
 
+/* Why is the object at this address alive? The shortest path to it from the
+ * scenario's globals, one string per hop; or one string saying nothing there
+ * reaches it. The address is only compared, never dereferenced: the object
+ * may be long gone. */
+static void job_why(struct pyresult *r)
+{
+	const char *code = job.code ? job.code : "";
+	PyObject *named = code[0] >= '0' && code[0] <= '9' ? NULL : resolve_root(code);
+	uintptr_t addr = named ? (uintptr_t)named : (uintptr_t)strtoull(code, NULL, 10);
+	struct pygraph_limits lim = { .depth = 1 << 20, .nodes = 200000, .follow_classes = true };
+	const char *name = "globals";
+	struct graph *g = pygraph_capture(&namespace, &name, 1, &lim);
+	int target = graph_find(g, addr), path[64], len;
+	struct value *items;
+
+	Py_XDECREF(named);   /* only its address is used from here on */
+	len = target >= 0 ? graph_path(g, 0, target, path, 64) : -1;
+	r->value.kind = VALUE_LIST;
+	if (len < 0) {
+		items = xcalloc(1, sizeof *items);
+		items[0].kind = VALUE_STR;
+		items[0].u.str.s = xstrdup(g->limited
+			? "not found among the objects the scenario's globals reach (the search was cut short)"
+			: "nothing in the scenario's globals reaches it: only a reference cycle keeps it, "
+			  "until the cyclic GC runs");
+		items[0].u.str.len = strlen(items[0].u.str.s);
+		r->value.u.list.items = items;
+		r->value.u.list.n = 1;
+		graph_free(g);
+		return;
+	}
+	items = xcalloc((size_t)len + 1, sizeof *items);
+	items[0].kind = VALUE_STR;
+	items[0].u.str.s = xstrdup("the scenario's globals");
+	for (int i = 0; i < len; i++) {
+		const struct graph_edge *e = &g->edges[path[i]];
+		const struct graph_node *n = &g->nodes[e->to];
+		items[i + 1].kind = VALUE_STR;
+		items[i + 1].u.str.s = xasprintf("-[%s]-> %s %s", e->label[0] ? e->label : "?", n->type, n->repr);
+	}
+	for (int i = 0; i <= len; i++)
+		items[i].u.str.len = strlen(items[i].u.str.s);
+	r->value.u.list.items = items;
+	r->value.u.list.n = (size_t)len + 1;
+	graph_free(g);
+}
+
 static void job_reset(struct pyresult *r)
 {
 	PyObject *sys_path = PySys_GetObject("path");   /* borrowed */
@@ -895,6 +942,7 @@ static void run_job(struct pyresult *r)
 		break;
 	}
 	case PYJOB_ONLY_TB: job_only_through_tracebacks(r); break;
+	case PYJOB_WHY: job_why(r); break;
 	}
 	/* Nothing may be pending now: any interrupt aimed at this job is void. */
 	PyThreadState_SetAsyncExc(atomic_load(&worker_ident), NULL);

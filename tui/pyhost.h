@@ -31,6 +31,7 @@ enum pyjob_kind {
 	PYJOB_GRAPH_ROOTS, /* draw the graph from the roots in `code` (one per line) after every job */
 	PYJOB_GRAPH_QUERY, /* capture the graph from root `code` into pyresult.query */
 	PYJOB_ONLY_TB,     /* value: is `code` reachable from the namespace, but only through tracebacks? */
+	PYJOB_WHY,         /* value: the path from the namespace to `code` (a root name, or an address in decimal) */
 };
 
 struct pyjob {

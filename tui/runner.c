@@ -34,7 +34,7 @@ struct runner {
 	double time_limit;
 
 	int setup;               /* next setup job, SETUP_DONE once steps may run */
-	bool job_from_lua;       /* the running Python job answers Lua */
+	enum { FROM_SETUP, FROM_LUA, FROM_UI } job_from;  /* who the running job answers */
 	bool waiting;            /* for the learner */
 	bool run_all;
 	bool stop_requested;
@@ -83,7 +83,7 @@ static void submit(struct runner *r, const struct pyjob *job, bool from_lua)
 	j.time_limit = r->time_limit;
 	memset(r->gc_count, 0, sizeof r->gc_count);
 	r->gc_collected = 0;
-	r->job_from_lua = from_lua;
+	r->job_from = from_lua ? FROM_LUA : FROM_SETUP;
 	if (pyhost_submit(&j) < 0) {
 		struct error err;
 		error_set(&err, r->path, 0, "internal error: Python is busy");
@@ -225,16 +225,38 @@ static void console_sample(struct runner *r, const struct probe_sample *s)
 	              s->v[PROBE_GC_RUNS]);
 }
 
+/* The answer to the learner's "why is this alive?". */
+static void answer_why(struct runner *r, const struct pyresult *res)
+{
+	const struct value *v = &res->value;
+	const char **lines;
+	int n = v->kind == VALUE_LIST ? (int)v->u.list.n : 0;
+
+	lines = xcalloc((size_t)(n ? n : 1), sizeof *lines);
+	for (int i = 0; i < n; i++)
+		lines[i] = v->u.list.items[i].kind == VALUE_STR ? v->u.list.items[i].u.str.s : "?";
+	if (res->status != PYRESULT_OK) {
+		lines[0] = res->err.msg;
+		n = 1;
+	}
+	model_set_why(r->m, r->m->why_addr, lines, n);
+	free(lines);
+}
+
 static void handle_result(struct runner *r, struct pyresult *res)
 {
-	if (r->job_from_lua)
+	if (r->job_from == FROM_UI) {
+		answer_why(r, res);
+		return;
+	}
+	if (r->job_from == FROM_LUA)
 		report_gc(r);
 	model_record_sample(r->m, &res->sample);
 	if (res->graph) {
 		model_set_graph(r->m, res->graph);
 		res->graph = NULL;
 	}
-	if (r->job_from_lua)
+	if (r->job_from == FROM_LUA)
 		console_sample(r, &res->sample);
 	if (r->release_after) {
 		r->release_after = false;
@@ -244,14 +266,14 @@ static void handle_result(struct runner *r, struct pyresult *res)
 		/* Give the memory back at once: the learner's machine comes first. */
 		struct pyjob reset = { .kind = PYJOB_RESET, .path = r->dir };
 		r->release_after = true;
-		if (r->job_from_lua)
+		if (r->job_from == FROM_LUA)
 			advance_lua(r, res);
 		else
 			fail(r, &res->err, NULL);
 		pyhost_submit(&reset);
 		return;
 	}
-	if (!r->job_from_lua) {
+	if (r->job_from != FROM_LUA) {
 		if (res->status != PYRESULT_OK) {
 			fail(r, &res->err, res->traceback);
 			return;
@@ -409,6 +431,22 @@ void runner_stop(struct runner *r)
 	r->stop_requested = true;
 	r->run_all = false;
 	pyhost_interrupt(PYRESULT_INTERRUPTED);
+}
+
+int runner_why(struct runner *r, uintptr_t addr)
+{
+	struct pyjob job = { .kind = PYJOB_WHY };
+	char code[32];
+
+	if (r == NULL || runner_busy(r) || pyhost_busy())
+		return -1;
+	snprintf(code, sizeof code, "%llu", (unsigned long long)addr);
+	job.code = code;
+	if (pyhost_submit(&job) < 0)
+		return -1;
+	r->job_from = FROM_UI;
+	model_set_why(r->m, addr, NULL, 0);
+	return 0;
 }
 
 bool runner_busy(const struct runner *r)

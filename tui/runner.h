@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 #include "util.h"
@@ -41,6 +42,10 @@ void runner_run_all(struct runner *r);
 void runner_stop(struct runner *r);
 /* Start again from the first step, with fresh Lua and Python state. */
 int runner_restart(struct runner *r, struct error *err);
+
+/* Ask why the object at addr is alive; the answer lands in the model
+ * (model.why). -1 while Python is busy. */
+int runner_why(struct runner *r, uintptr_t addr);
 
 /* True while Python or Lua code of this scenario is running. */
 bool runner_busy(const struct runner *r);

@@ -50,6 +50,10 @@ static void test_exception_cycle(void)
 	CHECK(path[0] == edge_index(g, exc, tb) && path[1] == edge_index(g, tb, fr) &&
 	      path[2] == edge_index(g, fr, exc));
 	CHECK(graph_cycle_through(g, big, path, 8) == 0);
+	CHECK(graph_path(g, exc, big, path, 8) == 3);
+	CHECK(path[0] == edge_index(g, exc, tb) && path[2] == edge_index(g, fr, big));
+	CHECK(graph_path(g, big, exc, path, 8) == -1);
+	CHECK(graph_path(g, exc, exc, path, 8) == 0);
 
 	graph_compute_retained(g);
 	CHECK(g->nodes[exc].retained == 72 + 64 + 208 + 5000000 + 48);
