@@ -25,8 +25,8 @@
 
 #include "util.h"
 
-#define BOX_W_DEFAULT 22
-#define GAP_DEFAULT 6
+#define BOX_W_DEFAULT 20
+#define GAP_DEFAULT 9
 #define BOX_W_MIN 8
 #define ROW_GAP 1          /* empty rows between two boxes of a layer */
 #define SWEEPS 4           /* rounds of ordering and of row placement */
@@ -113,11 +113,12 @@ static void bfs(const struct graph *g, const int *start, const int *out, int *la
 }
 
 /* Each node's layer; *rank gets the order nodes were reached in. Roots are in
- * layer 0; each group of nodes no root reaches starts after the last layer. */
+ * layer 0; a node no root reaches starts a group of its own in layer 0 too,
+ * ordered after everything reached before it. Returns the number of layers. */
 static int assign_layers(const struct graph *g, int *layer, int *rank)
 {
 	int *start, *out, *queue = xmalloc(((size_t)g->n_nodes + 1) * sizeof *queue);
-	int tail = 0, head = 0, n_layers = 0;
+	int tail = 0, n_layers = 0;
 
 	out_edges(g, &start, &out);
 	for (int i = 0; i < g->n_nodes; i++)
@@ -128,18 +129,21 @@ static int assign_layers(const struct graph *g, int *layer, int *rank)
 			queue[tail++] = i;
 		}
 	}
-	for (int seed = 0; seed <= g->n_nodes; seed++) {
-		bfs(g, start, out, layer, queue, head, &tail);
-		for (; head < tail; head++)
-			if (layer[queue[head]] + 1 > n_layers)
-				n_layers = layer[queue[head]] + 1;
-		if (seed < g->n_nodes && layer[seed] < 0) {
-			layer[seed] = n_layers;
+	bfs(g, start, out, layer, queue, 0, &tail);
+	for (int seed = 0; seed < g->n_nodes; seed++) {
+		if (layer[seed] < 0) {
+			int head = tail;
+
+			layer[seed] = 0;
 			queue[tail++] = seed;
+			bfs(g, start, out, layer, queue, head, &tail);
 		}
 	}
-	for (int k = 0; k < tail; k++)
+	for (int k = 0; k < tail; k++) {
 		rank[queue[k]] = k;
+		if (layer[queue[k]] + 1 > n_layers)
+			n_layers = layer[queue[k]] + 1;
+	}
 	free(queue);
 	free(start);
 	free(out);
@@ -520,6 +524,7 @@ static void place_rows(struct layout *c)
 struct track {
 	double order;      /* left to right */
 	int last;          /* the lowest row used so far */
+	int lean;          /* < 0: its labels want it at the gap's left, > 0: right */
 };
 
 static int link_row(const struct layout *c, const struct link *lk, int end)
@@ -546,6 +551,19 @@ static int hi_row(const struct layout *c, const struct link *lk)
 	return r0 > r1 ? r0 : r1;
 }
 
+/* Where link lk's turn leaves its label the most room: the label sits on the
+ * run from the edge's source, so a link leaving a box leftwards wants to turn
+ * near the gap's left side (-1), one leaving rightwards near its right (+1);
+ * links between dummies do not care (0). */
+static int link_lean(const struct layout *c, const struct link *lk)
+{
+	int source = c->g->edges[lk->edge].from;
+
+	if (lk->leftward)
+		return lk->b == source ? -1 : 0;
+	return lk->a == source ? 1 : 0;
+}
+
 static const struct layout *sort_ctx;   /* qsort has no context argument */
 
 static int by_rows(const void *pa, const void *pb)
@@ -559,25 +577,32 @@ static int by_rows(const void *pa, const void *pb)
 	return hi_row(sort_ctx, a) - hi_row(sort_ctx, b);
 }
 
-/* The new track's order: after every track, or just before `upper`. */
-static double new_track_order(const struct track *t, int n, double upper)
+/* An order for a new track strictly between lower and upper (either may be
+ * unbounded), at the far left or far right of the others as lean asks. */
+static double new_track_order(const struct track *t, int n, double lower, double upper, int lean)
 {
-	double below = -DBL_MAX, max = -1;
+	double below = lower, above = upper, min = 0, max = 0;
 
 	for (int k = 0; k < n; k++) {
-		if (t[k].order > max)
+		if (k == 0 || t[k].order < min)
+			min = t[k].order;
+		if (k == 0 || t[k].order > max)
 			max = t[k].order;
 		if (t[k].order < upper && t[k].order > below)
 			below = t[k].order;
+		if (t[k].order > lower && t[k].order < above)
+			above = t[k].order;
 	}
+	if (lean < 0 && lower == -DBL_MAX)
+		return (upper < min ? upper : min) - 1;
 	if (upper == DBL_MAX)
 		return max + 1;
 	return ((below == -DBL_MAX ? upper - 1 : below) + upper) / 2;
 }
 
-/* Bounds on link k's track order: a link turning left of a row where
+/* Bounds on link lk's track order: a link turning left of a row where
  * another comes in from the right must turn left of that one, or their
- * horizontal runs would overlap. at[0][row]/at[1][row]: the link with its
+ * horizontal runs would overlap. at[0][row] / at[1][row]: the link with its
  * a end / b end on that row so far. */
 static void track_bounds(const struct layout *c, const struct link *lk, int *const at[2],
                          const struct track *t, double *lower, double *upper)
@@ -597,7 +622,23 @@ static void track_bounds(const struct layout *c, const struct link *lk, int *con
 		*upper = DBL_MAX;   /* a crossing no single turn avoids: let it be */
 }
 
-/* Tracks for the links of one gap; returns how many. */
+/* A free track within the bounds that leans no other way, leftmost or
+ * rightmost as lean asks; -1 when none. */
+static int free_track(const struct track *t, int n, int lo, double lower, double upper, int lean)
+{
+	int best = -1;
+
+	for (int k = 0; k < n; k++) {
+		if (t[k].last >= lo || t[k].order <= lower || t[k].order >= upper ||
+		    t[k].lean * lean < 0)
+			continue;
+		if (best < 0 || (lean > 0 ? t[k].order > t[best].order : t[k].order < t[best].order))
+			best = k;
+	}
+	return best;
+}
+
+/* Tracks for the links of one gap (left-edge channel routing); returns how many. */
 static int assign_tracks(struct layout *c, int *links, int n, int *const at[2],
                          struct track *t)
 {
@@ -607,19 +648,18 @@ static int assign_tracks(struct layout *c, int *links, int n, int *const at[2],
 	qsort(links, (size_t)n, sizeof *links, by_rows);
 	for (int j = 0; j < n; j++) {
 		struct link *lk = &c->links[links[j]];
-		int lo = lo_row(c, lk), best = -1;
+		int lean = link_lean(c, lk), best;
 		double lower, upper;
 
 		track_bounds(c, lk, at, t, &lower, &upper);
-		for (int k = 0; k < n_tracks; k++)
-			if (t[k].last < lo && t[k].order > lower && t[k].order < upper &&
-			    (best < 0 || t[k].order < t[best].order))
-				best = k;
+		best = free_track(t, n_tracks, lo_row(c, lk), lower, upper, lean);
 		if (best < 0) {
-			t[n_tracks] = (struct track){ new_track_order(t, n_tracks, upper), -1 };
+			t[n_tracks] = (struct track){ new_track_order(t, n_tracks, lower, upper, lean),
+			                              -1, 0 };
 			best = n_tracks++;
 		}
 		t[best].last = hi_row(c, lk);
+		t[best].lean += lean;
 		lk->track = best;
 		at[0][link_row(c, lk, 0)] = links[j];
 		at[lk->same ? 0 : 1][link_row(c, lk, 1)] = links[j];
@@ -634,21 +674,37 @@ static int assign_tracks(struct layout *c, int *links, int n, int *const at[2],
 	return n_tracks;
 }
 
-/* Column of each turning link, right-aligned in its gap so that labels near
- * a source on the left get the room; the gap's width. */
+static const struct track *rank_tracks;   /* qsort has no context argument */
+
+static int by_order(const void *pa, const void *pb)
+{
+	double a = rank_tracks[*(const int *)pa].order, b = rank_tracks[*(const int *)pb].order;
+
+	return (a > b) - (a < b);
+}
+
+/* Each track's column: the leading run of tracks that lean left from the
+ * gap's left side, the rest against its right side, so labels get the slack.
+ * Returns the gap's width. */
 static int place_tracks(struct layout *c, const int *links, int n, const struct track *t,
                         int n_tracks, int gap_x)
 {
-	int w = n_tracks + 2 > c->min_gap ? n_tracks + 2 : c->min_gap;
+	int w = n_tracks + 2 > c->min_gap ? n_tracks + 2 : c->min_gap, left = 0;
+	int *by_rank = xmalloc(((size_t)n_tracks + 1) * sizeof *by_rank);
+	int *col = xmalloc(((size_t)n_tracks + 1) * sizeof *col);
 
-	for (int j = 0; j < n; j++) {
-		struct link *lk = &c->links[links[j]];
-		int rank = 0;
-
-		for (int k = 0; k < n_tracks; k++)
-			rank += t[k].order < t[lk->track].order;
-		lk->tx = gap_x + w - 1 - n_tracks + rank;
-	}
+	for (int k = 0; k < n_tracks; k++)
+		by_rank[k] = k;
+	rank_tracks = t;
+	qsort(by_rank, (size_t)n_tracks, sizeof *by_rank, by_order);
+	while (left < n_tracks && t[by_rank[left]].lean < 0)
+		left++;
+	for (int r = 0; r < n_tracks; r++)
+		col[by_rank[r]] = r < left ? 1 + r : w - 1 - n_tracks + r;
+	for (int j = 0; j < n; j++)
+		c->links[links[j]].tx = gap_x + col[c->links[links[j]].track];
+	free(by_rank);
+	free(col);
 	return w;
 }
 
@@ -656,6 +712,7 @@ static int place_tracks(struct layout *c, const int *links, int n, const struct 
 static void route_gaps(struct layout *c)
 {
 	int *at[2], *links = xmalloc(((size_t)c->n_links + 1) * sizeof *links);
+	int *gap_start = xcalloc((size_t)c->n_layers + 2, sizeof *gap_start), *fill;
 	struct track *t = xmalloc(((size_t)c->n_links + 1) * sizeof *t);
 
 	for (int s = 0; s < 2; s++) {
@@ -663,21 +720,32 @@ static void route_gaps(struct layout *c)
 		for (int r = 0; r <= c->height; r++)
 			at[s][r] = -1;
 	}
+	/* The links that turn, bucketed by gap. */
+	for (int k = 0; k < c->n_links; k++)
+		gap_start[c->links[k].gap + 1] += needs_track(c, &c->links[k]);
+	for (int l = 0; l < c->n_layers; l++)
+		gap_start[l + 1] += gap_start[l];
+	fill = xmalloc(((size_t)c->n_layers + 1) * sizeof *fill);
+	memcpy(fill, gap_start, ((size_t)c->n_layers + 1) * sizeof *fill);
+	for (int k = 0; k < c->n_links; k++)
+		if (needs_track(c, &c->links[k]))
+			links[fill[c->links[k].gap]++] = k;
+	free(fill);
+
 	c->gap_w = xcalloc((size_t)c->n_layers + 1, sizeof *c->gap_w);
 	c->layer_x = xcalloc((size_t)c->n_layers + 1, sizeof *c->layer_x);
 	for (int l = 0; l < c->n_layers; l++) {
-		int n = 0, n_tracks, gap_x = c->layer_x[l] + c->box_w;
+		int *in_gap = links + gap_start[l], n = gap_start[l + 1] - gap_start[l];
+		int gap_x = c->layer_x[l] + c->box_w;
+		int n_tracks = assign_tracks(c, in_gap, n, at, t);
 
-		for (int k = 0; k < c->n_links; k++)
-			if (c->links[k].gap == l && needs_track(c, &c->links[k]))
-				links[n++] = k;
-		n_tracks = assign_tracks(c, links, n, at, t);
-		c->gap_w[l] = place_tracks(c, links, n, t, n_tracks, gap_x);
+		c->gap_w[l] = place_tracks(c, in_gap, n, t, n_tracks, gap_x);
 		c->layer_x[l + 1] = gap_x + c->gap_w[l];
 	}
 	for (int s = 0; s < 2; s++)
 		free(at[s]);
 	free(links);
+	free(gap_start);
 	free(t);
 }
 
@@ -871,7 +939,8 @@ void graph_layout_free(struct graph_layout *l)
 int graph_layout_neighbor(const struct graph_layout *l, int node, enum graph_layout_dir dir)
 {
 	const struct screen_rect *b = l->boxes;
-	long best_score = 0;
+	bool sideways = dir == GRAPH_LAYOUT_LEFT || dir == GRAPH_LAYOUT_RIGHT;
+	long best_along = 0, best_cross = 0;
 	int best = -1;
 
 	if (node < 0 || node >= l->n_nodes)
@@ -882,20 +951,17 @@ int graph_layout_neighbor(const struct graph_layout *l, int node, enum graph_lay
 		long dy = (2L * b[j].y + b[j].h) - (2L * b[node].y + b[node].h);
 		long along = dir == GRAPH_LAYOUT_RIGHT ? dx : dir == GRAPH_LAYOUT_LEFT ? -dx :
 		             dir == GRAPH_LAYOUT_DOWN ? dy : -dy;
-		long cross = labs(dir == GRAPH_LAYOUT_LEFT || dir == GRAPH_LAYOUT_RIGHT ? dy : dx);
-		long score;
+		long cross = labs(sideways ? dy : dx);
+		bool same_column = b[j].x < b[node].x + b[node].w && b[node].x < b[j].x + b[j].w;
 
-		if (j == node || along <= 0)
+		/* Sideways: the nearest layer, then the nearest row in it. Up and
+		 * down: within the layer only. */
+		if (j == node || along <= 0 || (!sideways && !same_column))
 			continue;
-		/* Sideways: the nearest layer first, then the nearest row in it.
-		 * Up and down: the same layer unless another is much nearer. */
-		if (dir == GRAPH_LAYOUT_LEFT || dir == GRAPH_LAYOUT_RIGHT)
-			score = along * 1000000L + cross;
-		else
-			score = along + 4 * cross;
-		if (best < 0 || score < best_score) {
+		if (best < 0 || along < best_along || (along == best_along && cross < best_cross)) {
 			best = j;
-			best_score = score;
+			best_along = along;
+			best_cross = cross;
 		}
 	}
 	return best;
@@ -979,7 +1045,7 @@ static wchar_t line_glyph(unsigned char mask, bool ascii)
 		return mask & DIR_HEAVY ? '=' : '-';
 	if ((dirs & (DIR_E | DIR_W)) == 0)
 		return mask & DIR_HEAVY ? '#' : '|';
-	return mask & DIR_HEAVY ? '#' : '+';
+	return '+';
 }
 
 static struct screen_rect rect_intersect(struct screen_rect a, struct screen_rect b)
@@ -1062,6 +1128,23 @@ static void draw_arrows(struct screen *s, struct screen_rect area, const struct 
 	}
 }
 
+/* text at (x, y) in at most w columns, clipped to clip; on a UTF-8 screen
+ * "…" marks a cut. */
+static void put_clipped(struct screen *s, struct screen_rect clip, int x, int y, int w,
+                        const char *text, enum screen_attr attr)
+{
+	struct screen_rect all = rect_intersect(clip, (struct screen_rect){ x, y, w, 1 });
+
+	if (w <= 0)
+		return;
+	if (s->ascii || w < 2 || screen_text_width(text, strlen(text), s->ascii) <= w) {
+		screen_put(s, all, x, y, text, attr);
+		return;
+	}
+	screen_put(s, rect_intersect(clip, (struct screen_rect){ x, y, w - 1, 1 }), x, y, text, attr);
+	screen_putc(s, all, x + w - 1, y, 0x2026, attr);
+}
+
 /* Labels on their runs: one line cell from the source when there is room. */
 static void draw_labels(struct screen *s, struct screen_rect area, const struct graph *g,
                         const struct graph_layout *l, struct canvas *cv)
@@ -1071,7 +1154,6 @@ static void draw_labels(struct screen *s, struct screen_rect area, const struct 
 		const struct graph_edge *ed = &g->edges[e];
 		char text[64];
 		int tw, x;
-		struct screen_rect run;
 
 		if (r->label_w <= 0 || ed->label[0] == '\0')
 			continue;
@@ -1084,10 +1166,9 @@ static void draw_labels(struct screen *s, struct screen_rect area, const struct 
 			x = r->label_x + r->label_w - tw;
 		else
 			x = r->label_x;
-		run = (struct screen_rect){ area.x + r->label_x - cv->view.x,
-		                            area.y + r->label_y - cv->view.y, r->label_w, 1 };
-		screen_put(s, rect_intersect(area, run), area.x + x - cv->view.x, run.y, text,
-		           ed->in_cycle ? SCREEN_ERROR : SCREEN_NORMAL);
+		put_clipped(s, area, area.x + x - cv->view.x, area.y + r->label_y - cv->view.y,
+		            r->label_x + r->label_w - x, text,
+		            ed->in_cycle ? SCREEN_ERROR : SCREEN_NORMAL);
 	}
 }
 
@@ -1162,7 +1243,6 @@ static void draw_box(struct screen *s, struct screen_rect area, struct screen_re
 	const struct box_glyphs *bg = &(s->ascii ? box_ascii : box_utf8)[style];
 	struct screen_rect inside = screen_inset(r, 1);
 	struct screen_rect text = { r.x + 2, r.y + 1, r.w - 4, r.h - 2 };
-	struct screen_rect top = rect_intersect(area, (struct screen_rect){ r.x + 1, r.y, r.w - 2, 1 });
 	char buf[160];
 
 	screen_fill(s, rect_intersect(area, inside), L' ', selected ? SCREEN_SELECTED : SCREEN_NORMAL);
@@ -1180,17 +1260,17 @@ static void draw_box(struct screen *s, struct screen_rect area, struct screen_re
 		put_wrapped(s, area, text, buf, selected ? SCREEN_SELECTED : SCREEN_DIM);
 		return;
 	}
-	if (n->root && n->root_name[0] != '\0')
-		snprintf(buf, sizeof buf, " %s: %s ", n->root_name, n->type);
-	else
+	/* A root's name and type when both fit, else its name: the repr shows the type. */
+	snprintf(buf, sizeof buf, " %s: %s ", n->root_name, n->type);
+	if (!n->root || n->root_name[0] == '\0')
 		snprintf(buf, sizeof buf, " %s ", n->type);
-	screen_put(s, top, r.x + 1, r.y, buf,
-	           selected ? SCREEN_SELECTED : n->root ? SCREEN_HEADING : SCREEN_STRONG);
-	screen_put(s, rect_intersect(area, (struct screen_rect){ text.x, text.y, text.w, 1 }),
-	           text.x, text.y, n->repr, selected ? SCREEN_SELECTED : SCREEN_CODE);
+	else if (screen_text_width(buf, strlen(buf), s->ascii) > r.w - 3)
+		snprintf(buf, sizeof buf, " %s ", n->root_name);
+	put_clipped(s, area, r.x + 1, r.y, r.w - 3, buf,
+	            selected ? SCREEN_SELECTED : n->root ? SCREEN_HEADING : SCREEN_STRONG);
+	put_clipped(s, area, text.x, text.y, text.w, n->repr, selected ? SCREEN_SELECTED : SCREEN_CODE);
 	size_text(n, s->ascii, text.w, buf, sizeof buf);
-	screen_put(s, rect_intersect(area, (struct screen_rect){ text.x, text.y + 1, text.w, 1 }),
-	           text.x, text.y + 1, buf, selected ? SCREEN_SELECTED : SCREEN_DIM);
+	put_clipped(s, area, text.x, text.y + 1, text.w, buf, selected ? SCREEN_SELECTED : SCREEN_DIM);
 }
 
 void graph_draw(struct screen *s, struct screen_rect area, const struct graph *g,

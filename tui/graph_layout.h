@@ -19,8 +19,9 @@
 #include "screen.h"
 
 struct graph_layout_opts {
-	int box_w;      /* box width in cells; 0: 22 */
-	int gap;        /* least columns between layers; 0: 6 (widened for routing) */
+	int box_w;      /* box width in cells; 0: 20 */
+	int gap;        /* least columns between layers; 0: 9 (widened for routing);
+	                 * the defaults fit three layers in 78 columns */
 };
 
 struct graph_layout_point {
