@@ -146,6 +146,8 @@ static void check_golden(const char *name, struct graph *g, bool ascii, int scro
 	CHECK(graph_layout(g, NULL, &l) == 0);
 	graph_draw(s, screen_bounds(s), g, &l, scroll_x, 0, -1);
 	got = screen_to_text(s);
+	if (ascii)
+		CHECK(strchr(got, '?') == NULL);   /* every glyph has an ASCII stand-in */
 	snprintf(path, sizeof path, GOLDEN_DIR "%s.%s.txt", name, ascii ? "ascii" : "utf8");
 	if (getenv("EXCLAB_REGENERATE_GOLDENS") != NULL) {
 		FILE *f = fopen(path, "w");
@@ -202,6 +204,30 @@ static void test_three_layers_fit(void)
 			CHECK(l.boxes[i].x + l.boxes[i].w <= 78);
 	CHECK(l.layers[0] == 0 && l.layers[1] == 1 && l.layers[2] == 2);
 	graph_layout_free(&l);
+	graph_free(g);
+}
+
+/* The selected node stands out; cycle edges keep their own attribute. */
+static void test_selected(void)
+{
+	struct graph *g = seed_cycle();
+	struct graph_layout l;
+	struct screen *s = screen_new(80, 24, false);
+	struct screen_rect b;
+
+	graph_layout(g, NULL, &l);
+	graph_draw(s, screen_bounds(s), g, &l, 0, 0, 1);
+	b = l.boxes[1];
+	CHECK(screen_cell(s, b.x, b.y)->attr == SCREEN_SELECTED);
+	CHECK(screen_cell(s, b.x + 3, b.y + 1)->attr == SCREEN_SELECTED);
+	CHECK(screen_cell(s, l.boxes[0].x, l.boxes[0].y)->attr == SCREEN_BORDER);
+	CHECK(screen_cell(s, l.boxes[0].x, l.boxes[0].y)->ch == 0x2554);   /* on a cycle: ╔ */
+	/* Scrolled right by one layer, the traceback's box starts at column 0. */
+	screen_clear(s);
+	graph_draw(s, screen_bounds(s), g, &l, b.x, 0, -1);
+	CHECK(screen_cell(s, 0, b.y)->ch == 0x2554);
+	graph_layout_free(&l);
+	screen_free(s);
 	graph_free(g);
 }
 
@@ -381,6 +407,7 @@ int main(void)
 	}
 	test_goldens();
 	test_three_layers_fit();
+	test_selected();
 	test_navigation();
 	test_random_properties();
 	test_empty();
