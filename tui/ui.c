@@ -19,7 +19,7 @@
 #define FRAME_MIN 0.033      /* seconds between frames: ~30 fps */
 #define FRAME_RUNNING 0.1    /* a running step redraws at least this often */
 
-enum { V_TITLE, V_LESSON, V_GAUGES, V_CONSOLE, V_STATUS, V_HELP, V_SMALL, V_COUNT };
+enum { V_TITLE, V_LESSON, V_GAUGES, V_CONSOLE, V_STATUS, V_HELP, V_SMALL, V_GRAPH, V_COUNT };
 
 struct layout {
 	bool too_small;
@@ -35,7 +35,8 @@ struct ui {
 	struct screen *screen;
 	struct view views[V_COUNT];
 	struct layout layout;
-	bool help, dirty, quit;
+	bool help, graph, dirty, quit;
+	uintptr_t why;             /* a "why alive?" waiting for Python to be free */
 	unsigned drawn_version;
 	double last_draw;
 };
@@ -48,6 +49,7 @@ static const struct view_ops *const view_table[V_COUNT] = {
 	[V_STATUS] = &view_status,
 	[V_HELP] = &view_help,
 	[V_SMALL] = &view_small,
+	[V_GRAPH] = &view_graph,
 };
 
 /* At 80x24: lesson 45 columns, gauges 34, console 6 rows. Larger terminals
@@ -86,11 +88,17 @@ static void draw(struct ui *ui)
 		return;
 	}
 	draw_view(ui, V_TITLE, l->title, &ctx);
-	draw_view(ui, V_LESSON, l->lesson, &ctx);
-	screen_vline(s, all, l->split_x, l->lesson.y, l->lesson.h, SCREEN_BORDER);
-	draw_view(ui, V_GAUGES, l->gauges, &ctx);
 	screen_hline(s, all, 0, l->rule_y, s->w, SCREEN_BORDER);
-	screen_putc(s, all, l->split_x, l->rule_y, 0x2534, SCREEN_BORDER);
+	if (ui->graph) {
+		/* The graph takes the lesson's and the gauges' room. */
+		struct screen_rect r = { 0, l->lesson.y, s->w, l->lesson.h };
+		draw_view(ui, V_GRAPH, r, &ctx);
+	} else {
+		draw_view(ui, V_LESSON, l->lesson, &ctx);
+		screen_vline(s, all, l->split_x, l->lesson.y, l->lesson.h, SCREEN_BORDER);
+		draw_view(ui, V_GAUGES, l->gauges, &ctx);
+		screen_putc(s, all, l->split_x, l->rule_y, 0x2534, SCREEN_BORDER);
+	}
 	screen_put(s, all, 2, l->rule_y, " console ", SCREEN_BORDER);
 	draw_view(ui, V_CONSOLE, l->console, &ctx);
 	draw_view(ui, V_STATUS, l->status, &ctx);
@@ -140,6 +148,16 @@ static void on_key(struct ui *ui, int key)
 	}
 	if (ui->layout.too_small)
 		return;
+	if (key == 'g') {
+		ui->graph = !ui->graph;
+		return;
+	}
+	if (ui->graph && ui->views[V_GRAPH].ops->key(ui->views[V_GRAPH].data, key)) {
+		uintptr_t why = view_graph_take_why(ui->views[V_GRAPH].data);
+		if (why)
+			ui->why = why;
+		return;
+	}
 	switch (key) {
 	case ' ':
 	case TERM_KEY_ENTER:
@@ -185,6 +203,8 @@ static void loop(struct ui *ui)
 		if (ui->quit)
 			return;
 		runner_tick(ui->runner);
+		if (ui->why && runner_why(ui->runner, ui->why) == 0)
+			ui->why = 0;
 
 		now = util_now();
 		ui->dirty = ui->dirty || key != TERM_KEY_NONE || ui->model.version != ui->drawn_version ||

@@ -7,6 +7,7 @@
 #define EXCLAB_VIEW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lesson.h"
 #include "model.h"
@@ -46,5 +47,9 @@ extern const struct view_ops view_title;    /* the top line: lesson and Python v
 extern const struct view_ops view_status;   /* the bottom line: state and the next key */
 extern const struct view_ops view_help;     /* an overlay listing every key */
 extern const struct view_ops view_small;    /* "this terminal is too small" */
+extern const struct view_ops view_graph;    /* the object graph of the scenario's roots */
+
+/* The object the learner asked "why is it alive?" about, once (0: none). */
+uintptr_t view_graph_take_why(void *data);
 
 #endif

@@ -14,6 +14,10 @@ static const struct {
 	{ "p, PgUp, \u2190", "previous lesson page" },
 	{ "j k, \u2193 \u2191", "scroll the lesson page" },
 	{ "[ ]", "scroll the console back / forward" },
+	{ "g", "the object graph / back to the lesson" },
+	{ "  arrows, tab", "graph: move between objects / follow an edge" },
+	{ "  c, enter", "graph: follow the cycle / details and why alive" },
+	{ "  e, h j k l", "graph: expand long chains / pan" },
 	{ "?", "this help" },
 	{ "q", "quit (stops a running step first)" },
 };
