@@ -28,6 +28,7 @@ scenario {
 
 step("Raise the shared instance 100 times", function()
   check.equals("reuse.py's payload is 500 KB", py.eval("PAYLOAD"), PAYLOAD)
+  graph.show("Errors.user_not_found")  -- the graph view: watch the chain grow
   local before = probe.sample()
   start = before
   check.equals("the shared instance has no traceback yet", before.chain, 0)

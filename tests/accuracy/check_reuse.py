@@ -30,7 +30,7 @@ SMALL = 32 * 1024       # small heap figures: within 32 KB of each other
 # batch is the sample just before that one, in run order. Adapt here when
 # the scenario's steps change.
 STEPS = {
-    "shared": (0, "Raise the shared instance", 1),
+    "shared": (0, "Raise the shared instance", 2),
     "more": (2, "Raise it 100 more", 0),
     "collect": (3, "Ask the garbage collector", 0),
     "fresh": (4, "Raise a fresh instance", 0),
