@@ -623,3 +623,85 @@ int graph_path(const struct graph *g, int from, int to, int *path, int max)
 	adjacency_free(&out);
 	return len;
 }
+
+/* ---- summarising big graphs for drawing -------------------------------- */
+
+/* Which edges a node keeps first: on a cycle, then to a node that leads
+ * somewhere, then the rest in order. */
+static int edge_rank(const struct graph *g, const struct adjacency *out, int e)
+{
+	int to = g->edges[e].to;
+
+	if (g->edges[e].in_cycle)
+		return 0;
+	return out->start[to + 1] > out->start[to] ? 1 : 2;
+}
+
+struct graph *graph_summarize(const struct graph *g, int max_fanout, int max_nodes)
+{
+	int n = g->n_nodes;
+	struct adjacency out;
+	int *new_index = xmalloc((size_t)(n ? n : 1) * sizeof *new_index);
+	int *queue = xmalloc((size_t)(n ? n : 1) * sizeof *queue);
+	bool *keep_edge = xcalloc((size_t)(g->n_edges ? g->n_edges : 1), sizeof *keep_edge);
+	long *more = xcalloc((size_t)(n ? n : 1), sizeof *more);
+	size_t *more_bytes = xcalloc((size_t)(n ? n : 1), sizeof *more_bytes);
+	struct graph *s = graph_new();
+	int head = 0, tail = 0;
+
+	adjacency_build(g, &out, false);
+	for (int i = 0; i < n; i++)
+		new_index[i] = -1;
+	/* Breadth first from the roots (then anything left), so the budget goes
+	 * to what is nearest the roots. */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++)
+			if (new_index[i] < 0 && (pass == 1 || g->nodes[i].root) && s->n_nodes < max_nodes) {
+				new_index[i] = graph_add_node(s, &g->nodes[i]);
+				queue[tail++] = i;
+				while (head < tail) {
+					int v = queue[head++], kept = 0;
+					for (int rank = 0; rank < 3; rank++)
+						for (int k = out.start[v]; k < out.start[v + 1]; k++) {
+							int e = out.adj[k], w = g->edges[e].to;
+							if (edge_rank(g, &out, e) != rank)
+								continue;
+							if (kept < max_fanout && (new_index[w] >= 0 || s->n_nodes < max_nodes)) {
+								if (new_index[w] < 0) {
+									new_index[w] = graph_add_node(s, &g->nodes[w]);
+									queue[tail++] = w;
+								}
+								keep_edge[e] = true;
+								kept++;
+							} else if (new_index[w] < 0) {
+								more[v] += 1 + g->nodes[w].collapsed;
+								more_bytes[v] += g->nodes[w].size + g->nodes[w].collapsed_bytes;
+							}
+						}
+				}
+			}
+	for (int e = 0; e < g->n_edges; e++)
+		if (keep_edge[e] || (new_index[g->edges[e].from] >= 0 && new_index[g->edges[e].to] >= 0 &&
+		                     g->edges[e].in_cycle))
+			graph_add_edge(s, new_index[g->edges[e].from], new_index[g->edges[e].to], g->edges[e].label);
+	for (int v = 0; v < n; v++) {
+		if (new_index[v] < 0 || more[v] == 0)
+			continue;
+		struct graph_node m = { .kind = GRAPH_MORE, .collapsed = more[v], .collapsed_bytes = more_bytes[v] };
+		char count[32], bytes[32];
+		util_fmt_count((double)more[v], count, sizeof count);
+		util_fmt_bytes((double)more_bytes[v], bytes, sizeof bytes);
+		snprintf(m.type, sizeof m.type, "more");
+		snprintf(m.repr, sizeof m.repr, "+%.20s more (%.16s)", count, bytes);
+		graph_add_edge(s, new_index[v], graph_add_node(s, &m), "…");
+	}
+	s->reachable = g->reachable;
+	s->limited = g->limited;
+	free(new_index);
+	free(queue);
+	free(keep_edge);
+	free(more);
+	free(more_bytes);
+	adjacency_free(&out);
+	return s;
+}

@@ -93,6 +93,13 @@ void graph_compute_retained(struct graph *g);
  * middle go with it. */
 struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int keep_tail);
 
+/* A new graph small enough to draw: each node keeps at most max_fanout of
+ * its edges (those on a cycle first, then those to objects with referents of
+ * their own), and at most max_nodes nodes are kept, nearest the roots first.
+ * What is left out becomes one MORE node per parent that counts the objects
+ * and bytes it stands for. */
+struct graph *graph_summarize(const struct graph *g, int max_fanout, int max_nodes);
+
 /* The shortest path from node `from` to node `to`, as edge indexes in order,
  * into path (at most max); returns its length, -1 when there is none. */
 int graph_path(const struct graph *g, int from, int to, int *path, int max);

@@ -64,10 +64,17 @@ static int ptrmap_get(const struct ptrmap *m, uintptr_t key)
 	return m->keys[i] == key ? m->values[i] : -1;
 }
 
+/* Emptied for the next object: a map grown huge by one wide object (a list
+ * of a million items) is dropped, not wiped once per object after it. */
 static void ptrmap_clear(struct ptrmap *m)
 {
-	if (m->cap)
+	if (m->cap > 4096) {
+		free(m->keys);
+		free(m->values);
+		memset(m, 0, sizeof *m);
+	} else if (m->cap) {
 		memset(m->keys, 0, m->cap * sizeof *m->keys);
+	}
 	m->len = 0;
 }
 
@@ -200,11 +207,6 @@ static void labels_for(struct labels *l, PyObject *o)
 		}
 	} else if (PyDict_Check(o)) {
 		label_dict(l, o);
-	} else if (PyList_Check(o) || PyTuple_Check(o)) {
-		Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
-		PyObject **items = PySequence_Fast_ITEMS(o);
-		for (Py_ssize_t i = 0; i < n; i++)
-			label(l, items[i], "[%zd]", i);
 	} else if (PyCell_Check(o)) {
 		label(l, PyCell_GET(o), "cell_contents");
 	} else if (PyFunction_Check(o)) {
@@ -449,16 +451,35 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 
 		if (!PyObject_IS_GC(o) || traverse == NULL)
 			continue;
-		if ((w.depth[v] > 0 && is_leaf(o, node->kind, lim)) || w.depth[v] >= lim->depth) {
+		if ((w.depth[v] > 0 && is_leaf(o, node->kind, lim)) || w.depth[v] >= lim->depth ||
+		    w.g->limited) {
+			/* Past the node limit nothing more is expanded: one "+N more"
+			 * stands where the limit was reached. */
 			node->truncated = true;
 			continue;
 		}
 		refs.len = 0;
 		traverse(o, collect, &refs);
-		labels_for(&labels, o);
+		/* Lists and tuples visit their items last to first: the position is
+		 * the name, with no map to build for a million items (checked
+		 * against the item, in case the sequence has holes). */
+		bool by_index = PyList_CheckExact(o) || PyTuple_CheckExact(o);
+		Py_ssize_t n_items = by_index ? PySequence_Fast_GET_SIZE(o) : 0;
+		if (!by_index)
+			labels_for(&labels, o);
 		for (int k = 0; k < refs.len; k++) {
 			PyObject *child = refs.items[k];
-			const char *name = label_of(&labels, child);
+			char index[24];
+			const char *name = index;
+			if (by_index) {
+				Py_ssize_t i = n_items - 1 - k;
+				if (i >= 0 && PySequence_Fast_ITEMS(o)[i] == child)
+					snprintf(index, sizeof index, "[%zd]", i);
+				else
+					snprintf(index, sizeof index, "[?]");
+			} else {
+				name = label_of(&labels, child);
+			}
 			int c = ptrmap_get(&w.index, (uintptr_t)child);
 			if (lim->skip_tracebacks && PyTraceBack_Check(child))
 				continue;

@@ -1,7 +1,8 @@
 /* view_graph.c — the object graph of the scenario's roots, live.
  *
  * Each new capture in the model is collapsed (long chains fold into one
- * summary node) and laid out once; drawing then only paints the visible
+ * summary node), summarised (wide objects show a dozen referents and
+ * "+N more"), and laid out once; drawing then only paints the visible
  * window. The selection follows the same object from capture to capture.
  * Keys: arrows move between boxes, tab follows the next edge, c follows the
  * cycle, enter opens the details (and asks why the object is alive), e
@@ -19,6 +20,8 @@
 #define KEEP_FOLDED 3      /* chain entries kept at each end when folded */
 #define KEEP_EXPANDED 40   /* ... and when expanded */
 #define PAN 8
+#define MAX_FANOUT 12      /* edges drawn per object; the rest become "+N more" */
+#define MAX_DRAWN 300      /* objects drawn at most: layout stays well under a frame */
 
 struct graph_view {
 	unsigned version;          /* model graph_version laid out; 0: none yet */
@@ -74,7 +77,10 @@ static void rebuild(struct graph_view *v, const struct model *m)
 	}
 	/* Retained sizes come from the whole capture; cycles are found again on
 	 * what is drawn, so the edges drawn know whether they close one. */
-	v->shown = graph_collapse_chains(m->graph, keep, keep);
+	struct graph *folded = graph_collapse_chains(m->graph, keep, keep);
+	graph_find_cycles(folded);
+	v->shown = graph_summarize(folded, MAX_FANOUT, MAX_DRAWN);
+	graph_free(folded);
 	graph_find_cycles(v->shown);
 	graph_layout(v->shown, NULL, &v->layout);
 	v->selected = v->selected_addr ? graph_find(v->shown, v->selected_addr) : -1;

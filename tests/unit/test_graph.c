@@ -171,8 +171,45 @@ static void test_collapse_long_chain(void)
 	graph_free(g);
 }
 
+/* A list of 100,000 items: drawn as 12 of them and "+99,988 more". */
+static void test_summarize_wide(void)
+{
+	struct graph *g = graph_new();
+	int lst = node(g, GRAPH_LIST, "list", 800056), cyc_a, cyc_b;
+
+	g->nodes[lst].root = true;
+	for (int i = 0; i < 100000; i++)
+		graph_add_edge(g, lst, node(g, GRAPH_LIST, "list", 64), "[i]");
+	cyc_a = node(g, GRAPH_EXCEPTION, "E", 80);
+	cyc_b = node(g, GRAPH_TRACEBACK, "traceback", 64);
+	graph_add_edge(g, lst, cyc_a, "[last]");
+	graph_add_edge(g, cyc_a, cyc_b, "__traceback__");
+	graph_add_edge(g, cyc_b, cyc_a, "back");
+	graph_find_cycles(g);
+
+	struct graph *s = graph_summarize(g, 12, 200);
+	int more = -1;
+	for (int i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].kind == GRAPH_MORE)
+			more = i;
+	CHECK(s->n_nodes <= 200 + 1);
+	CHECK(more >= 0 && s->nodes[more].collapsed == 100001 - 12);
+	CHECK(strstr(s->nodes[more].repr, "+99,989 more") != NULL);
+	/* The cycle is kept first, whatever the order of the edges. */
+	CHECK(graph_find(s, g->nodes[cyc_a].addr) >= 0 && graph_find(s, g->nodes[cyc_b].addr) >= 0);
+	CHECK(graph_find_cycles(s) == 1);
+
+	/* A small graph passes unchanged. */
+	struct graph *small = graph_summarize(s, 100, 1000);
+	CHECK(small->n_nodes == s->n_nodes && small->n_edges == s->n_edges);
+	graph_free(small);
+	graph_free(s);
+	graph_free(g);
+}
+
 int main(void)
 {
+	test_summarize_wide();
 	test_exception_cycle();
 	test_self_list_and_cell();
 	test_plain_chain_has_no_cycle();
