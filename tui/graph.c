@@ -317,30 +317,100 @@ void graph_compute_retained(struct graph *g)
 
 /* ---- collapsing chains ----------------------------------------------- */
 
-/* The edge from a that continues a chain with this label and kind, or -1:
- * exactly one such edge leaves a, and its target has exactly one such edge
- * coming in. */
-static int chain_next(const struct graph *g, const struct adjacency *out,
-                      const struct adjacency *in, int a, const char *label)
-{
-	int found = -1;
+/* Counts per (node, label), hashed: 32 bits of each. A collision between two
+ * labels of one node could only change what is folded, never a number. */
+struct pair_counts {
+	uint64_t *keys;   /* 0: empty */
+	int *counts;
+	size_t cap;
+};
 
-	for (int k = out->start[a]; k < out->start[a + 1]; k++) {
-		const struct graph_edge *e = &g->edges[out->adj[k]];
-		if (strcmp(e->label, label) != 0 || g->nodes[e->to].kind != g->nodes[a].kind)
+static uint64_t label_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static uint64_t pair_key(int node, const char *label)
+{
+	return ((uint64_t)(uint32_t)node << 32 | label_hash(label)) + 1;
+}
+
+static int *pair_slot(struct pair_counts *c, uint64_t key)
+{
+	uint64_t h = key;
+
+	/* splitmix64's finaliser: every key bit reaches the low bits we mask. */
+	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+	h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+	h ^= h >> 31;
+	size_t i = (size_t)h & (c->cap - 1);
+
+	while (c->keys[i] != 0 && c->keys[i] != key)
+		i = (i + 1) & (c->cap - 1);
+	if (c->keys[i] == 0) {
+		c->keys[i] = key;
+		c->counts[i] = 0;
+	}
+	return &c->counts[i];
+}
+
+static void pair_counts_init(struct pair_counts *c, int entries)
+{
+	c->cap = 16;
+	while (c->cap < (size_t)entries * 2 + 2)
+		c->cap *= 2;
+	c->keys = xcalloc(c->cap, sizeof *c->keys);
+	c->counts = xmalloc(c->cap * sizeof *c->counts);
+}
+
+static void pair_counts_free(struct pair_counts *c)
+{
+	free(c->keys);
+	free(c->counts);
+}
+
+/* link[e]: e continues a chain. Its ends have one kind; it is the only edge
+ * of its label and kind leaving its source and entering its target. */
+static bool *chain_links(const struct graph *g)
+{
+	struct pair_counts out_c, in_c;
+	bool *link = xcalloc((size_t)(g->n_edges ? g->n_edges : 1), sizeof *link);
+
+	pair_counts_init(&out_c, g->n_edges);
+	pair_counts_init(&in_c, g->n_edges);
+	for (int e = 0; e < g->n_edges; e++) {
+		const struct graph_edge *ed = &g->edges[e];
+		if (ed->from == ed->to || g->nodes[ed->from].kind != g->nodes[ed->to].kind)
 			continue;
-		if (found >= 0)
-			return -1;
-		found = out->adj[k];
+		(*pair_slot(&out_c, pair_key(ed->from, ed->label)))++;
+		(*pair_slot(&in_c, pair_key(ed->to, ed->label)))++;
 	}
-	if (found < 0)
-		return -1;
-	int b = g->edges[found].to, incoming = 0;
-	for (int k = in->start[b]; k < in->start[b + 1]; k++) {
-		const struct graph_edge *e = &g->edges[in->adj[k]];
-		incoming += strcmp(e->label, label) == 0 && g->nodes[e->from].kind == g->nodes[b].kind;
+	for (int e = 0; e < g->n_edges; e++) {
+		const struct graph_edge *ed = &g->edges[e];
+		if (ed->from == ed->to || g->nodes[ed->from].kind != g->nodes[ed->to].kind)
+			continue;
+		link[e] = *pair_slot(&out_c, pair_key(ed->from, ed->label)) == 1 &&
+		          *pair_slot(&in_c, pair_key(ed->to, ed->label)) == 1;
 	}
-	return incoming == 1 && b != a ? found : -1;
+	pair_counts_free(&out_c);
+	pair_counts_free(&in_c);
+	return link;
+}
+
+/* The link edge leaving a with this label, or -1. */
+static int chain_next(const struct graph *g, const struct adjacency *out, const bool *link,
+                      int a, const char *label)
+{
+	for (int k = out->start[a]; k < out->start[a + 1]; k++) {
+		int e = out->adj[k];
+		if (link[e] && strcmp(g->edges[e].label, label) == 0)
+			return e;
+	}
+	return -1;
 }
 
 /* Mark what the roots (and nodes already marked) reach without entering a
@@ -396,22 +466,21 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 	for (int i = 0; i < n; i++)
 		chain_of[i] = -1;
 
-	/* Find chain starts: nodes with a chain edge out but none in. */
+	/* Chains start at a link whose source has no link of that label coming in. */
+	bool *link = chain_links(g);
+	struct pair_counts link_in;
+	pair_counts_init(&link_in, g->n_edges);
+	for (int e = 0; e < g->n_edges; e++)
+		if (link[e])
+			(*pair_slot(&link_in, pair_key(g->edges[e].to, g->edges[e].label)))++;
 	for (int e = 0; e < g->n_edges; e++) {
 		const struct graph_edge *start = &g->edges[e];
 		int a = start->from;
-		if (chain_next(g, &out, &in, a, start->label) != e || middle[a])
-			continue;
-		bool continues_in = false;
-		for (int k = in.start[a]; k < in.start[a + 1]; k++) {
-			int p = g->edges[in.adj[k]].from;
-			continues_in = continues_in || chain_next(g, &out, &in, p, start->label) == in.adj[k];
-		}
-		if (continues_in)
+		if (!link[e] || middle[a] || *pair_slot(&link_in, pair_key(a, start->label)) > 0)
 			continue;
 		/* Walk it. */
 		int len = 1, v = a, guard = 0;
-		for (int ce; (ce = chain_next(g, &out, &in, v, start->label)) >= 0 && guard < n; guard++) {
+		for (int ce; (ce = chain_next(g, &out, link, v, start->label)) >= 0 && guard < n; guard++) {
 			v = g->edges[ce].to;
 			len++;
 			if (v == a)
@@ -431,8 +500,7 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 					ch.first_middle = v;
 				ch.last_middle = v;
 			}
-			int ce = chain_next(g, &out, &in, v, start->label);
-			v = g->edges[ce].to;
+			v = g->edges[chain_next(g, &out, link, v, start->label)].to;
 		}
 		ch.after = v;
 		if (keep_head == 0)
@@ -443,6 +511,7 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 		}
 		chains[n_chains++] = ch;
 	}
+	pair_counts_free(&link_in);
 
 	/* Kept: what the roots and each chain's tail reach without entering a
 	 * middle node. The rest of what is reached goes into the summary of the
@@ -460,7 +529,7 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 			}
 			if (v == chains[k].last_middle)
 				break;
-			v = g->edges[chain_next(g, &out, &in, v, chains[k].label)].to;
+			v = g->edges[chain_next(g, &out, link, v, chains[k].label)].to;
 		}
 		while (sp > 0) {
 			int v = stack[--sp];
@@ -498,6 +567,8 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 	}
 	/* Edges: between kept nodes as they were; into and out of a chain through
 	 * its summary, once per target. */
+	struct pair_counts summary_edges;
+	pair_counts_init(&summary_edges, g->n_edges);
 	for (int e = 0; e < g->n_edges; e++) {
 		const struct graph_edge *ed = &g->edges[e];
 		int a = new_index[ed->from], b = new_index[ed->to];
@@ -507,16 +578,19 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 		} else if (a >= 0 && kb >= 0 && ed->to == chains[kb].first_middle) {
 			graph_add_edge(c, a, chains[kb].summary, ed->label);
 		} else if (ka >= 0 && b >= 0) {
-			int s = chains[ka].summary, dup = 0;
-			for (int k = 0; k < c->n_edges && !dup; k++)
-				dup = c->edges[k].from == s && c->edges[k].to == b;
-			if (!dup)
-				graph_add_edge(c, s, b, ed->label);
+			/* Once per (summary, target): the key's "label" is the target. */
+			char target[16];
+			snprintf(target, sizeof target, "%d", b);
+			int *seen = pair_slot(&summary_edges, pair_key(chains[ka].summary, target));
+			if ((*seen)++ == 0)
+				graph_add_edge(c, chains[ka].summary, b, ed->label);
 		}
 	}
 	c->reachable = g->reachable;
 	c->limited = g->limited;
 
+	pair_counts_free(&summary_edges);
+	free(link);
 	free(chains);
 	free(middle);
 	free(kept);

@@ -21,17 +21,27 @@
 
 /* ---- a pointer -> int map (open addressing) ---------------------------- */
 
+/* A slot is in use only when its stamp is the map's current generation, so
+ * emptying the map for the next object is one increment, not a wipe. */
 struct ptrmap {
 	uintptr_t *keys;
 	int *values;
+	unsigned *stamps;
+	unsigned gen;
 	size_t cap, len;
 };
 
 static size_t ptrmap_slot(const struct ptrmap *m, uintptr_t key)
 {
-	size_t i = (size_t)((key >> 4) * 0x9E3779B97F4A7C15ull) & (m->cap - 1);
+	uint64_t h = (uint64_t)key;
 
-	while (m->keys[i] != 0 && m->keys[i] != key)
+	/* splitmix64's finaliser: every address bit reaches the low bits we mask. */
+	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+	h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+	h ^= h >> 31;
+	size_t i = (size_t)h & (m->cap - 1);
+
+	while (m->stamps[i] == m->gen && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
@@ -39,21 +49,24 @@ static size_t ptrmap_slot(const struct ptrmap *m, uintptr_t key)
 static void ptrmap_put(struct ptrmap *m, uintptr_t key, int value)
 {
 	if (2 * (m->len + 1) > m->cap) {
-		struct ptrmap bigger = { .cap = m->cap ? m->cap * 2 : 64 };
-		bigger.keys = xcalloc(bigger.cap, sizeof *bigger.keys);
+		struct ptrmap bigger = { .cap = m->cap ? m->cap * 2 : 64, .gen = 1 };
+		bigger.keys = xmalloc(bigger.cap * sizeof *bigger.keys);
 		bigger.values = xmalloc(bigger.cap * sizeof *bigger.values);
+		bigger.stamps = xcalloc(bigger.cap, sizeof *bigger.stamps);
 		for (size_t i = 0; i < m->cap; i++)
-			if (m->keys[i])
+			if (m->stamps[i] == m->gen)
 				ptrmap_put(&bigger, m->keys[i], m->values[i]);
 		free(m->keys);
 		free(m->values);
+		free(m->stamps);
 		*m = bigger;
 	}
 	size_t i = ptrmap_slot(m, key);
-	if (m->keys[i] == 0)
+	if (m->stamps[i] != m->gen)
 		m->len++;
 	m->keys[i] = key;
 	m->values[i] = value;
+	m->stamps[i] = m->gen;
 }
 
 static int ptrmap_get(const struct ptrmap *m, uintptr_t key)
@@ -61,20 +74,20 @@ static int ptrmap_get(const struct ptrmap *m, uintptr_t key)
 	if (m->cap == 0)
 		return -1;
 	size_t i = ptrmap_slot(m, key);
-	return m->keys[i] == key ? m->values[i] : -1;
+	return m->stamps[i] == m->gen ? m->values[i] : -1;
 }
 
-/* Emptied for the next object: a map grown huge by one wide object (a list
- * of a million items) is dropped, not wiped once per object after it. */
+/* Emptied for the next object. A map grown huge by one wide object is
+ * dropped, so it does not stay the size of a million-item list. */
 static void ptrmap_clear(struct ptrmap *m)
 {
-	if (m->cap > 4096) {
+	if (m->cap > 4096 || m->gen == ~0u) {
 		free(m->keys);
 		free(m->values);
+		free(m->stamps);
 		memset(m, 0, sizeof *m);
-	} else if (m->cap) {
-		memset(m->keys, 0, m->cap * sizeof *m->keys);
 	}
+	m->gen++;
 	m->len = 0;
 }
 
@@ -82,6 +95,7 @@ static void ptrmap_free(struct ptrmap *m)
 {
 	free(m->keys);
 	free(m->values);
+	free(m->stamps);
 }
 
 /* ---- labels: referent address -> names, for one object ----------------- */
@@ -529,7 +543,6 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 	}
 	w.g->reachable = w.g->n_nodes;
 	graph_find_cycles(w.g);
-	graph_compute_retained(w.g);
 
 	PyErr_Clear();
 	free(refs.items);

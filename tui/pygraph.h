@@ -23,7 +23,9 @@ struct pygraph_limits {
 
 /* A graph from the given roots (borrowed; NULL entries are skipped), named
  * for display. Module dicts, code objects, modules and classes are leaves.
- * Cycles and retained sizes are computed. */
+ * Cycles are found; retained sizes are left to the caller
+ * (graph_compute_retained), best run on a collapsed graph when chains are
+ * long. */
 struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, int n_roots,
                               const struct pygraph_limits *lim);
 

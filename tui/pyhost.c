@@ -938,6 +938,7 @@ static void run_job(struct pyresult *r)
 		char *name = xstrdup(job.code ? job.code : "");
 		struct pygraph_limits lim = job_limits(64, 100000);
 		r->query = capture_from(&name, 1, &lim);
+		graph_compute_retained(r->query);
 		free(name);
 		break;
 	}

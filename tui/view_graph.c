@@ -75,10 +75,12 @@ static void rebuild(struct graph_view *v, const struct model *m)
 		v->selected = -1;
 		return;
 	}
-	/* Retained sizes come from the whole capture; cycles are found again on
-	 * what is drawn, so the edges drawn know whether they close one. */
+	/* Retained sizes are computed once chains are folded (a summary counts
+	 * the bytes it stands for); cycles are found again on what is drawn, so
+	 * the edges drawn know whether they close one. */
 	struct graph *folded = graph_collapse_chains(m->graph, keep, keep);
 	graph_find_cycles(folded);
+	graph_compute_retained(folded);
 	v->shown = graph_summarize(folded, MAX_FANOUT, MAX_DRAWN);
 	graph_free(folded);
 	graph_find_cycles(v->shown);
