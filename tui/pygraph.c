@@ -481,7 +481,9 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 		Py_ssize_t n_items = by_index ? PySequence_Fast_GET_SIZE(o) : 0;
 		if (!by_index)
 			labels_for(&labels, o);
-		for (int k = 0; k < refs.len; k++) {
+		/* In index order for sequences (traversed last to first). */
+		for (int j = 0; j < refs.len; j++) {
+			int k = by_index ? refs.len - 1 - j : j;
 			PyObject *child = refs.items[k];
 			char index[24];
 			const char *name = index;

@@ -36,6 +36,7 @@ struct runner {
 	int setup;               /* next setup job, SETUP_DONE once steps may run */
 	enum { FROM_SETUP, FROM_LUA, FROM_UI } job_from;  /* who the running job answers */
 	bool waiting;            /* for the learner */
+	bool early_start;        /* space came while loading: start step 1 once ready */
 	bool run_all;
 	bool stop_requested;
 	bool release_after;      /* free the namespace once the current job ends */
@@ -146,7 +147,10 @@ static void advance_lua(struct runner *r, const struct pyresult *reply)
 			r->m->step_index = i;
 			snprintf(r->m->step_title, sizeof r->m->step_title, "%s",
 			         luahost_step_title(r->lua, i));
-			if (r->opt.interactive && !r->run_all) {
+			if (r->early_start) {
+				/* Only ever the first step: a later key never skips a wait. */
+				r->early_start = false;
+			} else if (r->opt.interactive && !r->run_all) {
 				snprintf(r->m->prompt, sizeof r->m->prompt, "Press space to run step %d/%d: %s",
 				         i + 1, r->m->step_count, luahost_step_title(r->lua, i));
 				r->m->state = RUN_WAITING;
@@ -331,7 +335,7 @@ static int start(struct runner *r, struct error *err)
 	r->m->gc_threshold0 = pyhost_info()->gc_threshold[0];
 	r->m->watch[0] = '\0';
 	r->setup = SETUP_RESET;
-	r->waiting = r->run_all = r->stop_requested = false;
+	r->waiting = r->run_all = r->stop_requested = r->early_start = false;
 
 	if (luahost_open(&r->lua, r->path, &lim, r->m, pyhost_info(), err) < 0) {
 		fail(r, err, NULL);
@@ -400,6 +404,9 @@ int runner_restart(struct runner *r, struct error *err)
 
 void runner_continue(struct runner *r)
 {
+	if (r != NULL && !r->waiting && r->lua != NULL && r->m->steps_len == 0 &&
+	    r->m->state == RUN_RUNNING)
+		r->early_start = true;   /* still loading the scenario */
 	if (r == NULL || !r->waiting || r->lua == NULL)
 		return;
 	r->waiting = false;
