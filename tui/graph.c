@@ -358,6 +358,20 @@ static int *pair_slot(struct pair_counts *c, uint64_t key)
 	return &c->counts[i];
 }
 
+/* The count for key, 0 when absent; unlike pair_slot, adds nothing. */
+static int pair_get(const struct pair_counts *c, uint64_t key)
+{
+	uint64_t h = key;
+
+	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+	h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+	h ^= h >> 31;
+	for (size_t i = (size_t)h & (c->cap - 1); c->keys[i] != 0; i = (i + 1) & (c->cap - 1))
+		if (c->keys[i] == key)
+			return c->counts[i];
+	return 0;
+}
+
 static void pair_counts_init(struct pair_counts *c, int entries)
 {
 	c->cap = 16;
@@ -393,24 +407,19 @@ static bool *chain_links(const struct graph *g)
 		const struct graph_edge *ed = &g->edges[e];
 		if (ed->from == ed->to || g->nodes[ed->from].kind != g->nodes[ed->to].kind)
 			continue;
-		link[e] = *pair_slot(&out_c, pair_key(ed->from, ed->label)) == 1 &&
-		          *pair_slot(&in_c, pair_key(ed->to, ed->label)) == 1;
+		link[e] = pair_get(&out_c, pair_key(ed->from, ed->label)) == 1 &&
+		          pair_get(&in_c, pair_key(ed->to, ed->label)) == 1;
 	}
 	pair_counts_free(&out_c);
 	pair_counts_free(&in_c);
 	return link;
 }
 
-/* The link edge leaving a with this label, or -1. */
-static int chain_next(const struct graph *g, const struct adjacency *out, const bool *link,
-                      int a, const char *label)
+/* The link edge leaving a with this label, or -1: one lookup in the index of
+ * links by (source, label), so a node with 20,000 edges is never scanned. */
+static int chain_next(const struct pair_counts *links_from, int a, const char *label)
 {
-	for (int k = out->start[a]; k < out->start[a + 1]; k++) {
-		int e = out->adj[k];
-		if (link[e] && strcmp(g->edges[e].label, label) == 0)
-			return e;
-	}
-	return -1;
+	return pair_get(links_from, pair_key(a, label)) - 1;
 }
 
 /* Mark what the roots (and nodes already marked) reach without entering a
@@ -468,19 +477,22 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 
 	/* Chains start at a link whose source has no link of that label coming in. */
 	bool *link = chain_links(g);
-	struct pair_counts link_in;
+	struct pair_counts link_in, links_from;
 	pair_counts_init(&link_in, g->n_edges);
+	pair_counts_init(&links_from, g->n_edges);
 	for (int e = 0; e < g->n_edges; e++)
-		if (link[e])
+		if (link[e]) {
 			(*pair_slot(&link_in, pair_key(g->edges[e].to, g->edges[e].label)))++;
+			*pair_slot(&links_from, pair_key(g->edges[e].from, g->edges[e].label)) = e + 1;
+		}
 	for (int e = 0; e < g->n_edges; e++) {
 		const struct graph_edge *start = &g->edges[e];
 		int a = start->from;
-		if (!link[e] || middle[a] || *pair_slot(&link_in, pair_key(a, start->label)) > 0)
+		if (!link[e] || middle[a] || pair_get(&link_in, pair_key(a, start->label)) > 0)
 			continue;
 		/* Walk it. */
 		int len = 1, v = a, guard = 0;
-		for (int ce; (ce = chain_next(g, &out, link, v, start->label)) >= 0 && guard < n; guard++) {
+		for (int ce; (ce = chain_next(&links_from, v, start->label)) >= 0 && guard < n; guard++) {
 			v = g->edges[ce].to;
 			len++;
 			if (v == a)
@@ -500,7 +512,7 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 					ch.first_middle = v;
 				ch.last_middle = v;
 			}
-			v = g->edges[chain_next(g, &out, link, v, start->label)].to;
+			v = g->edges[chain_next(&links_from, v, start->label)].to;
 		}
 		ch.after = v;
 		if (keep_head == 0)
@@ -529,7 +541,7 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 			}
 			if (v == chains[k].last_middle)
 				break;
-			v = g->edges[chain_next(g, &out, link, v, chains[k].label)].to;
+			v = g->edges[chain_next(&links_from, v, chains[k].label)].to;
 		}
 		while (sp > 0) {
 			int v = stack[--sp];
@@ -590,6 +602,7 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 	c->limited = g->limited;
 
 	pair_counts_free(&summary_edges);
+	pair_counts_free(&links_from);
 	free(link);
 	free(chains);
 	free(middle);
