@@ -600,6 +600,7 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 	}
 	c->reachable = g->reachable;
 	c->limited = g->limited;
+	c->highlight = g->highlight;
 
 	pair_counts_free(&summary_edges);
 	pair_counts_free(&links_from);
@@ -784,6 +785,7 @@ struct graph *graph_summarize(const struct graph *g, int max_fanout, int max_nod
 	}
 	s->reachable = g->reachable;
 	s->limited = g->limited;
+	s->highlight = g->highlight;
 	free(new_index);
 	free(queue);
 	free(keep_edge);

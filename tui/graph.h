@@ -63,6 +63,7 @@ struct graph {
 	int n_edges, cap_edges;
 	long reachable;        /* objects reached in all, captured or not (lower bound when limited) */
 	bool limited;          /* the node or depth limit cut the capture short */
+	uintptr_t highlight;   /* the object the scenario asked to point out, or 0 */
 };
 
 struct graph *graph_new(void);

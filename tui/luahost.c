@@ -302,6 +302,7 @@ static void clear_request(struct luahost *h)
 	free((char *)h->request.path);
 	free((char *)h->request.code);
 	free((char *)h->request.origin);
+	free((char *)h->request.highlight);
 	for (size_t i = 0; i < h->request.nargs; i++)
 		value_free(&h->request_args[i]);
 	free(h->request_args);
@@ -432,7 +433,7 @@ static int l_probe_watch(lua_State *L)
 	return yield_python(L, h, PYJOB_WATCH, REPLY_NONE);
 }
 
-/* An optional last argument {depth = n, nodes = n}. [-0, +0] */
+/* An optional last argument {depth = n, nodes = n, highlight = name}. [-0, +0] */
 static void graph_options(lua_State *L, int idx, struct pyjob *job)
 {
 	if (!lua_istable(L, idx))
@@ -441,7 +442,9 @@ static void graph_options(lua_State *L, int idx, struct pyjob *job)
 		job->graph_depth = (int)luaL_checkinteger(L, -1);
 	if (lua_getfield(L, idx, "nodes") != LUA_TNIL)
 		job->graph_nodes = (int)luaL_checkinteger(L, -1);
-	lua_pop(L, 2);
+	if (lua_getfield(L, idx, "highlight") != LUA_TNIL)
+		job->highlight = xstrdup(luaL_checkstring(L, -1));
+	lua_pop(L, 3);
 	luaL_argcheck(L, job->graph_depth >= 0 && job->graph_nodes >= 0, idx,
 	              "depth and nodes must be positive");
 }

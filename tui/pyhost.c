@@ -75,6 +75,7 @@ static char *scenario_dir;
 static atomic_long gc_runs;
 static char **graph_roots;           /* names the live graph starts from */
 static int n_graph_roots;
+static char *graph_highlight;        /* the object the live graph points out */
 static struct pygraph_limits graph_limits;
 static char *out_buf[3];             /* partial lines per stream (1 and 2) */
 static size_t out_len[3];
@@ -605,22 +606,41 @@ static PyObject *resolve_dotted(const char *name)
 	return obj;
 }
 
-/* A graph root: a dotted name, or "name()" for the object a weak reference
- * points to (a weak reference keeps nothing alive, so a lesson can follow a
- * cycle that is already garbage). New reference, or NULL when absent or gone. */
+/* A graph root: a dotted name, where any part may end in "()" to follow a
+ * weak reference ("last_error().__traceback__"). A weak reference keeps
+ * nothing alive, so a lesson can show a cycle that is already garbage. New
+ * reference, or NULL when absent or gone. Getting attributes runs no lesson
+ * code here: these are plain attributes of exceptions, tracebacks and the
+ * lesson's own classes. */
 static PyObject *resolve_root(const char *name)
 {
-	size_t n = strlen(name);
-	bool deref = n > 2 && strcmp(name + n - 2, "()") == 0;
-	char *base = xstrndup(name, deref ? n - 2 : n);
-	PyObject *obj = resolve_dotted(base);
+	char *copy = xstrdup(name), *save = NULL;
+	PyObject *obj = NULL;
 
-	free(base);
-	if (obj && deref) {
-		PyObject *target = PyWeakref_Check(obj) ? PyWeakref_GetObject(obj) : NULL;
-		Py_DECREF(obj);
-		obj = target && target != Py_None ? Py_NewRef(target) : NULL;
+	for (char *part = strtok_r(copy, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
+		size_t n = strlen(part);
+		bool deref = n > 2 && strcmp(part + n - 2, "()") == 0;
+		PyObject *next;
+
+		if (deref)
+			part[n - 2] = '\0';
+		if (obj == NULL) {
+			next = PyDict_GetItemString(namespace, part);
+			Py_XINCREF(next);
+		} else {
+			next = PyObject_GetAttrString(obj, part);
+			Py_DECREF(obj);
+		}
+		obj = next;
+		if (obj && deref) {
+			PyObject *target = PyWeakref_Check(obj) ? PyWeakref_GetObject(obj) : NULL;
+			Py_DECREF(obj);
+			obj = target && target != Py_None ? Py_NewRef(target) : NULL;
+		}
+		if (obj == NULL)
+			break;
 	}
+	free(copy);
 	PyErr_Clear();
 	return obj;
 }
@@ -641,7 +661,16 @@ static struct graph *capture_from(char *const *names, int n, const struct pygrap
 
 static struct graph *capture_live(void)
 {
-	return n_graph_roots ? capture_from(graph_roots, n_graph_roots, &graph_limits) : NULL;
+	struct graph *g;
+	PyObject *mark;
+
+	if (n_graph_roots == 0)
+		return NULL;
+	g = capture_from(graph_roots, n_graph_roots, &graph_limits);
+	mark = graph_highlight ? resolve_root(graph_highlight) : NULL;
+	g->highlight = (uintptr_t)mark;   /* compared only, by address */
+	Py_XDECREF(mark);
+	return g;
 }
 
 static void clear_graph_roots(void)
@@ -651,6 +680,8 @@ static void clear_graph_roots(void)
 	free(graph_roots);
 	graph_roots = NULL;
 	n_graph_roots = 0;
+	free(graph_highlight);
+	graph_highlight = NULL;
 }
 
 static struct pygraph_limits job_limits(int depth, int nodes)
@@ -672,6 +703,7 @@ static void job_graph_roots(void)
 	}
 	free(copy);
 	graph_limits = job_limits(GRAPH_DEPTH, GRAPH_NODES);
+	graph_highlight = job.highlight ? xstrdup(job.highlight) : NULL;
 }
 
 /* Reachable from the scenario's globals, but not once tracebacks are left out? */
@@ -982,6 +1014,7 @@ static void free_job(struct pyjob *j)
 	free((char *)j->path);
 	free((char *)j->code);
 	free((char *)j->origin);
+	free((char *)j->highlight);
 	for (size_t i = 0; i < j->nargs; i++)
 		value_free((struct value *)&j->args[i]);
 	free((struct value *)j->args);
@@ -1224,6 +1257,7 @@ static void copy_job(struct pyjob *dst, const struct pyjob *src)
 	dst->path = src->path ? xstrdup(src->path) : NULL;
 	dst->code = src->code ? xstrdup(src->code) : NULL;
 	dst->origin = src->origin ? xstrdup(src->origin) : NULL;
+	dst->highlight = src->highlight ? xstrdup(src->highlight) : NULL;
 	if (src->nargs) {
 		args = xcalloc(src->nargs, sizeof *args);
 		for (size_t i = 0; i < src->nargs; i++)

@@ -45,6 +45,7 @@ struct pyjob {
 	double time_limit;       /* seconds before the job is interrupted; 0: none */
 	int graph_depth;         /* GRAPH_*: how deep to walk (0: default) */
 	int graph_nodes;         /* GRAPH_*: how many nodes at most (0: default) */
+	const char *highlight;   /* GRAPH_ROOTS: the object to point out, or NULL */
 };
 
 enum pyresult_status {

@@ -33,6 +33,7 @@ struct graph_view {
 	int scroll_x, scroll_y, follow;
 	bool reveal;               /* scroll to the selection at the next draw */
 	bool details;
+	uintptr_t highlight;       /* the scenario's last highlight, once selected */
 	uintptr_t why_request;     /* the learner asked "why alive?": ui.c takes it */
 	struct screen_rect area;   /* where the graph was last drawn */
 };
@@ -85,6 +86,14 @@ static void rebuild(struct graph_view *v, const struct model *m)
 	graph_free(folded);
 	graph_find_cycles(v->shown);
 	graph_layout(v->shown, NULL, &v->layout);
+	/* A new highlight from the scenario takes the selection once; after
+	 * that the learner's moves win. */
+	if (v->shown->highlight && v->shown->highlight != v->highlight &&
+	    graph_find(v->shown, v->shown->highlight) >= 0) {
+		v->highlight = v->shown->highlight;
+		v->selected_addr = v->highlight;
+		v->reveal = true;
+	}
 	v->selected = v->selected_addr ? graph_find(v->shown, v->selected_addr) : -1;
 	if (v->selected < 0)
 		v->selected = 0;
