@@ -39,10 +39,13 @@ def case_cycle():
         p.wait_for("Will gc.collect() free it?", timeout=20, why="step 1 to reach its pause")
         p.keys("g")
         s = p.wait_for("1 cycle", why="the graph header to count one cycle")
-        if "⟲" not in s or "AppError" not in s:
-            raise t.Failure("the cycle is not marked (⟲) or the exception not drawn", s)
-        if "═" not in s and "║" not in s:
-            raise t.Failure("no box on the cycle is drawn double", s)
+        # The scenario points out the frame whose local closes the loop.
+        if "⟲ exc" not in s or "╔ frame" not in s:
+            raise t.Failure("the highlighted frame and its ⟲ exc edge are not in view", s)
+        p.keys("Home")
+        s = p.wait_for("last_error()", why="the root, the exception, after Home")
+        if "AppError" not in s or "═" not in s:
+            raise t.Failure("the exception is not drawn as a double box on the cycle", s)
         # Walk the cycle: each press of c moves the selection along it.
         before = p.screen()
         p.keys("c")
