@@ -475,8 +475,8 @@ static int l_graph_show(lua_State *L)
 	return yield_python(L, h, PYJOB_GRAPH_ROOTS, REPLY_NONE);
 }
 
-/* graph.capture(name [, {depth=, nodes=}]): what the object reaches. */
-static int l_graph_capture(lua_State *L)
+/* A question about one named object, with optional {depth=, nodes=}. */
+static int named_query(lua_State *L, enum pyjob_kind kind, enum reply reply)
 {
 	struct luahost *h = host_of(L);
 	const char *name = luaL_checkstring(L, 1);
@@ -484,27 +484,24 @@ static int l_graph_capture(lua_State *L)
 	clear_request(h);
 	graph_options(L, 2, &h->request);
 	h->request.code = xstrdup(name);
-	return yield_python(L, h, PYJOB_GRAPH_QUERY, REPLY_GRAPH);
+	return yield_python(L, h, kind, reply);
 }
 
+/* graph.capture(name [, opts]): what the object reaches, as a table. */
+static int l_graph_capture(lua_State *L)
+{
+	return named_query(L, PYJOB_GRAPH_QUERY, REPLY_GRAPH);
+}
+
+/* graph.why(name): the path that keeps it alive. */
 static int l_graph_why(lua_State *L)
 {
-	struct luahost *h = host_of(L);
-	const char *name = luaL_checkstring(L, 1);
-
-	clear_request(h);
-	h->request.code = xstrdup(name);
-	return yield_python(L, h, PYJOB_WHY, REPLY_VALUE);
+	return named_query(L, PYJOB_WHY, REPLY_VALUE);
 }
 
 static int l_graph_only_through_traceback(lua_State *L)
 {
-	struct luahost *h = host_of(L);
-	const char *name = luaL_checkstring(L, 1);
-
-	clear_request(h);
-	h->request.code = xstrdup(name);
-	return yield_python(L, h, PYJOB_ONLY_TB, REPLY_VALUE);
+	return named_query(L, PYJOB_ONLY_TB, REPLY_VALUE);
 }
 
 static int l_probe_sample(lua_State *L)
