@@ -79,6 +79,9 @@ step("Capturing changes nothing", function()
   local after = probe.sample()
   check.equals("no collection triggered", after.gc_runs, before.gc_runs)
   check.flat("gen-0 count unchanged", before.gc0, after.gc0, 2)
+  check.equals("no locals dict was materialised on a captured frame",
+    py.eval("any(type(r) is dict and 'payload' in r for r in __import__('gc').get_referents(frame))"),
+    false)
   check.equals("plain still has inline attributes (no __dict__ built)",
     py.eval("__import__('gc').get_referents(plain)[0].__class__.__name__ != 'dict'"), true)
 end)
