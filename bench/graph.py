@@ -1,10 +1,12 @@
-"""Object graph of about 10,000 objects (bench/graph_workload.py): exclab's
-capture + collapse + layout (graph_bench, medians of 21 runs) against
-objgraph.show_refs drawing the same root with Graphviz (medians of 5 runs),
-in one run. objgraph is given exclab's rules for what not to follow (classes,
-modules, code, module dicts) so both walk the same objects.
+"""Object graphs of about 150 to 10,000 objects (bench/graph_workload.py):
+exclab's capture + collapse + layout (graph_bench, medians of 21 runs)
+against objgraph, in one run: objgraph's walk alone (writing a .dot file) and
+objgraph.show_refs drawing a PNG with Graphviz, the way its users draw
+graphs. objgraph is given exclab's rules for what not to follow (classes,
+modules, code, module dicts), so both walk the same objects. Graphviz runs
+get a time limit; one that does not finish is reported as such.
 
-usage: python3 bench/graph.py GRAPH_BENCH [ROUNDS]
+usage: python3 bench/graph.py GRAPH_BENCH [ROUNDS] [LIMIT_S]
   (needs python3-objgraph and graphviz: apt-get install python3-objgraph graphviz)
 """
 import os
@@ -12,7 +14,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKLOAD = os.path.join(HERE, "graph_workload.py")
@@ -34,30 +35,41 @@ print("seconds", time.perf_counter() - t0)
 '''
 
 
-def run(cmd):
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+def run(cmd, env, timeout=None):
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env,
+                         timeout=timeout).stdout
     return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+
+
+def objgraph_ms(env, suffix, rounds, limit):
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(rounds):
+            try:
+                r = run([sys.executable, "-c", OBJGRAPH, WORKLOAD,
+                         os.path.join(tmp, f"g{i}.{suffix}")], env, timeout=limit)
+            except subprocess.TimeoutExpired:
+                return None   # Graphviz did not finish: further rounds would not either
+            times.append(float(r["seconds"]) * 1000)
+    return statistics.median(times)
 
 
 def main():
     bench = sys.argv[1]
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    ex = run([bench, WORKLOAD, "21"])
-    og = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i in range(rounds):
-            r = run([sys.executable, "-c", OBJGRAPH, WORKLOAD, os.path.join(tmp, f"g{i}.png")])
-            og.append(float(r["seconds"]))
-    total = float(ex["capture_ms"]) + float(ex["collapse_ms"]) + float(ex["layout_ms"])
-    med = statistics.median(og) * 1000
-    print(f"object graph of {ex['nodes']} objects ({ex['shown']} drawn after collapsing)")
-    print(f"{'step':<40} {'median ms':>10}")
-    print(f"{'exclab capture (walk, labels, sizes)':<40} {float(ex['capture_ms']):>10.2f}")
-    print(f"{'exclab collapse, cycles, retained':<40} {float(ex['collapse_ms']):>10.2f}")
-    print(f"{'exclab layout':<40} {float(ex['layout_ms']):>10.2f}")
-    print(f"{'exclab total':<40} {total:>10.2f}")
-    print(f"{'objgraph.show_refs + Graphviz (PNG)':<40} {med:>10.1f}")
-    print(f"ratio objgraph / exclab: {med / total:.0f}x")
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    limit = float(sys.argv[3]) if len(sys.argv) > 3 else 120
+    print(f"{'objects':>8} {'exclab capture':>15} {'collapse':>9} {'layout':>7} {'exclab total':>13}"
+          f" {'objgraph walk (.dot)':>21} {'objgraph + Graphviz PNG':>24} {'ratio':>7}")
+    for raises in ("12", "40", "125", "1250"):
+        env = dict(os.environ, RAISES=raises)
+        ex = run([bench, WORKLOAD, "21"], env)
+        total = sum(float(ex[k]) for k in ("capture_ms", "collapse_ms", "layout_ms"))
+        walk = objgraph_ms(env, "dot", rounds, limit)
+        png = objgraph_ms(env, "png", rounds, limit)
+        png_text = f"{png:.0f} ms" if png is not None else f"> {limit:.0f} s (killed)"
+        ratio = f"{png / total:.0f}x" if png is not None else f"> {limit * 1000 / total:.0f}x"
+        print(f"{ex['nodes']:>8} {float(ex['capture_ms']):>12.2f} ms {float(ex['collapse_ms']):>6.2f} ms"
+              f" {float(ex['layout_ms']):>4.2f} ms {total:>10.2f} ms {walk:>18.0f} ms {png_text:>24} {ratio:>7}")
 
 
 if __name__ == "__main__":
