@@ -382,8 +382,11 @@ static bool is_leaf(PyObject *o, enum graph_kind kind, const struct pygraph_limi
 	if (kind == GRAPH_CODE || kind == GRAPH_MODULE)
 		return true;
 	if (kind == GRAPH_DICT) {
-		PyObject *name = PyDict_GetItemString(o, "__name__");
-		return name != NULL && PyDict_GetItemString(o, "__builtins__") != NULL;
+		/* A module's namespace: a scenario's has __builtins__, an imported
+		 * module's (builtins' own among them) has __spec__. */
+		return PyDict_GetItemString(o, "__name__") != NULL &&
+		       (PyDict_GetItemString(o, "__builtins__") != NULL ||
+		        PyDict_GetItemString(o, "__spec__") != NULL);
 	}
 	return false;
 }

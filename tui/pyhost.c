@@ -36,7 +36,7 @@
 #define RETRY 0.1           /* seconds between repeated interrupts */
 #define SAMPLE_EVERY 0.02   /* seconds between samples during a long CALL */
 #define GRAPH_EVERY 0.25    /* seconds between graph captures during a long CALL */
-#define GRAPH_DEPTH 12      /* default walk depth for the live graph */
+#define GRAPH_DEPTH 100000  /* default walk depth for the live graph: chains are what it is for; the node limit bounds it */
 #define GRAPH_NODES 20000   /* default node limit for the live graph */
 #define MAX_CONVERT_ITEMS 1000
 
