@@ -1,6 +1,8 @@
 /* lesson.c — load a lesson file and find its title and scenario. */
 #include "lesson.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,4 +150,43 @@ const char *lesson_scenario(const struct lesson *l)
 int lesson_render(const struct lesson *l, struct mdrender_doc *doc, int width, bool ascii)
 {
 	return mdrender_parse(doc, l->text, l->len, width, ascii);
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int lesson_list(const char *dir, char ***paths, struct error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0, cap = 0;
+
+	*paths = NULL;
+	if (d == NULL) {
+		error_set(err, dir, 0, "cannot read the lessons folder: %s", strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len < 4 || strcmp(e->d_name + len - 3, ".md") != 0 || strcmp(e->d_name, "README.md") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*paths = xrealloc(*paths, (size_t)cap * sizeof **paths);
+		}
+		(*paths)[n++] = util_join(dir, e->d_name);
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(*paths, (size_t)n, sizeof **paths, compare_paths);
+	return n;
+}
+
+void lesson_list_free(char **paths, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "headless.h"
+#include "lesson.h"
 #include "pyhost.h"
 #include "runner.h"
 #include "ui.h"
@@ -29,7 +30,6 @@
 #define EXCLAB_SOURCE_DIR "."
 #endif
 
-#define FIRST_LESSON "lessons/01-reusing-an-exception.md"
 
 static void usage(FILE *f)
 {
@@ -66,7 +66,8 @@ int main(int argc, char **argv)
 	const char *lesson = NULL, *scenario = NULL;
 	bool headless = false, json = false, run = false;
 	struct error err = { 0 };
-	char msg[1700];
+	char msg[1700], **lessons = NULL;
+	int n_lessons = 0;
 	int status;
 
 	setlocale(LC_CTYPE, "");
@@ -114,7 +115,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (run && !scenario) {
-		fprintf(stderr, "exclab: run needs a scenario file, e.g. exclab run scenarios/01-reuse/scenario.lua --headless\n");
+		fprintf(stderr, "exclab: run needs a scenario file, e.g. exclab run scenarios/02-reuse/scenario.lua --headless\n");
 		return 2;
 	}
 	if (headless && !run) {
@@ -126,8 +127,17 @@ int main(int argc, char **argv)
 		        "use: exclab run SCENARIO.lua --headless\n");
 		return 2;
 	}
-	if (!run && !lesson)
-		lesson = access(FIRST_LESSON, R_OK) == 0 ? FIRST_LESSON : EXCLAB_SOURCE_DIR "/" FIRST_LESSON;
+	if (!run && !lesson) {
+		/* The first lesson of the course, here or where exclab was built. */
+		const char *dir = access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
+		int n = n_lessons = lesson_list(dir, &lessons, &err);
+		if (n <= 0) {
+			error_format(&err, msg, sizeof msg);
+			fprintf(stderr, "exclab: %s\n", n < 0 ? msg : "no lessons found");
+			return 2;
+		}
+		lesson = lessons[0];
+	}
 
 	if (pyhost_start(&err) < 0) {
 		error_format(&err, msg, sizeof msg);
@@ -144,5 +154,6 @@ int main(int argc, char **argv)
 		}
 	}
 	pyhost_stop();
+	lesson_list_free(lessons, n_lessons);
 	return status;
 }

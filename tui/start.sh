@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build exclab (installing what is missing) and start it on the first lesson.
-# Arguments go to exclab: tui/start.sh lessons/01-reusing-an-exception.md
+# Arguments go to exclab: tui/start.sh lessons/02-reusing-an-exception.md
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tui/deps.sh"

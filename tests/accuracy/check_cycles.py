@@ -3,8 +3,8 @@
     check_cycles.py [PYTHON [EXCLAB]]
 
 PYTHON (default: the interpreter running this script) runs
-scenarios/02-cycles/cycles.py, which measures with tracemalloc. EXCLAB
-(default: build/tui/exclab) runs scenarios/02-cycles/scenario.lua headless
+scenarios/03-cycles/cycles.py, which measures with tracemalloc. EXCLAB
+(default: build/tui/exclab) runs scenarios/03-cycles/scenario.lua headless
 with --json. Both call the same functions in the same order; this script
 compares the figures and exits 1 on any mismatch, 2 if either run fails.
 
@@ -22,8 +22,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCENARIO = os.path.join("scenarios", "02-cycles", "scenario.lua")
-WORKLOAD = os.path.join("scenarios", "02-cycles", "cycles.py")
+SCENARIO = os.path.join("scenarios", "03-cycles", "scenario.lua")
+WORKLOAD = os.path.join("scenarios", "03-cycles", "cycles.py")
 
 N = 20                  # leaky requests in the GC-count batch: scenario.lua's N
 REL = 0.02              # heap figures of payload size or more: within 2%

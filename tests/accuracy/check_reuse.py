@@ -3,8 +3,8 @@
     check_reuse.py [PYTHON [EXCLAB]]
 
 PYTHON (default: the interpreter running this script) runs
-scenarios/01-reuse/reuse.py, which measures with tracemalloc. EXCLAB
-(default: build/tui/exclab) runs scenarios/01-reuse/scenario.lua headless
+scenarios/02-reuse/reuse.py, which measures with tracemalloc. EXCLAB
+(default: build/tui/exclab) runs scenarios/02-reuse/scenario.lua headless
 with --json. Both do the same batches in the same order; this script
 compares the figures and exits 1 on any mismatch, 2 if either run fails.
 
@@ -17,8 +17,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCENARIO = os.path.join("scenarios", "01-reuse", "scenario.lua")
-WORKLOAD = os.path.join("scenarios", "01-reuse", "reuse.py")
+SCENARIO = os.path.join("scenarios", "02-reuse", "scenario.lua")
+WORKLOAD = os.path.join("scenarios", "02-reuse", "reuse.py")
 
 N = 100                 # raises per batch: scenario.lua's N
 REL = 0.02              # heap growth of the big batches: within 2% (DESIGN.md)

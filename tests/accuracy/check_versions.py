@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-WORKLOAD = os.path.join("scenarios", "01-reuse", "reuse.py")
+WORKLOAD = os.path.join("scenarios", "02-reuse", "reuse.py")
 
 
 def interpreters(embedded):

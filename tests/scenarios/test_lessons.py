@@ -55,7 +55,7 @@ def lesson1(report):
     expect(reset["chain"] == 2, f"lesson 1: with_traceback(None) leaves a 2-entry chain ({reset['chain']})")
 
 
-SPECIFIC = {"01-reuse": lesson1}
+SPECIFIC = {"02-reuse": lesson1}
 
 
 def main():

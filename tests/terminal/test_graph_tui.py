@@ -15,7 +15,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_tui as t  # noqa: E402  (the Pane/tmux harness, same socket rules)
 
-LESSON2 = "lessons/02-exception-cycles.md"
+LESSON2 = "lessons/03-exception-cycles.md"
 
 MILLION = """\
 scenario { title = "A million objects", time_limit = 60 }

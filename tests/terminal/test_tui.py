@@ -25,6 +25,7 @@ EXCLAB = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 ROOT = os.getcwd()
 SOCKET = f"exclab-test-{os.getpid()}"
 TITLE = "Reusing one exception instance"
+LESSON = "lessons/02-reusing-an-exception.md"
 W, H = 80, 24
 
 # The tmux server, and so every pane, gets a UTF-8 locale and no NO_COLOR,
@@ -143,6 +144,7 @@ class Pane:
 def exclab_pane(*args, env="", w=W, h=H, wrapper=False):
     """exclab in a pane. With `wrapper`, the pane records exclab's pid, then
     shows its exit status and the terminal's modes after it ends."""
+    args = args or (LESSON,)   # the lesson these cases read, whatever comes first in the course
     cmd = " ".join([q(EXCLAB), *map(q, args)])
     if env:
         cmd = f"env {env} {cmd}"

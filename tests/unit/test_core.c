@@ -117,9 +117,9 @@ static void test_formatting(void)
 	error_format(&err, buf, sizeof buf);
 	CHECK_STR(buf, "a.py: missing");
 
-	char *dir = util_dirname("scenarios/01-reuse/scenario.lua");
+	char *dir = util_dirname("scenarios/02-reuse/scenario.lua");
 	char *joined = util_join(dir, "reuse.py");
-	CHECK_STR(joined, "scenarios/01-reuse/reuse.py");
+	CHECK_STR(joined, "scenarios/02-reuse/reuse.py");
 	free(dir);
 	free(joined);
 	dir = util_dirname("scenario.lua");

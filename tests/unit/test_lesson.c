@@ -33,10 +33,10 @@ static void test_scenario_link(void)
 		"Read [the docs](https://docs.python.org/3/) and\n"
 		"[a remote script](https://example.org/x.lua) first.\n\n"
 		"## Try it\n\n"
-		"Run [the scenario](../scenarios/01-reuse/scenario.lua), then\n"
+		"Run [the scenario](../scenarios/02-reuse/scenario.lua), then\n"
 		"[another](other.lua).\n";
 	char *path = write_file("reuse.md", md, strlen(md));
-	char *want = xasprintf("%s/../scenarios/01-reuse/scenario.lua", dir);
+	char *want = xasprintf("%s/../scenarios/02-reuse/scenario.lua", dir);
 	struct lesson *l = NULL;
 	struct error err = { 0 };
 

@@ -12,7 +12,7 @@ exclab's scenario (scenario.lua) calls these N times and watches
 Errors.user_not_found. Run this file with plain Python to get the same
 figures from tracemalloc:
 
-    /usr/bin/python3.11 scenarios/01-reuse/reuse.py [N]
+    /usr/bin/python3.11 scenarios/02-reuse/reuse.py [N]
 
 It prints one "key value" pair per line (N defaults to 100):
 

@@ -24,7 +24,7 @@ nothing alive, and last_error() tells whether the exception still exists.
 exclab's scenario (scenario.lua) calls these and watches last_error().
 Run this file with plain Python to get the same figures from tracemalloc:
 
-    /usr/bin/python3.11 scenarios/02-cycles/cycles.py [N]
+    /usr/bin/python3.11 scenarios/03-cycles/cycles.py [N]
 
 It prints one "key value" pair per line (N, calls in the GC-count batch,
 defaults to 20):
