@@ -89,21 +89,44 @@ static void json_report(FILE *f, const struct model *m)
 	fprintf(f, "\n  ],\n  \"passed\": %d,\n  \"failed\": %d,\n  \"error\": ",
 	        m->checks_passed, m->checks_failed);
 	if (m->state == RUN_FAILED || m->state == RUN_STOPPED) {
-		const char *msg = "stopped";
-		for (int i = m->console_len - 1; i >= 0; i--) {
-			const struct console_line *l = model_console_line(m, i);
-			if (l->kind == CONSOLE_ERROR) {
-				msg = l->text;
-				if (strncmp(msg, "✗ ", strlen("✗ ")) == 0)
-					msg += strlen("✗ ");
-				break;
-			}
-		}
-		json_string(f, msg);
+		json_string(f, headless_error(m)[0] ? headless_error(m) : "stopped");
 	} else {
 		fputs("null", f);
 	}
 	fputs("\n}\n", f);
+}
+
+const char *headless_error(const struct model *m)
+{
+	for (int i = m->console_len - 1; i >= 0; i--) {
+		const struct console_line *l = model_console_line(m, i);
+		if (l->kind == CONSOLE_ERROR)
+			return strncmp(l->text, "✗ ", strlen("✗ ")) == 0 ? l->text + strlen("✗ ") : l->text;
+	}
+	return "";
+}
+
+static int exit_status(const struct model *m)
+{
+	return m->state != RUN_DONE ? 2 : m->checks_failed ? 1 : 0;
+}
+
+int headless_quiet(const char *scenario, const struct runner_options *opt, struct model *m)
+{
+	struct runner *r = NULL;
+	struct error err;
+	struct runner_options o = *opt;
+	int status;
+
+	o.interactive = false;
+	model_init(m);
+	runner_open(&r, scenario, m, &o, &err);
+	runner_run_all(r);
+	while (runner_tick(r), !runner_finished(r))
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	status = exit_status(m);
+	runner_close(r);
+	return status;
 }
 
 static const char *prefix(enum console_kind kind)
@@ -159,7 +182,7 @@ int headless_run(const char *scenario, bool json, const struct runner_options *o
 	else
 		printf("checks: %d passed, %d failed%s\n", m.checks_passed, m.checks_failed,
 		       m.state == RUN_DONE ? "" : " (the scenario did not finish)");
-	status = m.state != RUN_DONE ? 2 : m.checks_failed ? 1 : 0;
+	status = exit_status(&m);
 	runner_close(r);
 	model_free(&m);
 	return status;

@@ -55,6 +55,12 @@ struct luahost {
 	char *py_err_text;      /* its message as Lua saw it */
 	struct probe_sample last;
 	struct error err;
+
+	struct exercise_info exercise;
+	bool has_exercise;
+	char *verify_target;    /* verify mode: the file verify() gets */
+	char *answer;           /* the learner's prediction, for predict()'s continuation */
+	char last_question[256];/* what reveal() reports against */
 };
 
 static const char HOST_KEY[] = "exclab.host";
@@ -514,11 +520,131 @@ static int l_pause(lua_State *L)
 {
 	struct luahost *h = host_of(L);
 
+	if (h->verify_target)
+		return luaL_error(L, "pause() is for the learner; verify() runs without one");
 	snprintf(h->prompt, sizeof h->prompt, "%s", luaL_optstring(L, 1, "Press space to go on."));
 	if (!lua_isyieldable(L))
 		return luaL_error(L, "pause() can only be used inside a step");
 	h->status = LUAHOST_PAUSE;
 	return lua_yield(L, 0);
+}
+
+/* predict{question = q, choices = {...}} or predict{question = q, number = true}:
+ * the runner asks the learner; the continuation returns the answer. */
+static int predict_done(lua_State *L, int status, lua_KContext ctx)
+{
+	struct luahost *h = host_of(L);
+
+	if (h->answer == NULL)
+		lua_pushnil(L);
+	else if (ctx && lua_stringtonumber(L, h->answer) == 0)
+		lua_pushnil(L);   /* a number was asked for; anything else counts as skipped */
+	else if (!ctx)
+		lua_pushstring(L, h->answer);
+	free(h->answer);
+	h->answer = NULL;
+	return 1;
+}
+
+static int l_predict(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	const char *choices[MODEL_MAX_CHOICES];
+	int n = 0;
+	bool number;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (h->verify_target)
+		return luaL_error(L, "predict() is for the learner; verify() runs without one");
+	if (!lua_isyieldable(L))
+		return luaL_error(L, "predict() can only be used inside a step");
+	lua_getfield(L, 1, "question");
+	snprintf(h->last_question, sizeof h->last_question, "%s", luaL_checkstring(L, -1));
+	number = lua_getfield(L, 1, "number") != LUA_TNIL && lua_toboolean(L, -1);
+	if (lua_getfield(L, 1, "choices") != LUA_TNIL) {
+		luaL_checktype(L, -1, LUA_TTABLE);
+		n = (int)luaL_len(L, -1);
+		luaL_argcheck(L, n >= 2 && n <= MODEL_MAX_CHOICES, 1, "choices: 2 to 9 of them");
+		for (int i = 0; i < n; i++) {
+			lua_geti(L, -1 - i, i + 1);
+			choices[i] = luaL_checkstring(L, -1);   /* stays on the stack until model_ask */
+		}
+	}
+	luaL_argcheck(L, n > 0 || number, 1, "give choices = {...} or number = true");
+	model_ask(h->m, h->last_question, choices, number ? 0 : n);
+	h->status = LUAHOST_PREDICT;
+	return lua_yieldk(L, 0, number, predict_done);
+}
+
+/* reveal(guess, actual [, tolerance]): the guess beside the measurement. */
+static int l_reveal(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	double tol = luaL_optnumber(L, 3, 0);
+	const char *actual, *guess;
+	bool right = false;
+
+	luaL_checkany(L, 2);
+	actual = luaL_tolstring(L, 2, NULL);
+	if (lua_isnil(L, 1)) {
+		model_console(h->m, CONSOLE_PREDICT, "Measured: %s", actual);
+		model_add_prediction(h->m, h->last_question, NULL, actual, false);
+		lua_pushboolean(L, false);
+		return 1;
+	}
+	guess = luaL_tolstring(L, 1, NULL);
+	if (lua_isnumber(L, 1) && lua_isnumber(L, 2))
+		right = fabs(lua_tonumber(L, 1) - lua_tonumber(L, 2)) <= tol;
+	else
+		right = strcmp(guess, actual) == 0;
+	model_console(h->m, CONSOLE_PREDICT, right ? "✓ You predicted %s: measured %s"
+	                                            : "✗ You predicted %s; measured %s", guess, actual);
+	model_add_prediction(h->m, h->last_question, guess, actual, right);
+	lua_pushboolean(L, right);
+	return 1;
+}
+
+/* exercise{file =, solution =, cheats = {}, hints = {}, verify = function(path)} */
+static char **string_list(lua_State *L, int idx, const char *field, const char *dir, int *n)
+{
+	char **out = NULL;
+
+	*n = 0;
+	if (lua_getfield(L, idx, field) != LUA_TNIL) {
+		luaL_checktype(L, -1, LUA_TTABLE);
+		*n = (int)luaL_len(L, -1);
+		out = xcalloc((size_t)(*n ? *n : 1), sizeof *out);
+		for (int i = 0; i < *n; i++) {
+			lua_geti(L, -1, i + 1);
+			out[i] = dir ? util_join(dir, luaL_checkstring(L, -1)) : xstrdup(luaL_checkstring(L, -1));
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	return out;
+}
+
+static int l_exercise(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (lua_isyieldable(L))
+		return luaL_error(L, "exercise{} declares the exercise: call it at the top level");
+	if (h->has_exercise)
+		return luaL_error(L, "exercise{} is declared twice");
+	lua_getfield(L, 1, "file");
+	lua_getfield(L, 1, "solution");
+	if (lua_getfield(L, 1, "verify") != LUA_TFUNCTION)
+		return luaL_error(L, "exercise{}: verify must be a function(path)");
+	lua_setfield(L, LUA_REGISTRYINDEX, "exclab.verify");
+	h->exercise.file = util_join(h->dir, luaL_checkstring(L, -2));
+	h->exercise.solution = util_join(h->dir, luaL_checkstring(L, -1));
+	lua_pop(L, 2);
+	h->exercise.cheats = string_list(L, 1, "cheats", h->dir, &h->exercise.n_cheats);
+	h->exercise.hints = string_list(L, 1, "hints", NULL, &h->exercise.n_hints);
+	h->has_exercise = true;
+	return 0;
 }
 
 /* The driver calls this before each step. */
@@ -763,6 +889,11 @@ static const char driver[] =
 	"  end\n"
 	"end\n";
 
+/* Verify mode: the exercise's verify() on one file, as the only step. */
+static const char verify_driver[] =
+	"local verify, target = ...\n"
+	"return function() verify(target) end\n";
+
 /* ---- the state --------------------------------------------------------- */
 
 static void set_funcs(lua_State *L, const char *table, const luaL_Reg *fns)
@@ -833,6 +964,9 @@ static void open_sandbox(lua_State *L, struct luahost *h)
 
 	lua_register(L, "print", l_print);
 	lua_register(L, "pause", l_pause);
+	lua_register(L, "predict", l_predict);
+	lua_register(L, "reveal", l_reveal);
+	lua_register(L, "exercise", l_exercise);
 	lua_register(L, "scenario", l_scenario);
 	lua_register(L, "step", l_step);
 	set_funcs(L, "py", py_fns);
@@ -897,7 +1031,8 @@ static void set_lua_error(struct error *err, const char *text, const char *fallb
 }
 
 int luahost_open(struct luahost **out, const char *path, const struct luahost_limits *lim,
-                 struct model *m, const struct pyhost_info *py, struct error *err)
+                 struct model *m, const struct pyhost_info *py, const char *verify,
+                 struct error *err)
 {
 	struct luahost *h = xcalloc(1, sizeof *h);
 	char *source = NULL;
@@ -943,20 +1078,28 @@ int luahost_open(struct luahost **out, const char *path, const struct luahost_li
 		goto fail;
 	}
 	lua_pop(L, 1);
-	if (h->nsteps == 0) {
+	if (verify && !h->has_exercise) {
+		error_set(err, path, 0, "the scenario declares no exercise{} to verify");
+		goto fail;
+	}
+	if (!verify && h->nsteps == 0) {
 		error_set(err, path, 0, "the scenario declares no step()");
 		goto fail;
 	}
 
-	/* The driver coroutine runs the steps in order. */
+	/* The driver coroutine runs the steps in order, or verify(). */
 	h->co = lua_newthread(L);
 	h->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	if (luaL_loadbufferx(h->co, driver, sizeof driver - 1, "=driver", "t") != LUA_OK) {
-		error_set(err, path, 0, "internal error: %s", lua_tostring(h->co, -1));
-		goto fail;
+	if (verify) {
+		h->verify_target = xstrdup(verify[0] ? verify : h->exercise.file);
+		luaL_loadbufferx(h->co, verify_driver, sizeof verify_driver - 1, "=driver", "t");
+		lua_getfield(h->co, LUA_REGISTRYINDEX, "exclab.verify");
+		lua_pushstring(h->co, h->verify_target);
+	} else {
+		luaL_loadbufferx(h->co, driver, sizeof driver - 1, "=driver", "t");
+		lua_getfield(h->co, LUA_REGISTRYINDEX, STEPS_KEY);
+		lua_pushcfunction(h->co, l_begin_step);
 	}
-	lua_getfield(h->co, LUA_REGISTRYINDEX, STEPS_KEY);
-	lua_pushcfunction(h->co, l_begin_step);
 	lua_call(h->co, 2, 1);
 	h->step_index = -1;
 	free(source);
@@ -979,7 +1122,33 @@ void luahost_close(struct luahost *h)
 	free(h->py_err_text);
 	free(h->path);
 	free(h->dir);
+	free(h->verify_target);
+	free(h->answer);
+	free(h->exercise.file);
+	free(h->exercise.solution);
+	for (int i = 0; i < h->exercise.n_cheats; i++)
+		free(h->exercise.cheats[i]);
+	free(h->exercise.cheats);
+	for (int i = 0; i < h->exercise.n_hints; i++)
+		free(h->exercise.hints[i]);
+	free(h->exercise.hints);
 	free(h);
+}
+
+const struct exercise_info *luahost_exercise(const struct luahost *h)
+{
+	return h && h->has_exercise ? &h->exercise : NULL;
+}
+
+const char *luahost_verify_target(const struct luahost *h)
+{
+	return h->verify_target;
+}
+
+void luahost_answer(struct luahost *h, const char *answer)
+{
+	free(h->answer);
+	h->answer = answer ? xstrdup(answer) : NULL;
 }
 
 const struct scenario_settings *luahost_settings(const struct luahost *h)

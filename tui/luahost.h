@@ -38,14 +38,28 @@ enum luahost_status {
 	LUAHOST_PYTHON,   /* wants a Python job: luahost_request() */
 	LUAHOST_PAUSE,    /* wants the learner: luahost_prompt() */
 	LUAHOST_STEP,     /* about to start step luahost_step_index(); runner may wait */
+	LUAHOST_PREDICT,  /* wants a prediction: the question is in the model (model.asking) */
 	LUAHOST_DONE,     /* every step ran */
 	LUAHOST_ERROR,    /* the script failed: luahost_error() */
 };
 
+/* The scenario's exercise{}, paths resolved against the scenario's folder. */
+struct exercise_info {
+	char *file;       /* what the learner starts from */
+	char *solution;
+	char **cheats;    /* wrong fixes that must fail */
+	int n_cheats;
+	char **hints;
+	int n_hints;
+};
+
 /* Load and run the script's top level (which registers steps), in a fresh
- * state. Writes gauge choices and settings into m. */
+ * state. Writes gauge choices and settings into m. With `verify` set, the
+ * run is the exercise's verify() on that file ("" for the exercise's own
+ * file) instead of the steps. */
 int luahost_open(struct luahost **out, const char *path, const struct luahost_limits *lim,
-                 struct model *m, const struct pyhost_info *py, struct error *err);
+                 struct model *m, const struct pyhost_info *py, const char *verify,
+                 struct error *err);
 void luahost_close(struct luahost *h);
 
 const struct scenario_settings *luahost_settings(const struct luahost *h);
@@ -55,6 +69,13 @@ const char *luahost_step_title(const struct luahost *h, int i);
 /* Run until the next request. `reply` answers the previous LUAHOST_PYTHON
  * request (NULL otherwise); its sample is recorded before Lua sees it. */
 enum luahost_status luahost_resume(struct luahost *h, const struct pyresult *reply);
+
+/* The exercise, or NULL when the scenario declares none. */
+const struct exercise_info *luahost_exercise(const struct luahost *h);
+/* The file being verified, in verify mode; NULL otherwise. */
+const char *luahost_verify_target(const struct luahost *h);
+/* The learner's answer to LUAHOST_PREDICT (NULL: skipped), for the next resume. */
+void luahost_answer(struct luahost *h, const char *answer);
 
 const struct pyjob *luahost_request(const struct luahost *h);
 const char *luahost_prompt(const struct luahost *h);

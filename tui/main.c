@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "headless.h"
 #include "lesson.h"
 #include "pyhost.h"
@@ -35,8 +36,14 @@ static void usage(FILE *f)
 {
 	fputs("usage: exclab [LESSON.md] [options]\n"
 	      "       exclab run SCENARIO.lua [--headless [--json]] [options]\n"
+	      "       exclab verify SCENARIO.lua [FILE.py] [--json]\n"
+	      "       exclab check [LESSONS_DIR]\n"
 	      "\n"
 	      "With no argument, exclab opens the first lesson.\n"
+	      "verify runs a scenario's exercise check on FILE.py (default: the exercise's\n"
+	      "own starting file): exit status 0 when it passes.\n"
+	      "check runs every lesson of the course as its tests do: scenarios, Python,\n"
+	      "exercises (the starting file must fail, the solution pass, cheats fail).\n"
 	      "\n"
 	      "options:\n"
 	      "  --headless         run the scenario without a terminal, print what happens\n"
@@ -64,7 +71,8 @@ int main(int argc, char **argv)
 {
 	struct runner_options opt = { .interactive = true };
 	const char *lesson = NULL, *scenario = NULL;
-	bool headless = false, json = false, run = false;
+	bool headless = false, json = false, run = false, verifying = false, checking = false;
+	const char *verify_file = NULL, *check_dir = NULL;
 	struct error err = { 0 };
 	char msg[1700], **lessons = NULL;
 	int n_lessons = 0;
@@ -98,8 +106,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			opt.time_limit = n;
-		} else if (strcmp(a, "run") == 0 && !run && !lesson) {
+		} else if (strcmp(a, "run") == 0 && !run && !lesson && !verifying && !checking) {
 			run = true;
+		} else if (strcmp(a, "verify") == 0 && !run && !lesson && !verifying && !checking) {
+			run = verifying = headless = true;
+		} else if (strcmp(a, "check") == 0 && !run && !lesson && !verifying && !checking) {
+			checking = true;
+		} else if (checking && !check_dir) {
+			check_dir = a;
+		} else if (verifying && scenario && !verify_file) {
+			verify_file = a;
 		} else if (a[0] == '-') {
 			fprintf(stderr, "exclab: unknown option '%s'\n", a);
 			usage(stderr);
@@ -122,12 +138,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exclab: --headless runs a scenario: exclab run SCENARIO.lua --headless\n");
 		return 2;
 	}
-	if (!headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+	if (!headless && !checking && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "exclab: the interface needs a terminal; to run a scenario without one,\n"
 		        "use: exclab run SCENARIO.lua --headless\n");
 		return 2;
 	}
-	if (!run && !lesson) {
+	if (!run && !lesson && !checking) {
 		/* The first lesson of the course, here or where exclab was built. */
 		const char *dir = access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
 		int n = n_lessons = lesson_list(dir, &lessons, &err);
@@ -144,7 +160,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exclab: %s\n", msg);
 		return 2;
 	}
-	if (headless) {
+	if (checking) {
+		const char *dir = check_dir ? check_dir
+		                  : access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
+		status = check_course(dir) ? 1 : 0;
+	} else if (verifying) {
+		opt.verify = verify_file ? verify_file : "";
+		status = headless_run(scenario, json, &opt);
+	} else if (headless) {
 		status = headless_run(scenario, json, &opt);
 	} else {
 		status = ui_run(lesson, scenario, &opt, &err) < 0 ? 2 : 0;

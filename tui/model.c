@@ -73,8 +73,60 @@ void model_set_why(struct model *m, uintptr_t addr, const char *const *lines, in
 	m->version++;
 }
 
+void model_ask(struct model *m, const char *question, const char *const *choices, int n)
+{
+	model_ask_done(m);
+	snprintf(m->ask_question, sizeof m->ask_question, "%s", question);
+	for (int i = 0; i < n && i < MODEL_MAX_CHOICES; i++)
+		m->ask_choices[i] = xstrdup(choices[i]);
+	m->ask_n_choices = n < MODEL_MAX_CHOICES ? n : MODEL_MAX_CHOICES;
+	m->asking = true;
+	m->version++;
+}
+
+void model_ask_done(struct model *m)
+{
+	for (int i = 0; i < m->ask_n_choices; i++)
+		free(m->ask_choices[i]);
+	m->ask_n_choices = 0;
+	m->ask_question[0] = '\0';
+	m->asking = false;
+	m->version++;
+}
+
+void model_add_prediction(struct model *m, const char *question, const char *guess,
+                          const char *actual, bool right)
+{
+	struct prediction *p;
+
+	if (m->predictions_len == m->predictions_cap) {
+		m->predictions_cap = m->predictions_cap ? m->predictions_cap * 2 : 8;
+		m->predictions = xrealloc(m->predictions,
+		                          (size_t)m->predictions_cap * sizeof *m->predictions);
+	}
+	p = &m->predictions[m->predictions_len++];
+	p->question = xstrdup(question ? question : "");
+	p->guess = guess ? xstrdup(guess) : NULL;
+	p->actual = xstrdup(actual ? actual : "");
+	p->right = right;
+	m->version++;
+}
+
+static void free_predictions(struct model *m)
+{
+	for (int i = 0; i < m->predictions_len; i++) {
+		free(m->predictions[i].question);
+		free(m->predictions[i].guess);
+		free(m->predictions[i].actual);
+	}
+	m->predictions_len = 0;
+}
+
 void model_free(struct model *m)
 {
+	model_ask_done(m);
+	free_predictions(m);
+	free(m->predictions);
 	free_why(m);
 	graph_free(m->graph);
 	free_steps(m);
@@ -203,6 +255,8 @@ void model_add_check(struct model *m, bool passed, const char *message,
 
 void model_reset_run(struct model *m)
 {
+	model_ask_done(m);
+	free_predictions(m);
 	graph_free(m->graph);
 	m->graph = NULL;
 	m->graph_roots[0] = '\0';

@@ -34,6 +34,17 @@ enum console_kind {
 	CONSOLE_FAIL,    /* a check failed */
 	CONSOLE_GC,      /* collections during a Python job */
 	CONSOLE_SAMPLE,  /* the probes after a Python job: headless prints it, the console view may skip it */
+	CONSOLE_PREDICT, /* a prediction revealed beside the measurement */
+};
+
+#define MODEL_MAX_CHOICES 9
+
+/* A prediction the learner made, and what was measured. */
+struct prediction {
+	char *question;
+	char *guess;     /* NULL when skipped */
+	char *actual;
+	bool right;
 };
 
 struct console_line {
@@ -102,6 +113,16 @@ struct model {
 	char **why;                  /* NULL while the answer is pending */
 	int why_len;
 
+	/* a question waiting for the learner's prediction (state RUN_WAITING) */
+	bool asking;
+	char ask_question[256];
+	char *ask_choices[MODEL_MAX_CHOICES];
+	int ask_n_choices;           /* 0: a number is asked for */
+
+	/* predictions made so far, in order */
+	struct prediction *predictions;
+	int predictions_len, predictions_cap;
+
 	/* steps started so far, in order */
 	struct step_record *steps;
 	int steps_len, steps_cap;
@@ -120,6 +141,12 @@ void model_record_sample(struct model *m, const struct probe_sample *s);
 void model_begin_step(struct model *m, int index, const char *title);
 /* Take g as the latest graph (ownership passes to the model). */
 void model_set_graph(struct model *m, struct graph *g);
+/* A question for the learner: choices (n of them), or a number when n is 0. */
+void model_ask(struct model *m, const char *question, const char *const *choices, int n);
+/* The question is answered or skipped. */
+void model_ask_done(struct model *m);
+void model_add_prediction(struct model *m, const char *question, const char *guess,
+                          const char *actual, bool right);
 /* The answer to "why is addr alive?" (lines copied); n = 0 means pending. */
 void model_set_why(struct model *m, uintptr_t addr, const char *const *lines, int n);
 /* Forget gauge history (a new scenario run). */

@@ -976,6 +976,20 @@ static void run_job(struct pyresult *r)
 	}
 	case PYJOB_ONLY_TB: job_only_through_tracebacks(r); break;
 	case PYJOB_WHY: job_why(r); break;
+	case PYJOB_COMPILE: {
+		struct error err = { 0 };
+		char *source = util_read_file(job.path, NULL, &err);
+		PyObject *code = source ? Py_CompileString(source, job.path, Py_file_input) : NULL;
+		if (source == NULL) {
+			r->status = PYRESULT_ERROR;
+			r->err = err;
+		} else if (code == NULL) {
+			take_error(r);
+		}
+		Py_XDECREF(code);
+		free(source);
+		break;
+	}
 	}
 	/* Nothing may be pending now: any interrupt aimed at this job is void. */
 	PyThreadState_SetAsyncExc(atomic_load(&worker_ident), NULL);

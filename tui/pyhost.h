@@ -32,6 +32,7 @@ enum pyjob_kind {
 	PYJOB_GRAPH_QUERY, /* capture the graph from root `code` into pyresult.query */
 	PYJOB_ONLY_TB,     /* value: is `code` reachable from the namespace, but only through tracebacks? */
 	PYJOB_WHY,         /* value: the path from the namespace to `code` (a root name, or an address in decimal) */
+	PYJOB_COMPILE,     /* compile the file `path` without running it (errors with file and line) */
 };
 
 struct pyjob {

@@ -162,12 +162,31 @@ static void advance_lua(struct runner *r, const struct pyresult *reply)
 			model_console(r->m, CONSOLE_STEP, "▶ Step %d/%d: %s", i + 1, r->m->step_count,
 			              luahost_step_title(r->lua, i));
 			continue;
+		case LUAHOST_PREDICT:
+			if (r->opt.interactive && !r->run_all) {
+				r->m->state = RUN_WAITING;
+				r->m->prompt[0] = '\0';
+				r->waiting = true;
+				r->m->version++;
+				return;
+			}
+			model_console(r->m, CONSOLE_INFO, "Predict: %s", r->m->ask_question);
+			model_ask_done(r->m);
+			luahost_answer(r->lua, NULL);
+			continue;
 		case LUAHOST_DONE:
 			r->m->state = RUN_DONE;
 			r->m->prompt[0] = '\0';
-			model_console(r->m, CONSOLE_INFO, "Scenario finished: %d check%s passed, %d failed.",
-			              r->m->checks_passed, r->m->checks_passed == 1 ? "" : "s",
-			              r->m->checks_failed);
+			if (r->opt.verify && r->m->checks_failed == 0 && r->m->checks_passed > 0)
+				model_console(r->m, CONSOLE_PASS, "✓ Verified: all %d checks hold.",
+				              r->m->checks_passed);
+			else if (r->opt.verify)
+				model_console(r->m, CONSOLE_FAIL, "✗ Not verified: %d of %d checks failed.",
+				              r->m->checks_failed, r->m->checks_passed + r->m->checks_failed);
+			else
+				model_console(r->m, CONSOLE_INFO, "Scenario finished: %d check%s passed, %d failed.",
+				              r->m->checks_passed, r->m->checks_passed == 1 ? "" : "s",
+				              r->m->checks_failed);
 			return;
 		case LUAHOST_ERROR:
 			fail(r, luahost_error(r->lua), NULL);
@@ -337,7 +356,7 @@ static int start(struct runner *r, struct error *err)
 	r->setup = SETUP_RESET;
 	r->waiting = r->run_all = r->stop_requested = r->early_start = false;
 
-	if (luahost_open(&r->lua, r->path, &lim, r->m, pyhost_info(), err) < 0) {
+	if (luahost_open(&r->lua, r->path, &lim, r->m, pyhost_info(), r->opt.verify, err) < 0) {
 		fail(r, err, NULL);
 		return -1;
 	}
@@ -350,6 +369,15 @@ static int start(struct runner *r, struct error *err)
 	r->m->heap_cap = (double)cap;
 	model_console(r->m, CONSOLE_INFO, "%s — Python %s", r->m->scenario_title,
 	              r->m->python_version);
+	if (r->opt.verify) {
+		/* Verifying is one step: verify() on the learner's file. */
+		const char *target = luahost_verify_target(r->lua), *base = strrchr(target, '/');
+		char title[160];
+		snprintf(title, sizeof title, "Verify %s", base ? base + 1 : target);
+		r->m->step_count = 1;
+		model_begin_step(r->m, 0, title);
+		model_console(r->m, CONSOLE_STEP, "▶ %s", title);
+	}
 	submit_setup(r);
 	return 0;
 }
@@ -404,6 +432,8 @@ int runner_restart(struct runner *r, struct error *err)
 
 void runner_continue(struct runner *r)
 {
+	if (r != NULL && r->m->asking)
+		return;   /* a prediction is answered with runner_answer, or skipped */
 	if (r != NULL && !r->waiting && r->lua != NULL && r->m->steps_len == 0 &&
 	    r->m->state == RUN_RUNNING)
 		r->early_start = true;   /* still loading the scenario */
@@ -420,6 +450,22 @@ void runner_continue(struct runner *r)
 	}
 	r->m->version++;
 	advance_lua(r, NULL);
+}
+
+void runner_answer(struct runner *r, const char *answer)
+{
+	if (r == NULL || !r->waiting || !r->m->asking)
+		return;
+	luahost_answer(r->lua, answer);
+	model_ask_done(r->m);
+	r->waiting = false;
+	r->m->state = RUN_RUNNING;
+	advance_lua(r, NULL);
+}
+
+const struct exercise_info *runner_exercise(const struct runner *r)
+{
+	return r && r->lua ? luahost_exercise(r->lua) : NULL;
 }
 
 void runner_run_all(struct runner *r)

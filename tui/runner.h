@@ -23,7 +23,10 @@ struct runner_options {
 	size_t heap_cap;      /* Python heap cap in bytes; 0: the scenario's or default */
 	long lua_instructions;/* 0: default (200 million) */
 	size_t lua_memory;    /* 0: default (64 MB) */
+	const char *verify;   /* run the exercise's verify() on this file ("": its own) */
 };
+
+struct exercise_info;
 
 /* Load the scenario (a fresh Lua state, a fresh Python namespace). On error
  * the model's console says what and where, and err is set too. */
@@ -36,6 +39,10 @@ void runner_close(struct runner *r);
 void runner_tick(struct runner *r);
 /* The learner says go on: start the next step, or get past a pause. */
 void runner_continue(struct runner *r);
+/* The learner's prediction (NULL: skipped), when the model is asking. */
+void runner_answer(struct runner *r, const char *answer);
+/* The scenario's exercise, or NULL. */
+const struct exercise_info *runner_exercise(const struct runner *r);
 /* Stop waiting between steps until the scenario ends. */
 void runner_run_all(struct runner *r);
 /* Stop a running step (KeyboardInterrupt in Python); the state becomes RUN_STOPPED. */
