@@ -292,9 +292,13 @@ static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
 	}
 	case GRAPH_TRACEBACK: {
 		PyTracebackObject *tb = (PyTracebackObject *)o;
-		PyCodeObject *code = PyFrame_GetCode(tb->tb_frame);
-		snprintf(buf, size, "%s:%d", basename_of(utf8(code->co_filename)), tb->tb_lineno);
-		Py_DECREF(code);
+		/* tb_frame is NULL once the GC has cleared the traceback. */
+		PyCodeObject *code = tb->tb_frame ? PyFrame_GetCode(tb->tb_frame) : NULL;
+		if (code)
+			snprintf(buf, size, "%s:%d", basename_of(utf8(code->co_filename)), tb->tb_lineno);
+		else
+			snprintf(buf, size, "cleared, line %d", tb->tb_lineno);
+		Py_XDECREF(code);
 		break;
 	}
 	case GRAPH_FRAME: {

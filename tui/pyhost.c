@@ -367,6 +367,12 @@ static void locate(PyObject *exc, struct error *err)
 	}
 	for (PyObject *tb = PyException_GetTraceback(exc), *next; tb; tb = next) {
 		PyFrameObject *frame = ((PyTracebackObject *)tb)->tb_frame;
+		if (frame == NULL) {   /* cleared by the GC: nothing to locate here */
+			next = (PyObject *)((PyTracebackObject *)tb)->tb_next;
+			Py_XINCREF(next);
+			Py_DECREF(tb);
+			continue;
+		}
 		PyCodeObject *code = PyFrame_GetCode(frame);
 		if (!in_stdlib(code->co_filename) || err->file[0] == '\0') {
 			PyObject *line = PyObject_GetAttrString(tb, "tb_lineno");
@@ -537,7 +543,8 @@ static void sample_chain(struct probe_sample *s)
 		tb = Py_NewRef(obj);
 	for (PyTracebackObject *t = (PyTracebackObject *)tb; t; t = t->tb_next) {
 		chain++;
-		walk_push(&w, (PyObject *)t->tb_frame);
+		if (t->tb_frame)   /* NULL once the GC has cleared the traceback */
+			walk_push(&w, (PyObject *)t->tb_frame);
 	}
 	for (size_t i = 0; i < w.len; i++) {
 		PyObject *frame = w.stack[i];
