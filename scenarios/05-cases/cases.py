@@ -50,12 +50,14 @@ steps:
     job.chain_before          the stored exception's entries before reads
     job.chain_after_N         after N read_job() calls
     job.frames_after_N        frames that chain keeps alive
+    job.names                 the newest 3 entries' functions
     job.heap_growth_N         traced bytes kept by those N reads
     from.chain_after_N        job2's stored chain after N read_job_from()
     from.heap_growth_N
     copy.chain_after_N        job3's stored chain after N read_job_copy()
     copy.heap_growth_N
     aio.chain_first           asyncio.Future: the chain after one result()
+    aio.chain_second          after two
     aio.chain_after_N         and after N
     ring.records, ring.frames, ring.heap_growth
     text_ring.frames, text_ring.heap_growth
@@ -438,6 +440,16 @@ def chain_length(exc):
     return n
 
 
+def chain_names(exc, limit):
+    """Function names of the first `limit` entries, newest first."""
+    names = []
+    tb = exc.__traceback__
+    while tb is not None and len(names) < limit:
+        names.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    return names
+
+
 def frames_kept(exc):
     """Distinct finished frames the chain keeps alive, through tb_frame
     and f_back (frames still running are left out)."""
@@ -538,6 +550,7 @@ def _main():
     growth = heap() - before
     out(f"job.chain_after_{N}", chain_length(job.exception()))
     out(f"job.frames_after_{N}", frames_kept(job.exception()))
+    out("job.names", ",".join(chain_names(job.exception(), 3)))
     out(f"job.heap_growth_{N}", growth)
     before = heap()
     for _ in range(N):
@@ -552,7 +565,9 @@ def _main():
     make_aio_job()
     read_aio()
     out("aio.chain_first", chain_length(aio_job.exception()))
-    for _ in range(N - 1):
+    read_aio()
+    out("aio.chain_second", chain_length(aio_job.exception()))
+    for _ in range(N - 2):
         read_aio()
     out(f"aio.chain_after_{N}", chain_length(aio_job.exception()))
 
