@@ -127,7 +127,7 @@ def handle(record, keep=False):
     try:
         e
         e_after_block = "still bound"
-    except NameError:                 # UnboundLocalError
+    except UnboundLocalError:
         e_after_block = "deleted"
     return message
 

@@ -63,11 +63,13 @@ step("Catch it, use it, let it go", function()
   check.equals("the handler still returns the message", message, "bad record 'r1'")
   check.equals("inside the handler, parse() had ended but its buffer lived",
     in_handler, true)
-  check.equals("after the block, e is deleted (PEP 3110)",
+  check.equals("after the block, using e raises UnboundLocalError (PEP 3110)",
     py.eval("e_after_block"), "deleted")
   check.equals("after the handler, the buffer is freed", buffer, false)
   check.flat(("heap: flat (within %s)"):format(kb(NOISE)),
     before.heap, after.heap, NOISE)
+  check.equals("no garbage collection ran: reference counting freed it",
+    after.gc_runs, before.gc_runs)
   reveal(guess, buffer and "yes: the exception still holds it"
                         or "no: it is freed when the handler ends")
 end)
@@ -186,6 +188,9 @@ step("Kept without asking: __context__", function()
     path:find("-[__context__]-> ValueError", 1, true))
   check.equals("the graph of saved: 4 tracebacks, 2 per exception",
     g.count.traceback, 4)
+  check.equals("the chain gauge follows saved's own traceback: 2 entries",
+    after.chain, 2)
+  check.equals("frames: 2, run_job_wrapped() and handle_wrapped()", after.frames, 2)
 
   local guess = predict {
     question = "Now saved.__traceback__ = None, as in the last step."
