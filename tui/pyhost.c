@@ -349,6 +349,18 @@ static bool in_stdlib(PyObject *filename)
 	       PyUnicode_Tailmatch(filename, stdlib_dir, 0, PY_SSIZE_T_MAX, -1) == 1;
 }
 
+/* The exception's traceback, or NULL when it has none. `exc.__traceback__ =
+ * None` stores None itself, which PyException_GetTraceback hands back as is:
+ * it must never be read as a traceback object. New reference. */
+static PyObject *traceback_of(PyObject *exc)
+{
+	PyObject *tb = PyException_GetTraceback(exc);
+
+	if (tb && !PyTraceBack_Check(tb))
+		Py_CLEAR(tb);
+	return tb;
+}
+
 /* Where the error happened: a SyntaxError's own position, else the innermost
  * traceback entry that is not in the standard library. */
 static void locate(PyObject *exc, struct error *err)
@@ -365,7 +377,7 @@ static void locate(PyObject *exc, struct error *err)
 		PyErr_Clear();
 		return;
 	}
-	for (PyObject *tb = PyException_GetTraceback(exc), *next; tb; tb = next) {
+	for (PyObject *tb = traceback_of(exc), *next; tb; tb = next) {
 		PyFrameObject *frame = ((PyTracebackObject *)tb)->tb_frame;
 		if (frame == NULL) {   /* cleared by the GC: nothing to locate here */
 			next = (PyObject *)((PyTracebackObject *)tb)->tb_next;
@@ -538,7 +550,7 @@ static void sample_chain(struct probe_sample *s)
 	ptrset_clear(&w.seen);
 	w.len = 0;
 	if (obj && PyExceptionInstance_Check(obj))
-		tb = PyException_GetTraceback(obj);
+		tb = traceback_of(obj);
 	else if (obj && PyTraceBack_Check(obj))
 		tb = Py_NewRef(obj);
 	for (PyTracebackObject *t = (PyTracebackObject *)tb; t; t = t->tb_next) {

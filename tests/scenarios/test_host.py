@@ -27,7 +27,7 @@ def main():
             print("ok " if c["passed"] else "FAIL", c["message"], "--", c["detail"])
     if report["error"]:
         print("FAIL scenario error:", report["error"])
-    if proc.returncode != 0 or report["failed"] or report["passed"] < 12:
+    if proc.returncode != 0 or report["failed"] or report["passed"] < 15:
         print(f"FAIL exit {proc.returncode}, {report['passed']} passed, {report['failed']} failed")
         sys.exit(1)
 

@@ -45,3 +45,13 @@ step("Collections arrive as events", function()
   check.equals("the GC threshold the interpreter reports", python.gc_threshold[1],
     py.eval("__import__('gc').get_threshold()[0]"))
 end)
+
+step("An exception whose traceback was set to None", function()
+  -- 3.11 stores None itself in __traceback__: no chain, and nothing to crash on.
+  py.exec("Errors.shared.__traceback__ = None")
+  local s = probe.sample()
+  check.equals("chain: 0 entries", s.chain, 0)
+  check.equals("frames: 0", s.frames, 0)
+  local ok, err = pcall(py.exec, "e = ValueError('no traceback')\ne.__traceback__ = None\nraise e.with_traceback(None)")
+  check.truthy("an error raised from such an exception is reported", not ok and tostring(err):find("ValueError") ~= nil)
+end)
