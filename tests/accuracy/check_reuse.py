@@ -1,4 +1,4 @@
-"""Accuracy test for lesson 1: exclab's figures against plain Python.
+"""Accuracy test for lesson 2: exclab's figures against plain Python.
 
     check_reuse.py [PYTHON [EXCLAB]]
 
@@ -13,6 +13,7 @@ Debian 12 /usr/bin/python3.11), or the heap figures are not like for like.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -35,6 +36,10 @@ STEPS = {
     "collect": (3, "Ask the garbage collector", 0),
     "fresh": (4, "Raise a fresh instance", 0),
     "reset": (5, "Reset the shared instance", 0),
+    "cause": (6, "A stale cause", 2),
+    "notes": (7, "Notes pile up", 1),
+    "threads": (8, "Two threads", 1),
+    "loop": (9, "The article's small loop", 5),
 }
 
 
@@ -80,16 +85,30 @@ class Readings:
     def sample(self, i, j):
         return self.steps[i]["samples"][j]
 
-    def around(self, name):
-        """(before, after) the batch of step `name`."""
+    def step(self, name):
         i, title, j = STEPS[name]
         if i >= len(self.steps) or not self.steps[i]["title"].startswith(title):
             fail(f"step {i + 1} should start with {title!r}; "
                  f"update STEPS in {os.path.basename(__file__)}")
+        return i, j
+
+    def around(self, name):
+        """(before, after) the batch of step `name`."""
+        i, j = self.step(name)
         k = self.flat.index((i, j))
         if k == 0:
             fail(f"no reading before step {i + 1}'s batch")
         return self.sample(*self.flat[k - 1]), self.sample(i, j)
+
+    def got(self, name, message_start):
+        """The value a check of step `name` saw, from its detail text."""
+        i, _ = self.step(name)
+        for c in self.steps[i]["checks"]:
+            if c["message"].startswith(message_start):
+                m = re.search(r'got "?([^"]*?)"?\)?$', c["detail"])
+                if m:
+                    return m.group(1)
+        fail(f"step {i + 1} has no check starting {message_start!r}")
 
 
 def main():
@@ -110,6 +129,12 @@ def main():
                f"within {tolerance} bytes" if tolerance else "exactly")
         print(f"{'ok  ' if ok else 'FAIL'} {what}: exclab {ours:.0f}, "
               f"python {theirs} ({how})")
+
+    def text(what, ours, theirs):
+        nonlocal mismatches
+        ok = str(ours) == str(theirs)
+        mismatches += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} {what}: exclab {ours}, python {theirs} (exactly)")
 
     if report.get("python") != py["python.version"]:
         print(f"FAIL versions differ: exclab embeds {report.get('python')}, "
@@ -145,6 +170,27 @@ def main():
     compare("reset: frames kept", after["frames"], py[f"reset.frames_after_{N}"])
     compare("reset: heap above the start", after["heap"] - start["heap"],
             py["reset.heap_above_start"], SMALL)
+
+    # The steps after the two fixes: a stale cause, notes, threads, the loop.
+    _, after = r.around("cause")
+    compare("cause: heap above the start", after["heap"] - start["heap"],
+            py["cause.heap_above_start"], SMALL)
+    text("cause: __cause__ after the plain raises",
+         r.got("cause", "it still holds the ConnectionError"), py["cause.type"])
+    text("cause: __context__", r.got("cause", "and as __context__"), py["cause.context"])
+    if py[f"notes.count_after_{N}"] != "n/a":
+        compare("notes: __notes__ after the noted raises",
+                int(r.got("notes", "notes: +1 per request")), py[f"notes.count_after_{N}"])
+    shared = py["threads.shared"].split(",")
+    compare("threads: entries thread A saw", int(r.got("threads", "A sees 4 entries")),
+            int(shared[1]))
+    text("threads: fresh instances, what each saw",
+         r.got("threads", "with a fresh instance"), py["threads.fresh"])
+    _, after = r.around("loop")
+    first = r.sample(STEPS["loop"][0], 0)
+    compare("loop: chain after 5 x 2000 raises", after["chain"], py["loop.chain_after_10000"])
+    compare("loop: frames kept", after["frames"], py["loop.frames"])
+    compare("loop: heap growth", after["heap"] - first["heap"], py["loop.heap_growth"], SMALL)
 
     failed_checks = report.get("failed", 0)
     if failed_checks:
