@@ -40,6 +40,7 @@ steps:
     in_handler.context_depth  __context__ links behind last_failure
     in_handler.payloads       payloads kept by last_failure
     in_handler.chain          last_failure's own traceback entries
+    in_handler.during_handling  "During handling" lines in its printout
     flat.context_depth        the same three, retry_flat()
     flat.payloads
     flat.chain
@@ -52,6 +53,9 @@ steps:
     job.frames_after_N        frames that chain keeps alive
     job.names                 the newest 3 entries' functions
     job.heap_growth_N         traced bytes kept by those N reads
+    job.collect_unreachable   what gc.collect() then found
+    job.collect_heap_change   and gave back
+    job.chain_after_collect   the stored chain after it
     from.chain_after_N        job2's stored chain after N read_job_from()
     from.heap_growth_N
     copy.chain_after_N        job3's stored chain after N read_job_copy()
@@ -59,19 +63,19 @@ steps:
     aio.chain_first           asyncio.Future: the chain after one result()
     aio.chain_second          after two
     aio.chain_after_N         and after N
-    ring.records, ring.frames, ring.heap_growth
+    ring.records, ring.orders, ring.frames, ring.heap_growth
     text_ring.frames, text_ring.heap_growth
     queue_ring.frames, queue_ring.heap_growth, queue_ring.has_traceback
 
 Payloads are counted by a weak reference per payload: a payload is "kept"
 while its weak reference still answers.
 """
-import collections
 import copy
 import logging
 import logging.handlers
 import sys
 import weakref
+from collections import deque
 from concurrent.futures import Future
 
 if __name__ == "__main__":
@@ -161,13 +165,13 @@ def retry_keep_last(key):
     raise GaveUp(f"{key}: {TRIES} tries") from last_error
 
 
-def retry_in_handler(key, tries=TRIES):
+def retry_in_handler(key, n=TRIES):
     try:
         return fetch(key)
     except FetchError:
-        if tries == 1:
+        if n == 1:
             raise
-        return retry_in_handler(key, tries - 1)  # inside the handler
+        return retry_in_handler(key, n - 1)  # inside the handler
 
 
 def retry_flat(key):
@@ -219,6 +223,15 @@ def page_in_handler():
 
 def page_flat():
     return status_page(retry_flat)
+
+
+def during_handling(exc):
+    """How often exc's printed traceback says "During handling of the
+    above exception": once per __context__ link."""
+    import traceback
+    text = "".join(traceback.format_exception(
+        type(exc), exc, exc.__traceback__))
+    return text.count("During handling of the above exception")
 
 
 def context_depth(exc):
@@ -357,11 +370,11 @@ def read_aio():
 # Case 5: a log buffer.
 
 class RingHandler(logging.Handler):
-    """Keeps the newest `capacity` records, for a /debug page."""
+    """Keeps the newest `size` records, for a debug page."""
 
-    def __init__(self, capacity):
+    def __init__(self, size):
         super().__init__()
-        self.records = collections.deque(maxlen=capacity)
+        self.records = deque(maxlen=size)
 
     def emit(self, record):
         self.records.append(record)  # exc_info and all
@@ -372,9 +385,9 @@ class TextRingHandler(RingHandler):
         self.records.append(self.format(record))  # text only
 
 
-class Ring(collections.deque):
+class Ring(deque):
     """A bounded queue for QueueHandler: put_nowait() appends."""
-    put_nowait = collections.deque.append
+    put_nowait = deque.append
 
 
 ring = RingHandler(RING)
@@ -521,6 +534,7 @@ def _main():
     out("in_handler.context_depth", context_depth(last_failure))
     out("in_handler.payloads", payloads_kept_by("last_failure"))
     out("in_handler.chain", chain_length(last_failure))
+    out("in_handler.during_handling", during_handling(last_failure))
 
     status_page(retry_flat)
     out("flat.context_depth", context_depth(last_failure))
@@ -553,6 +567,10 @@ def _main():
     out("job.names", ",".join(chain_names(job.exception(), 3)))
     out(f"job.heap_growth_{N}", growth)
     before = heap()
+    out("job.collect_unreachable", gc.collect())
+    out("job.collect_heap_change", heap() - before)
+    out("job.chain_after_collect", chain_length(job.exception()))
+    before = heap()
     for _ in range(N):
         read_job_from()
     out(f"from.chain_after_{N}", chain_length(job2.exception()))
@@ -582,6 +600,7 @@ def _main():
             handle_order(n)
         if name == "ring":
             out("ring.records", len(handler.records))
+            out("ring.orders", payloads_kept_by("ring"))
         out(f"{name}.frames", ring_frames(handler))
         out(f"{name}.heap_growth", heap() - before)
         if name == "queue_ring":
