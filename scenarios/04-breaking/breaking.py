@@ -44,7 +44,10 @@ It prints one "key value" pair per line:
     keep.KIND.frames             frames reachable from the kept failures
     keep.KIND.collected          gc.collect() after dropping the client
     clear.plain.alive            payload alive after clear_frames?
+    clear.plain.printable        does the traceback still name load_payload?
     clear.f_locals.alive         the same, after reading f_locals first
+    clear.capture_locals.alive   the same, after TracebackException(...,
+                                 capture_locals=True) first
     clear.handler.buffer_alive   the handler's own local after clear_frames
                                  inside the handler
     clear.handler.payload_alive  the raising frame's local, same moment
@@ -55,6 +58,7 @@ It prints one "key value" pair per line:
     future.stdlib.collected      after 50 failed Future.result() calls
     future.naive.collected       the same, without `self = None`
     future.local.collected       stdlib Future, held in the caller's local
+    future.local_fixed.collected the same, with finally: fut = None
 """
 import gc
 import sys
@@ -279,6 +283,18 @@ def read_locals():
     return names
 
 
+def capture_locals():
+    """What TracebackException(capture_locals=True) does: it reads every
+    frame's f_locals (keeping their reprs). Returns the raising frame's."""
+    report = traceback.TracebackException.from_exception(kept, capture_locals=True)
+    return sorted(report.stack[-1].locals)
+
+
+def kept_printed():
+    """The kept exception's traceback, as it would be printed."""
+    return "".join(traceback.format_exception(type(kept), kept, kept.__traceback__))
+
+
 def clear_kept():
     traceback.clear_frames(kept.__traceback__)
 
@@ -381,6 +397,21 @@ def future_local(n):
         _use_local()
 
 
+def _use_local_fixed():
+    fut = _failed_future()
+    try:
+        fut.result()
+    except LoadError:
+        pass
+    finally:
+        fut = None                  # the caller's own frame, cleaned
+
+
+def future_local_fixed(n):
+    for _ in range(n):
+        _use_local_fixed()
+
+
 def collected_after(fn, *args):
     """Run fn with the GC off, as the scenario does; return fn's result and
     what gc.collect() found afterwards."""
@@ -433,6 +464,7 @@ def _main():
     keep_error()
     clear_kept()
     out("clear.plain.alive", alive("payload"))
+    out("clear.plain.printable", "in load_payload" in kept_printed())
     drop_kept()
     gc.collect()
 
@@ -440,6 +472,13 @@ def _main():
     out("clear.f_locals.names", ",".join(read_locals()))
     clear_kept()
     out("clear.f_locals.alive", alive("payload"))
+    drop_kept()
+    gc.collect()
+
+    keep_error()
+    out("clear.capture_locals.names", ",".join(capture_locals()))
+    clear_kept()
+    out("clear.capture_locals.alive", alive("payload"))
     drop_kept()
     gc.collect()
 
@@ -455,7 +494,8 @@ def _main():
     out("socket.refused", count)
     out("socket.collected", found)
     for name, fn in [("stdlib", future_stdlib), ("naive", future_naive),
-                     ("local", future_local)]:
+                     ("local", future_local),
+                     ("local_fixed", future_local_fixed)]:
         out(f"future.{name}.collected", collected_after(fn, 50)[1])
 
 

@@ -2,8 +2,7 @@
 
 connect() tries each address in turn and returns the first connection. When
 every address refuses, it raises the last error, so the caller sees why.
-This is how socket.create_connection was written before Python 3.7
-(bpo-31234).
+This is how socket.create_connection was written until bpo-31234 (2017).
 
 Each call that saw a failure leaves a reference cycle behind: only the
 garbage collector frees it, with the 200 KB buffer each failed attempt held.
