@@ -75,10 +75,11 @@ step("Case 1: a retry loop keeps its last error", function()
   leaked_on_cycle(before, after, g,
     "FetchError -[__traceback__]-> traceback -[tb_frame]-> frame"
     .. " -[last_error]-> FetchError")
-  collect_frees_one("the last FetchError")
+  pause("The graph view (g) shows the loop. Next: gc.collect(), then a retry inside the handler.")
 end)
 
 step("Case 1: the retry runs inside the handler", function()
+  collect_frees_one("step 1's FetchError")
   local guess = predict {
     question = ("The last try's error is kept for a status page. Each try"
       .. " holds a 1 MB payload. How many payloads does it keep alive?"),
@@ -130,10 +131,11 @@ step("Case 2: a worker stores the error in a future", function()
   leaked_on_cycle(before, after, g,
     "JobError -[__traceback__]-> traceback -[tb_frame]-> frame"
     .. " -[fut]-> Future -[_exception]-> JobError")
-  collect_frees_one("the JobError")
+  pause("The graph view (g) shows the loop. Next: gc.collect(), then the fix.")
 end)
 
 step("Case 2 fixed: fut = None after set_exception", function()
+  collect_frees_one("step 4's JobError")
   local before, after, g = request("forget_work_fixed")
   freed(before, after, g)
 end)
