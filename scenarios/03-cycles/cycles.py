@@ -1,4 +1,4 @@
-"""Lesson 2: exception reference cycles.
+"""Lesson 3: exception reference cycles.
 
 An order service loads an order; loading fails and raises AppError. Each
 entry point below is one request: it calls a loader that holds a 5 MB
@@ -35,8 +35,15 @@ defaults to 20):
     local.alive              after one leaky_local(): does the exception live?
     local.on_cycle           is it on a cycle (through the loader's frame)?
     local.heap_growth        traced bytes kept after that one call
-    collect.alive            after gc.collect()
-    collect.heap_change      traced bytes gc.collect() gave back (negative)
+    collect.unreachable      what that gc.collect() found
+    collect.alive            after it
+    collect.heap_change      traced bytes it gave back (negative)
+    observed.holds           seed 002's check, f_locals['exc'] is e
+    observed.unreachable     what gc.collect() found after it (one more:
+                             the f_locals dict, up to 3.12)
+    threshold.count          gc0 right after a gc.collect()
+    threshold.lists          new empty lists until the GC ran by itself
+    threshold.passed_at      their sum: threshold0 + 1 up to 3.11
     count.n                  leaky_local() calls with the GC left alone
     count.heap_growth        traced bytes kept after them
     count.gc0_growth         how far they moved the generation-0 count
@@ -188,6 +195,81 @@ def fixed_tbexc():
     kept_reports.extend(batch.errors)  # outlives the call, on purpose
 
 
+def observed_local():
+    """Seed 002's check, in a handler: the raising frame's local `exc` is
+    the exception being handled. Reading f_locals is what changes things:
+    on 3.11 it copies the frame's locals into a dict kept on the frame."""
+    try:
+        load_order_bound(7)
+    except AppError as e:
+        return e.__traceback__.tb_next.tb_frame.f_locals["exc"] is e
+
+
+def local_is_exception():
+    """The same fact, read without f_locals: is the newest exception among
+    the objects the raising frame refers to (its locals, read in place)?"""
+    import gc
+    exc = last_error()
+    frame = exc.__traceback__.tb_next.tb_frame
+    found = any(obj is exc for obj in gc.get_referents(frame))
+    del exc, frame
+    return found
+
+
+# Empty lists, kept: containers that weigh almost nothing.
+kept_lists = []
+
+
+def grow(n):
+    """Make n new empty lists and keep them."""
+    for _ in range(n):
+        kept_lists.append([])
+
+
+def drop():
+    kept_lists.clear()
+
+
+def gc_count():
+    """The generation-0 count, exactly. gc.get_count() makes a tuple; the
+    first call after a collection takes that tuple from no free list, and
+    freeing it parks it in one, so the count stays one up. The second call
+    reuses it and reads the count as it now is."""
+    import gc
+    gc.get_count()
+    return gc.get_count()[0]
+
+
+def fresh_count():
+    """Drop the lists, collect, and return the count the collection left."""
+    import gc
+    drop()
+    gc.collect()
+    return gc_count()
+
+
+def lists_until_gc(limit=100_000):
+    """From a fresh collection, make new empty lists one at a time until
+    the collector starts by itself. Returns [the count before the first
+    list, lists made, the one whose allocation started it included]."""
+    import gc
+    started = []
+
+    def note(phase, info):
+        if phase == "start":
+            started.append(len(kept_lists))
+
+    count = fresh_count()
+    gc.callbacks.append(note)   # appending makes no container
+    try:
+        while not started and len(kept_lists) < limit:
+            kept_lists.append([])
+    finally:
+        gc.callbacks.remove(note)
+        drop()
+    return [count, started[0] + 1 if started else None]
+
+
 def requests_until_gc():
     """Make leaky_local() requests until the GC runs on its own; return how
     many it took. The payload is shrunk to 1 KB meanwhile: bytes are not
@@ -266,17 +348,33 @@ def _main(n):
     out("gc.threshold0", gc.get_threshold()[0])
 
     # Step: one leaky call. Start from a fresh count, as the scenario does.
+    # Called from here, not through once(): the caller's frame, kept by
+    # f_back, is then this running one, not one more piece of garbage.
     gc.collect()
-    grown = once(leaky_local)
+    before = heap()
+    leaky_local()
+    grown = heap() - before
     out("local.alive", alive())
     out("local.on_cycle", on_cycle())
     out("local.heap_growth", grown)
 
     # Step: collect.
     before = heap()
-    gc.collect()
+    found = gc.collect()
+    out("collect.unreachable", found)
     out("collect.alive", alive())
     out("collect.heap_change", heap() - before)
+
+    # Step: seed 002's assertion, through f_locals, on a request of its own.
+    out("observed.holds", observed_local())
+    out("observed.unreachable", gc.collect())
+
+    # Step: empty lists until the collector runs by itself.
+    count, made = lists_until_gc()
+    out("threshold.count", count)
+    out("threshold.lists", made)
+    out("threshold.passed_at", count + made)
+    gc.collect()
 
     # Step: N leaky calls, the GC left alone.
     runs = []

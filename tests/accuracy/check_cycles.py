@@ -1,4 +1,4 @@
-"""Accuracy test for lesson 2: exclab's figures against plain Python.
+"""Accuracy test for lesson 3: exclab's figures against plain Python.
 
     check_cycles.py [PYTHON [EXCLAB]]
 
@@ -28,6 +28,7 @@ WORKLOAD = os.path.join("scenarios", "03-cycles", "cycles.py")
 N = 20                  # leaky requests in the GC-count batch: scenario.lua's N
 REL = 0.02              # heap figures of payload size or more: within 2%
 SMALL = 32 * 1024       # heap figures near zero: within 32 KB of each other
+PAYLOAD_SIZED = 1000 * 1000  # figures above this are payloads kept: compared by REL
 GC0 = 4                 # generation-0 count over the batch: within 4
 
 # Where each figure sits in exclab's JSON: the step (by index, with the
@@ -37,14 +38,16 @@ GC0 = 4                 # generation-0 count over the batch: within 4
 STEPS = {
     "local": (0, "One request that binds", 3),
     "collect": (1, "Ask the garbage collector", 0),
-    "count": (2, "20 more requests", 0),
-    "count_collect": (3, "Collect them", 0),
-    "unbound": (4, "Fix 1", 0),
-    "del": (5, "Fix 2", 0),
-    "except_as": (6, "except AppError as e", 0),
-    "handler_copy": (7, "The handler copies it", 0),
-    "self_append": (8, "The handler stores it", 1),
-    "tbexc": (9, "Fix 3", 1),
+    "observed": (2, "The article's assertion", 0),
+    "threshold": (3, "Count to the threshold", 0),
+    "count": (4, "20 more requests", 0),
+    "count_collect": (5, "Collect them", 0),
+    "unbound": (6, "Fix 1", 0),
+    "del": (7, "Fix 2", 0),
+    "except_as": (8, "except AppError as e", 0),
+    "handler_copy": (9, "The handler copies it", 0),
+    "self_append": (10, "The handler stores it", 1),
+    "tbexc": (11, "Fix 3", 1),
 }
 
 
@@ -158,6 +161,19 @@ def main():
     compare("collect: alive", r.got("collect", "the exception is gone"), py["collect.alive"])
     compare("collect: heap change", heap_change("collect"), py["collect.heap_change"],
             REL, True)
+    compare("collect: unreachable objects found",
+            int(r.got("collect", "7 unreachable objects")), py["collect.unreachable"])
+
+    # Seed 002's assertion through f_locals, on a request of its own.
+    compare("observed: f_locals['exc'] is e",
+            r.got("observed", "the raising frame's local exc"), py["observed.holds"])
+    compare("observed: unreachable objects found",
+            int(r.got("observed", "the same loop")), py["observed.unreachable"])
+
+    # Empty lists until the collector runs by itself: where it started.
+    compare("threshold: gc0 + lists when the collector started",
+            int(r.got("threshold", "the collector started as gc0 passed")),
+            py["threshold.passed_at"])
 
     # N leaky requests with the GC left alone, then gc.collect().
     before, after = r.around("count")
@@ -180,7 +196,7 @@ def main():
                           ("tbexc", "the exception is gone")]:
         compare(f"{name}: alive", r.got(name, message), py[f"{name}.alive"])
         ours, theirs = heap_change(name), py[f"{name}.heap_growth"]
-        if theirs > SMALL:
+        if theirs > PAYLOAD_SIZED:
             compare(f"{name}: heap kept", ours, theirs, REL, True)
         else:
             compare(f"{name}: heap kept", ours, theirs, SMALL)
