@@ -90,11 +90,14 @@ static void check_exercise(const char *scenario, const struct exercise_info *ex)
 {
 	struct model m;
 
-	if (verify(scenario, ex->file, &m) != 0)
+	/* A starting file must fail by measurement, not by failing to run. */
+	if (verify(scenario, ex->file, &m) == 0)
+		report(false, ex->file, "passes verification before any fix");
+	else if (m.checks_failed == 0)
+		report(false, ex->file, "does not run to its checks: %s", why_failed(&m));
+	else
 		report(true, ex->file, "fails verification, as a starting file must (%d of %d checks failed)",
 		       m.checks_failed, m.checks_len);
-	else
-		report(false, ex->file, "passes verification before any fix");
 	model_free(&m);
 
 	if (verify(scenario, ex->solution, &m) == 0)
@@ -104,10 +107,13 @@ static void check_exercise(const char *scenario, const struct exercise_info *ex)
 	model_free(&m);
 
 	for (int i = 0; i < ex->n_cheats; i++) {
-		if (verify(scenario, ex->cheats[i], &m) != 0)
-			report(true, ex->cheats[i], "fails verification, as a cheat must: %s", why_failed(&m));
-		else
+		/* A cheat must be caught by a check, not by a missing file. */
+		if (verify(scenario, ex->cheats[i], &m) == 0)
 			report(false, ex->cheats[i], "a cheat passes verification");
+		else if (m.checks_len == 0)
+			report(false, ex->cheats[i], "does not run to its checks: %s", why_failed(&m));
+		else
+			report(true, ex->cheats[i], "fails verification, as a cheat must: %s", why_failed(&m));
 		model_free(&m);
 	}
 }

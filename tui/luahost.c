@@ -269,6 +269,8 @@ static void push_graph(lua_State *L, const struct graph *g)
 	lua_setfield(L, -2, "retained");
 	lua_pushboolean(L, root->scc >= 0);
 	lua_setfield(L, -2, "on_cycle");
+	lua_pushboolean(L, g->limited);
+	lua_setfield(L, -2, "limited");
 	/* The root's own edges: {label=, addr=, type=} in traversal order. */
 	lua_createtable(L, 8, 0);
 	for (int e = 0, k = 0; e < g->n_edges; e++) {
@@ -1091,7 +1093,11 @@ int luahost_open(struct luahost **out, const char *path, const struct luahost_li
 	h->co = lua_newthread(L);
 	h->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	if (verify) {
-		h->verify_target = xstrdup(verify[0] ? verify : h->exercise.file);
+		/* Absolute, so py.load(path) does not join the scenario's folder on again. */
+		const char *target = verify[0] ? verify : h->exercise.file;
+		h->verify_target = realpath(target, NULL);
+		if (h->verify_target == NULL)
+			h->verify_target = xstrdup(target);   /* py.load will say it cannot open it */
 		luaL_loadbufferx(h->co, verify_driver, sizeof verify_driver - 1, "=driver", "t");
 		lua_getfield(h->co, LUA_REGISTRYINDEX, "exclab.verify");
 		lua_pushstring(h->co, h->verify_target);

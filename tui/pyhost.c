@@ -70,6 +70,7 @@ static struct pyhost_info info;
 static PyObject *namespace;          /* the scenario's module dict */
 static PyObject *watch_parts;        /* tuple of interned names, or NULL */
 static PyObject *gc_get_count;
+static PyObject *gc_collect;         /* gc.collect itself, looked up once */
 static PyObject *stdlib_dir;         /* str: errors skip frames under it */
 static char *scenario_dir;
 static atomic_long gc_runs;
@@ -625,6 +626,21 @@ static PyObject *resolve_dotted(const char *name)
 	return obj;
 }
 
+/* gc.collect(): unlike PyGC_Collect, it collects even while the GC is
+ * disabled, which is when lessons and verify() most need it. The function
+ * was looked up at start-up and is called with no arguments: nothing that
+ * counts as a container is allocated first, so no automatic collection
+ * runs ahead of this one and takes its findings. */
+static Py_ssize_t gc_collect_now(void)
+{
+	PyObject *n = gc_collect ? PyObject_CallNoArgs(gc_collect) : NULL;
+	Py_ssize_t found = n && PyLong_Check(n) ? PyLong_AsSsize_t(n) : 0;
+
+	Py_XDECREF(n);
+	PyErr_Clear();
+	return found;
+}
+
 /* A graph root: a dotted name, where any part may end in "()" to follow a
  * weak reference ("last_error().__traceback__"). A weak reference keeps
  * nothing alive, so a lesson can show a cycle that is already garbage. New
@@ -821,7 +837,22 @@ static void job_reset(struct pyresult *r)
 	 * frame fast. */
 	Py_XDECREF(PyImport_ImportModule("traceback"));
 	PyErr_Clear();
-	PyGC_Collect();
+	/* A scenario that turned the GC off or changed its settings and then
+	 * failed must not leave them so for the next one. */
+	PyObject *gc = PyImport_ImportModule("gc");
+	if (gc) {
+		PyObject *garbage = PyObject_GetAttrString(gc, "garbage");
+		Py_XDECREF(PyObject_CallMethod(gc, "enable", NULL));
+		Py_XDECREF(PyObject_CallMethod(gc, "set_debug", "i", 0));
+		Py_XDECREF(PyObject_CallMethod(gc, "set_threshold", "iii", info.gc_threshold[0],
+		                               info.gc_threshold[1], info.gc_threshold[2]));
+		if (garbage && PyList_Check(garbage))
+			PyList_SetSlice(garbage, 0, PyList_GET_SIZE(garbage), NULL);
+		Py_XDECREF(garbage);
+		Py_DECREF(gc);
+	}
+	PyErr_Clear();
+	gc_collect_now();
 	atomic_store(&gc_runs, 0);
 	probe_clear_heap_cap_hit();
 
@@ -979,7 +1010,7 @@ static void run_job(struct pyresult *r)
 	case PYJOB_CALL: job_call(r); break;
 	case PYJOB_WATCH: job_watch(r); break;
 	case PYJOB_GC: {
-		Py_ssize_t n = PyGC_Collect();
+		Py_ssize_t n = gc_collect_now();
 		r->value.kind = VALUE_INT;
 		r->value.u.i = n;
 		break;
@@ -987,7 +1018,7 @@ static void run_job(struct pyresult *r)
 	case PYJOB_GRAPH_ROOTS: job_graph_roots(); break;
 	case PYJOB_GRAPH_QUERY: {
 		char *name = xstrdup(job.code ? job.code : "");
-		struct pygraph_limits lim = job_limits(64, 100000);
+		struct pygraph_limits lim = job_limits(GRAPH_DEPTH, 100000);
 		r->query = capture_from(&name, 1, &lim);
 		graph_compute_retained(r->query);
 		free(name);
@@ -1032,7 +1063,7 @@ static void run_job(struct pyresult *r)
 		else
 			snprintf(r->err.msg, sizeof r->err.msg, "stopped by the learner (KeyboardInterrupt)");
 		/* The stack of the interrupted code is gone; free what it left. */
-		PyGC_Collect();
+		gc_collect_now();
 		probe_clear_heap_cap_hit();
 	}
 	r->seconds = util_now() - t0;
@@ -1107,6 +1138,7 @@ static int start_python(struct error *err)
 
 	gc = PyImport_ImportModule("gc");
 	gc_get_count = gc ? PyObject_GetAttrString(gc, "get_count") : NULL;
+	gc_collect = gc ? PyObject_GetAttrString(gc, "collect") : NULL;
 	if (gc) {
 		PyObject *th = PyObject_CallMethod(gc, "get_threshold", NULL);
 		for (int i = 0; th && i < 3 && i < PyTuple_GET_SIZE(th); i++)
@@ -1173,6 +1205,7 @@ static void *worker_main(void *arg)
 	Py_CLEAR(watch_parts);
 	clear_graph_roots();
 	Py_CLEAR(gc_get_count);
+	Py_CLEAR(gc_collect);
 	Py_CLEAR(stdlib_dir);
 	Py_FinalizeEx();
 	return NULL;
