@@ -19,7 +19,8 @@
 #define FRAME_MIN 0.033      /* seconds between frames: ~30 fps */
 #define FRAME_RUNNING 0.1    /* a running step redraws at least this often */
 
-enum { V_TITLE, V_LESSON, V_GAUGES, V_CONSOLE, V_STATUS, V_HELP, V_SMALL, V_GRAPH, V_COUNT };
+enum { V_TITLE, V_LESSON, V_GAUGES, V_CONSOLE, V_STATUS, V_HELP, V_SMALL, V_GRAPH, V_PREDICT,
+       V_COUNT };
 
 struct layout {
 	bool too_small;
@@ -50,6 +51,7 @@ static const struct view_ops *const view_table[V_COUNT] = {
 	[V_HELP] = &view_help,
 	[V_SMALL] = &view_small,
 	[V_GRAPH] = &view_graph,
+	[V_PREDICT] = &view_predict,
 };
 
 /* At 80x24: lesson 45 columns, gauges 34, console 6 rows. Larger terminals
@@ -102,6 +104,8 @@ static void draw(struct ui *ui)
 	screen_put(s, all, 2, l->rule_y, " console ", SCREEN_BORDER);
 	draw_view(ui, V_CONSOLE, l->console, &ctx);
 	draw_view(ui, V_STATUS, l->status, &ctx);
+	if (ui->model.asking)
+		draw_view(ui, V_PREDICT, (struct screen_rect){ 0, l->lesson.y, s->w, l->lesson.h }, &ctx);
 	if (ui->help)
 		draw_view(ui, V_HELP, all, &ctx);
 }
@@ -148,6 +152,15 @@ static void on_key(struct ui *ui, int key)
 	}
 	if (ui->layout.too_small)
 		return;
+	if (ui->model.asking) {
+		/* Every key answers the question, or skips it. */
+		char answer[256];
+		bool skipped;
+		ui->views[V_PREDICT].ops->key(ui->views[V_PREDICT].data, key);
+		if (view_predict_take(ui->views[V_PREDICT].data, answer, sizeof answer, &skipped))
+			runner_answer(ui->runner, skipped ? NULL : answer);
+		return;
+	}
 	if (key == 'g') {
 		ui->graph = !ui->graph;
 		return;

@@ -48,6 +48,10 @@ extern const struct view_ops view_status;   /* the bottom line: state and the ne
 extern const struct view_ops view_help;     /* an overlay listing every key */
 extern const struct view_ops view_small;    /* "this terminal is too small" */
 extern const struct view_ops view_graph;    /* the object graph of the scenario's roots */
+extern const struct view_ops view_predict;  /* the learner's prediction, before a step's result */
+
+/* The learner answered or skipped the question: true once, with the answer. */
+bool view_predict_take(void *data, char *answer, size_t size, bool *skipped);
 
 /* The object the learner asked "why is it alive?" about, once (0: none). */
 uintptr_t view_graph_take_why(void *data);

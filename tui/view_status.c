@@ -53,6 +53,11 @@ static void next_action(const struct view_ctx *ctx, const char **key, char *what
 	const struct model *m = ctx->model;
 
 	*key = "space";
+	if (m->asking) {
+		*key = m->ask_n_choices ? "1-9" : "0-9";
+		snprintf(what, size, "your prediction: %s", m->ask_question);
+		return;
+	}
 	if (ctx->scenario == NULL) {
 		*key = "n";
 		snprintf(what, size, "next page (this lesson has no live part)");
