@@ -27,6 +27,7 @@
 
 #include "probe.h"
 #include "pygraph.h"
+#include "pyintrospect.h"
 #include "util.h"
 
 #ifndef EXCLAB_PYTHON_EXE
@@ -570,18 +571,24 @@ static void sample_chain(struct probe_sample *s)
 	s->have |= (1u << PROBE_CHAIN) | (1u << PROBE_FRAMES);
 }
 
-/* gc.get_count() makes one short-lived tuple: a net change of zero in the
- * count it reports. */
+/* The generation-0 count, read in place (pyintrospect); where that is not
+ * known, gc.get_count(), whose tuple can add one to the count once. */
 static void sample_gc(struct probe_sample *s)
 {
-	PyObject *counts = gc_get_count ? PyObject_CallNoArgs(gc_get_count) : NULL;
+	long count0 = pyintrospect_gc_count0();
 
-	if (counts && PyTuple_Check(counts) && PyTuple_GET_SIZE(counts) >= 1) {
-		s->v[PROBE_GC0] = (double)PyLong_AsLong(PyTuple_GET_ITEM(counts, 0));
+	if (count0 >= 0) {
+		s->v[PROBE_GC0] = (double)count0;
 		s->have |= 1u << PROBE_GC0;
+	} else {
+		PyObject *counts = gc_get_count ? PyObject_CallNoArgs(gc_get_count) : NULL;
+		if (counts && PyTuple_Check(counts) && PyTuple_GET_SIZE(counts) >= 1) {
+			s->v[PROBE_GC0] = (double)PyLong_AsLong(PyTuple_GET_ITEM(counts, 0));
+			s->have |= 1u << PROBE_GC0;
+		}
+		Py_XDECREF(counts);
+		PyErr_Clear();
 	}
-	Py_XDECREF(counts);
-	PyErr_Clear();
 	s->v[PROBE_GC_RUNS] = (double)atomic_load(&gc_runs);
 	s->have |= 1u << PROBE_GC_RUNS;
 }

@@ -9,6 +9,7 @@
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
 #include <internal/pycore_dict.h>
 #include <internal/pycore_frame.h>
+#include <internal/pycore_interp.h>
 #include <internal/pycore_object.h>
 
 int pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *arg)
@@ -72,7 +73,17 @@ PyObject *pyintrospect_instance_dict(PyObject *obj)
 	return NULL;
 }
 
+long pyintrospect_gc_count0(void)
+{
+	return PyInterpreterState_Get()->gc.generations[0].count;
+}
+
 #else
+
+long pyintrospect_gc_count0(void)
+{
+	return -1;
+}
 
 int pyintrospect_frame_fields(PyObject *frame, PyObject **func, PyObject **code, PyObject **locals)
 {

@@ -31,4 +31,10 @@ PyObject *pyintrospect_frame_back(PyObject *frame);
  * _PyObject_GetDictPtr this never builds one from inline values. */
 PyObject *pyintrospect_instance_dict(PyObject *obj);
 
+/* The GC's generation-0 count, read from the interpreter's state; -1 when
+ * unknown. gc.get_count() would create a tuple to say it, and tuples of
+ * that size are recycled without being uncounted: the reading would move
+ * the count it reads. */
+long pyintrospect_gc_count0(void);
+
 #endif
