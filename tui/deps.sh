@@ -2,7 +2,7 @@
 # Sourced by tui/start.sh and tests/run.sh. As root it installs what is
 # missing; otherwise it prints the exact command and stops.
 
-EXCLAB_BUILD_PACKAGES="gcc meson ninja-build pkg-config libncurses-dev python3-dev liblua5.4-dev libmd4c-dev"
+EXCLAB_BUILD_PACKAGES="gcc meson ninja-build pkg-config libncurses-dev python3-dev liblua5.4-dev libmd4c-dev libjson-c-dev"
 EXCLAB_TEST_PACKAGES="tmux"
 
 exclab_need() {

@@ -1,0 +1,163 @@
+/* test_progress.c — the learner's progress file: a round trip, a missing
+ * file, a corrupt one set aside with a message, and atomic writes that leave
+ * no temporary file behind. XDG_STATE_HOME points into a fresh temp folder. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "progress.h"
+#include "util.h"
+
+static char state_dir[256];
+
+/* How many entries of dir start with prefix. */
+static int count_files(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+static void test_paths(void)
+{
+	char *path = progress_default_path(), *want = xasprintf("%s/exclab/progress.json", state_dir);
+	char *key = progress_key("lessons/02-reusing-an-exception.md");
+
+	CHECK_STR(path, want);
+	CHECK_STR(key, "02-reusing-an-exception");
+	free(path);
+	free(want);
+	free(key);
+}
+
+static void test_missing(void)
+{
+	struct progress p;
+	struct error notice = { 0 };
+
+	CHECK(progress_load(&p, NULL, &notice) == 0);
+	CHECK(p.n == 0);
+	CHECK(notice.msg[0] == '\0');
+	CHECK(progress_find(&p, "01-what-a-traceback-holds") == NULL);
+	progress_free(&p);
+}
+
+static void test_round_trip(void)
+{
+	struct progress p, q;
+	struct progress_lesson *l;
+	const struct progress_lesson *r;
+	struct error err = { 0 }, notice = { 0 };
+	char *dir = xasprintf("%s/exclab", state_dir);
+
+	CHECK(progress_load(&p, NULL, &notice) == 0);
+	l = progress_get(&p, "02-reusing-an-exception");
+	l->steps_done = 3;
+	l->steps_total = 5;
+	l->predictions_asked = 2;
+	l->predictions_right = 1;
+	l->exercise = PROGRESS_EX_FAILING;
+	l->hints_shown = 2;
+	l->working_copy = xstrdup("/tmp/work/02-reusing-an-exception/handler.py");
+	l = progress_get(&p, "01-what-a-traceback-holds");
+	l->steps_done = l->steps_total = 7;
+	l->finished = true;
+	l->exercise = PROGRESS_EX_PASSED;
+	CHECK(progress_get(&p, "01-what-a-traceback-holds") == l);   /* found, not added twice */
+	CHECK(progress_save(&p, &err) == 0);
+	CHECK(err.msg[0] == '\0');
+	/* Atomic: only the file itself is left in its folder. */
+	CHECK(count_files(dir, "progress.json.tmp") == 0);
+	CHECK(count_files(dir, "progress.json") == 1);
+	/* Saving again replaces it, still without leftovers. */
+	CHECK(progress_save(&p, &err) == 0);
+	CHECK(count_files(dir, "progress.json") == 1);
+
+	CHECK(progress_load(&q, NULL, &notice) == 0);
+	CHECK(q.n == 2);
+	r = progress_find(&q, "02-reusing-an-exception");
+	CHECK(r != NULL);
+	if (r) {
+		CHECK(r->steps_done == 3 && r->steps_total == 5 && !r->finished);
+		CHECK(r->predictions_asked == 2 && r->predictions_right == 1);
+		CHECK(r->exercise == PROGRESS_EX_FAILING);
+		CHECK(r->hints_shown == 2);
+		CHECK_STR(r->working_copy, "/tmp/work/02-reusing-an-exception/handler.py");
+	}
+	r = progress_find(&q, "01-what-a-traceback-holds");
+	CHECK(r != NULL && r->finished && r->steps_done == 7 && r->exercise == PROGRESS_EX_PASSED);
+	CHECK(r != NULL && r->working_copy == NULL);
+	CHECK_STR(progress_exercise_word(PROGRESS_EX_NOT_STARTED), "not started");
+	progress_free(&p);
+	progress_free(&q);
+	free(dir);
+}
+
+static void test_corrupt(const char *garbage)
+{
+	struct progress p;
+	struct error notice = { 0 };
+	char *dir = xasprintf("%s/exclab", state_dir), *path = xasprintf("%s/progress.json", dir);
+	char text[1700];
+	FILE *f = fopen(path, "w");
+	int aside = count_files(dir, "progress.json.corrupt-");
+
+	CHECK(f != NULL);
+	if (f) {
+		fputs(garbage, f);
+		fclose(f);
+	}
+	CHECK(progress_load(&p, NULL, &notice) == 1);
+	CHECK(p.n == 0);
+	error_format(&notice, text, sizeof text);
+	/* The message names the file and says where it went. */
+	CHECK(strstr(text, path) != NULL);
+	CHECK(strstr(text, "corrupt") != NULL);
+	CHECK(strstr(text, "set aside") != NULL);
+	CHECK(access(path, F_OK) != 0);
+	CHECK(count_files(dir, "progress.json.corrupt-") == aside + 1);
+	/* And the learner goes on: a fresh file saves and loads. */
+	progress_get(&p, "03-exception-cycles")->steps_done = 1;
+	CHECK(progress_save(&p, &notice) == 0);
+	progress_free(&p);
+	CHECK(progress_load(&p, NULL, &notice) == 0 && p.n == 1);
+	progress_free(&p);
+	unlink(path);
+	free(path);
+	free(dir);
+	sleep(1);   /* the next set-aside gets a name of its own (unix seconds) */
+}
+
+int main(void)
+{
+	snprintf(state_dir, sizeof state_dir, "/tmp/exclab-test-progress-XXXXXX");
+	if (mkdtemp(state_dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	setenv("XDG_STATE_HOME", state_dir, 1);
+
+	test_paths();
+	test_missing();
+	test_round_trip();
+	test_corrupt("{\"version\": 1, \"lessons\": {\"01\": {\"steps_do");
+	test_corrupt("not json at all \x01\x02");
+	test_corrupt("{\"lessons\": []}");
+	test_corrupt("{\"lessons\": {}} trailing");
+
+	/* Leave nothing behind. */
+	char *cmd = xasprintf("rm -rf '%s'", state_dir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+	return check_done("test_progress");
+}

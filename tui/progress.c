@@ -1,0 +1,291 @@
+/* progress.c — the learner's progress as a JSON file (json-c), written
+ * atomically and set aside, not trusted, when it does not parse. */
+#include "progress.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#define PROGRESS_VERSION 1
+
+static const char *const exercise_words[] = {
+	[PROGRESS_EX_NOT_STARTED] = "not started",
+	[PROGRESS_EX_FAILING] = "failing",
+	[PROGRESS_EX_PASSED] = "passed",
+};
+
+const char *progress_exercise_word(enum progress_exercise e)
+{
+	return exercise_words[e];
+}
+
+char *progress_default_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (state != NULL && state[0] == '/')   /* relative values are ignored, as the spec says */
+		return xasprintf("%s/exclab/progress.json", state);
+	return xasprintf("%s/.local/state/exclab/progress.json", home && home[0] ? home : ".");
+}
+
+char *progress_key(const char *lesson_path)
+{
+	const char *base = strrchr(lesson_path, '/');
+	size_t len;
+
+	base = base ? base + 1 : lesson_path;
+	len = strlen(base);
+	if (len > 3 && strcmp(base + len - 3, ".md") == 0)
+		len -= 3;
+	return xstrndup(base, len);
+}
+
+int progress_mkdirs(const char *dir, struct error *err)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			error_set(err, p, 0, "cannot create the folder: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+const struct progress_lesson *progress_find(const struct progress *p, const char *key)
+{
+	for (int i = 0; i < p->n; i++)
+		if (strcmp(p->lessons[i].key, key) == 0)
+			return &p->lessons[i];
+	return NULL;
+}
+
+struct progress_lesson *progress_get(struct progress *p, const char *key)
+{
+	struct progress_lesson *l = (struct progress_lesson *)progress_find(p, key);
+
+	if (l != NULL)
+		return l;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 8;
+		p->lessons = xrealloc(p->lessons, (size_t)p->cap * sizeof *p->lessons);
+	}
+	l = &p->lessons[p->n++];
+	memset(l, 0, sizeof *l);
+	l->key = xstrdup(key);
+	return l;
+}
+
+void progress_free(struct progress *p)
+{
+	if (p == NULL)
+		return;
+	for (int i = 0; i < p->n; i++) {
+		free(p->lessons[i].key);
+		free(p->lessons[i].working_copy);
+	}
+	free(p->lessons);
+	free(p->path);
+	memset(p, 0, sizeof *p);
+}
+
+static int get_int(json_object *o, const char *name)
+{
+	json_object *v;
+	int n;
+
+	if (!json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_int))
+		return 0;
+	n = json_object_get_int(v);
+	return n < 0 ? 0 : n;
+}
+
+/* Fill p from a parsed document; false when it is not progress at all. */
+static bool from_json(struct progress *p, json_object *root)
+{
+	json_object *lessons, *v;
+
+	if (!json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "lessons", &lessons) ||
+	    !json_object_is_type(lessons, json_type_object))
+		return false;
+	json_object_object_foreach(lessons, key, o) {
+		struct progress_lesson *l;
+
+		if (!json_object_is_type(o, json_type_object))
+			return false;
+		l = progress_get(p, key);
+		l->steps_done = get_int(o, "steps_done");
+		l->steps_total = get_int(o, "steps_total");
+		l->finished = json_object_object_get_ex(o, "finished", &v) && json_object_get_boolean(v);
+		l->predictions_asked = get_int(o, "predictions_asked");
+		l->predictions_right = get_int(o, "predictions_right");
+		l->hints_shown = get_int(o, "hints_shown");
+		if (json_object_object_get_ex(o, "exercise", &v) && json_object_is_type(v, json_type_string))
+			for (int e = 0; e <= PROGRESS_EX_PASSED; e++)
+				if (strcmp(json_object_get_string(v), exercise_words[e]) == 0)
+					l->exercise = (enum progress_exercise)e;
+		if (json_object_object_get_ex(o, "working_copy", &v) && json_object_is_type(v, json_type_string))
+			l->working_copy = xstrdup(json_object_get_string(v));
+	}
+	return true;
+}
+
+/* Nothing but white space after the document: "{}garbage" is corrupt too. */
+static bool only_space_after(json_tokener *tok, const char *text)
+{
+	size_t end = json_tokener_get_parse_end(tok);
+
+	return text[end + strspn(text + end, " \t\r\n")] == '\0';
+}
+
+/* Rename the bad file out of the way and say so in notice. */
+static void set_aside(struct progress *p, const char *why, struct error *notice)
+{
+	char *aside = xasprintf("%s.corrupt-%lld", p->path, (long long)time(NULL));
+
+	if (rename(p->path, aside) == 0)
+		error_set(notice, p->path, 0, "%s; it was set aside as %s and progress starts afresh",
+		          why, aside);
+	else
+		error_set(notice, p->path, 0, "%s, and could not be set aside (%s); progress starts "
+		          "afresh and will be written over it", why, strerror(errno));
+	free(aside);
+}
+
+int progress_load(struct progress *p, const char *path, struct error *notice)
+{
+	struct error rerr;
+	json_tokener *tok;
+	json_object *root;
+	size_t len;
+	char *text;
+	bool ok;
+
+	memset(p, 0, sizeof *p);
+	p->path = path ? xstrdup(path) : progress_default_path();
+	if (access(p->path, F_OK) < 0 && errno == ENOENT)
+		return 0;   /* a fresh start */
+	text = util_read_file(p->path, &len, &rerr);
+	if (text == NULL) {
+		char why[1100];
+		snprintf(why, sizeof why, "the saved progress could not be read (%s)", rerr.msg);
+		set_aside(p, why, notice);
+		return 1;
+	}
+	tok = json_tokener_new();
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	ok = root != NULL && json_tokener_get_error(tok) == json_tokener_success &&
+	     only_space_after(tok, text) &&
+	     from_json(p, root);
+	json_tokener_free(tok);
+	json_object_put(root);
+	free(text);
+	if (!ok) {
+		for (int i = 0; i < p->n; i++) {
+			free(p->lessons[i].key);
+			free(p->lessons[i].working_copy);
+		}
+		p->n = 0;
+		set_aside(p, "the saved progress is not valid (corrupt JSON)", notice);
+		return 1;
+	}
+	return 0;
+}
+
+static json_object *to_json(const struct progress *p)
+{
+	json_object *root = json_object_new_object(), *lessons = json_object_new_object();
+
+	json_object_object_add(root, "version", json_object_new_int(PROGRESS_VERSION));
+	for (int i = 0; i < p->n; i++) {
+		const struct progress_lesson *l = &p->lessons[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "steps_done", json_object_new_int(l->steps_done));
+		json_object_object_add(o, "steps_total", json_object_new_int(l->steps_total));
+		json_object_object_add(o, "finished", json_object_new_boolean(l->finished));
+		json_object_object_add(o, "predictions_asked", json_object_new_int(l->predictions_asked));
+		json_object_object_add(o, "predictions_right", json_object_new_int(l->predictions_right));
+		json_object_object_add(o, "exercise", json_object_new_string(exercise_words[l->exercise]));
+		json_object_object_add(o, "hints_shown", json_object_new_int(l->hints_shown));
+		json_object_object_add(o, "working_copy", l->working_copy
+		                       ? json_object_new_string(l->working_copy) : NULL);
+		json_object_object_add(lessons, l->key, o);
+	}
+	json_object_object_add(root, "lessons", lessons);
+	return root;
+}
+
+int progress_save(const struct progress *p, struct error *err)
+{
+	char *dir = util_dirname(p->path), *tmp = xasprintf("%s.tmp-XXXXXX", p->path);
+	json_object *root = to_json(p);
+	const char *text = json_object_to_json_string_ext(root,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = strlen(text), off = 0;
+	int fd = -1, rc = -1;
+
+	if (progress_mkdirs(dir, err) < 0)
+		goto out;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		error_set(err, p->path, 0, "cannot save progress: %s", strerror(errno));
+		goto out;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (write(fd, "\n", 1) != 1 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, p->path) < 0)
+		goto fail;
+	/* The rename itself lasts once the folder is synced. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+		fd = -1;
+	}
+	rc = 0;
+	goto out;
+fail:
+	error_set(err, p->path, 0, "cannot save progress: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	unlink(tmp);
+out:
+	json_object_put(root);
+	free(tmp);
+	free(dir);
+	return rc;
+}

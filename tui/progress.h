@@ -1,0 +1,69 @@
+/* progress.h — the learner's progress through the course, kept between runs.
+ *
+ * One JSON file per user: $XDG_STATE_HOME/exclab/progress.json (default
+ * ~/.local/state/exclab/progress.json). Each lesson is keyed by its file's
+ * base name ("02-reusing-an-exception"):
+ *
+ *     {"version": 1, "lessons": {"02-reusing-an-exception": {
+ *         "steps_done": 3, "steps_total": 5, "finished": false,
+ *         "predictions_asked": 2, "predictions_right": 1,
+ *         "exercise": "failing", "hints_shown": 1,
+ *         "working_copy": "/home/ada/.local/share/exclab/work/02-.../handler.py"}}}
+ *
+ * Saving is atomic: a temporary file in the same folder, fsync, rename. A
+ * file that cannot be read or parsed is set aside (renamed to
+ * progress.json.corrupt-<unix time>) and reported, never fatal; a missing
+ * file is a fresh start. */
+#ifndef EXCLAB_PROGRESS_H
+#define EXCLAB_PROGRESS_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+enum progress_exercise {
+	PROGRESS_EX_NOT_STARTED,
+	PROGRESS_EX_FAILING,
+	PROGRESS_EX_PASSED,
+};
+
+struct progress_lesson {
+	char *key;                /* the lesson file's base name, without ".md" */
+	int steps_done, steps_total;
+	bool finished;            /* every step ran */
+	int predictions_asked, predictions_right;
+	enum progress_exercise exercise;
+	int hints_shown;
+	char *working_copy;       /* NULL until the exercise is opened */
+};
+
+struct progress {
+	char *path;               /* the file it is kept in */
+	struct progress_lesson *lessons;
+	int n, cap;
+};
+
+/* Where progress is kept, newly allocated (the folders are not created). */
+char *progress_default_path(void);
+
+/* Read path (NULL: the default). Returns 0 when it was read or missing
+ * (a fresh start), 1 when it was unreadable or corrupt: then notice says so,
+ * naming the file and where it was set aside, and p starts empty. */
+int progress_load(struct progress *p, const char *path, struct error *notice);
+/* Write atomically, creating the folders. -1 and err on failure. */
+int progress_save(const struct progress *p, struct error *err);
+void progress_free(struct progress *p);
+
+/* The lesson's record, or NULL. */
+const struct progress_lesson *progress_find(const struct progress *p, const char *key);
+/* The lesson's record, added empty when missing. */
+struct progress_lesson *progress_get(struct progress *p, const char *key);
+
+/* A lesson's key from its path: base name without ".md", newly allocated. */
+char *progress_key(const char *lesson_path);
+const char *progress_exercise_word(enum progress_exercise e);
+
+/* mkdir -p; 0, or -1 and err naming the folder. */
+int progress_mkdirs(const char *dir, struct error *err);
+
+#endif
