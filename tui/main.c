@@ -39,7 +39,8 @@ static void usage(FILE *f)
 	      "       exclab verify SCENARIO.lua [FILE.py] [--json]\n"
 	      "       exclab check [LESSONS_DIR]\n"
 	      "\n"
-	      "With no argument, exclab opens the first lesson.\n"
+	      "With no argument, exclab opens the course menu; your progress is kept in\n"
+	      "$XDG_STATE_HOME/exclab/progress.json (default ~/.local/state/...).\n"
 	      "verify runs a scenario's exercise check on FILE.py (default: the exercise's\n"
 	      "own starting file): exit status 0 when it passes.\n"
 	      "check runs every lesson of the course as its tests do: scenarios, Python,\n"
@@ -74,8 +75,8 @@ int main(int argc, char **argv)
 	bool headless = false, json = false, run = false, verifying = false, checking = false;
 	const char *verify_file = NULL, *check_dir = NULL;
 	struct error err = { 0 };
-	char msg[1700], **lessons = NULL;
-	int n_lessons = 0;
+	const char *lessons_dir = NULL;
+	char msg[1700];
 	int status;
 
 	setlocale(LC_CTYPE, "");
@@ -144,15 +145,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!run && !lesson && !checking) {
-		/* The first lesson of the course, here or where exclab was built. */
-		const char *dir = access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
-		int n = n_lessons = lesson_list(dir, &lessons, &err);
-		if (n <= 0) {
-			error_format(&err, msg, sizeof msg);
-			fprintf(stderr, "exclab: %s\n", n < 0 ? msg : "no lessons found");
-			return 2;
-		}
-		lesson = lessons[0];
+		/* The course menu, of the lessons here or where exclab was built. */
+		lessons_dir = access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
 	}
 
 	if (pyhost_start(&err) < 0) {
@@ -170,13 +164,12 @@ int main(int argc, char **argv)
 	} else if (headless) {
 		status = headless_run(scenario, json, &opt);
 	} else {
-		status = ui_run(lesson, scenario, &opt, &err) < 0 ? 2 : 0;
+		status = ui_run(lesson, scenario, lessons_dir, &opt, &err) < 0 ? 2 : 0;
 		if (status) {
 			error_format(&err, msg, sizeof msg);
 			fprintf(stderr, "exclab: %s\n", msg);
 		}
 	}
 	pyhost_stop();
-	lesson_list_free(lessons, n_lessons);
 	return status;
 }

@@ -7,11 +7,19 @@
  * runner_* and reads the model: it never calls Python or Lua. */
 #include "ui.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "exwatch.h"
 #include "lesson.h"
+#include "luahost.h"
 #include "model.h"
+#include "progress.h"
 #include "screen.h"
 #include "term.h"
 #include "view.h"
@@ -20,7 +28,7 @@
 #define FRAME_RUNNING 0.1    /* a running step redraws at least this often */
 
 enum { V_TITLE, V_LESSON, V_GAUGES, V_CONSOLE, V_STATUS, V_HELP, V_SMALL, V_GRAPH, V_PREDICT,
-       V_COUNT };
+       V_MENU, V_EXERCISE, V_COUNT };
 
 struct layout {
 	bool too_small;
@@ -28,9 +36,25 @@ struct layout {
 	int split_x, rule_y;   /* the line between lesson and gauges; above the console */
 };
 
+/* The course, for the menu: every lesson's path, title and progress key. */
+struct course {
+	char **paths, **titles, **keys;
+	int len;
+};
+
 struct ui {
 	struct lesson *lesson;
 	const char *scenario;
+	char *key;                 /* the lesson's progress key; NULL: progress not kept */
+	struct course course;      /* empty unless exclab started on the menu */
+	bool menu;                 /* the menu is on screen */
+	char notice[1800];         /* for the menu: a corrupt progress file, a bad lesson */
+	struct progress progress;
+	bool save_failed;          /* said once in the console */
+	/* the exercise */
+	struct exwatch ex;         /* ex.path == NULL until the exercise is opened */
+	bool ex_panel, ex_passed;
+	char *solution;            /* loaded once the copy has passed */
 	struct model model;
 	struct runner *runner;
 	struct screen *screen;
@@ -52,6 +76,8 @@ static const struct view_ops *const view_table[V_COUNT] = {
 	[V_SMALL] = &view_small,
 	[V_GRAPH] = &view_graph,
 	[V_PREDICT] = &view_predict,
+	[V_MENU] = &view_menu,
+	[V_EXERCISE] = &view_exercise,
 };
 
 /* At 80x24: lesson 45 columns, gauges 34, console 6 rows. Larger terminals
@@ -77,12 +103,36 @@ static void draw_view(struct ui *ui, int id, struct screen_rect r, const struct 
 	ui->views[id].ops->draw(ui->views[id].data, ui->screen, r, ctx);
 }
 
+static struct view_ctx context(const struct ui *ui)
+{
+	const struct exercise_info *info = runner_exercise(ui->runner);
+	const struct progress_lesson *pl = ui->key ? progress_find(&ui->progress, ui->key) : NULL;
+
+	return (struct view_ctx){
+		.model = &ui->model,
+		.lesson = ui->lesson,
+		.scenario = ui->scenario,
+		.place = ui->menu ? VIEW_IN_MENU : ui->ex_panel ? VIEW_IN_EXERCISE : VIEW_IN_LESSON,
+		.has_course = ui->course.len > 0,
+		.has_exercise = info != NULL,
+		.course_titles = (const char *const *)ui->course.titles,
+		.course_keys = (const char *const *)ui->course.keys,
+		.course_len = ui->course.len,
+		.progress = &ui->progress,
+		.notice = ui->notice,
+		.exercise = ui->ex.path ? &ui->ex : NULL,
+		.exercise_info = info,
+		.hints_shown = pl ? pl->hints_shown : 0,
+		.solution = ui->solution,
+	};
+}
+
 static void draw(struct ui *ui)
 {
 	const struct layout *l = &ui->layout;
 	struct screen *s = ui->screen;
 	struct screen_rect all = screen_bounds(s);
-	struct view_ctx ctx = { &ui->model, ui->lesson, ui->scenario };
+	struct view_ctx ctx = context(ui);
 
 	screen_clear(s);
 	if (l->too_small) {
@@ -90,6 +140,14 @@ static void draw(struct ui *ui)
 		return;
 	}
 	draw_view(ui, V_TITLE, l->title, &ctx);
+	if (ui->menu) {
+		struct screen_rect r = { 0, 1, s->w, s->h - 2 };
+		draw_view(ui, V_MENU, r, &ctx);
+		draw_view(ui, V_STATUS, l->status, &ctx);
+		if (ui->help)
+			draw_view(ui, V_HELP, all, &ctx);
+		return;
+	}
 	screen_hline(s, all, 0, l->rule_y, s->w, SCREEN_BORDER);
 	if (ui->graph) {
 		/* The graph takes the lesson's and the gauges' room. */
@@ -104,6 +162,11 @@ static void draw(struct ui *ui)
 	screen_put(s, all, 2, l->rule_y, " console ", SCREEN_BORDER);
 	draw_view(ui, V_CONSOLE, l->console, &ctx);
 	draw_view(ui, V_STATUS, l->status, &ctx);
+	if (ui->ex_panel && !ui->model.asking) {
+		/* Over the lesson and gauges, down to the console's rule. */
+		struct screen_rect r = { 0, l->lesson.y, s->w, l->rule_y + 1 - l->lesson.y };
+		draw_view(ui, V_EXERCISE, r, &ctx);
+	}
 	if (ui->model.asking)
 		draw_view(ui, V_PREDICT, (struct screen_rect){ 0, l->lesson.y, s->w, l->lesson.h }, &ctx);
 	if (ui->help)
@@ -117,6 +180,315 @@ static void resize(struct ui *ui)
 	term_size(&w, &h);
 	screen_resize(ui->screen, w, h);
 	compute_layout(&ui->layout, w, h);
+}
+
+/* Fresh views: nothing a lesson's views remember (scroll, graph selection,
+ * console cursor) carries over to the next lesson. */
+static void views_reset(struct ui *ui)
+{
+	for (int i = 0; i < V_COUNT; i++) {
+		if (ui->views[i].ops && ui->views[i].ops->free)
+			ui->views[i].ops->free(ui->views[i].data);
+		ui->views[i].ops = view_table[i];
+		ui->views[i].data = view_table[i]->init ? view_table[i]->init() : NULL;
+	}
+}
+
+static void save_progress(struct ui *ui)
+{
+	struct error err;
+
+	if (progress_save(&ui->progress, &err) == 0) {
+		ui->save_failed = false;
+		return;
+	}
+	if (!ui->save_failed) {
+		char msg[1700];
+		error_format(&err, msg, sizeof msg);
+		model_console(&ui->model, CONSOLE_ERROR, "✗ %s", msg);
+		snprintf(ui->notice, sizeof ui->notice, "%s", msg);
+	}
+	ui->save_failed = true;
+}
+
+/* What the learner has done so far, into the lesson's progress record;
+ * saved at once when anything moved. Runs after every tick: cheap when
+ * nothing changed. */
+static void note_progress(struct ui *ui)
+{
+	const struct model *m = &ui->model;
+	const struct progress_lesson *saved;
+	struct progress_lesson now;
+	int done, right = 0;
+
+	if (ui->key == NULL || ui->runner == NULL)
+		return;
+	saved = progress_find(&ui->progress, ui->key);
+	if (saved != NULL)
+		now = *saved;
+	else
+		now = (struct progress_lesson){ .exercise = PROGRESS_EX_NOT_STARTED };
+	if (m->step_count > 0)
+		now.steps_total = m->step_count;
+	done = m->state == RUN_DONE ? m->step_count : m->step_index;
+	if (done > now.steps_done)
+		now.steps_done = done;
+	if (m->state == RUN_DONE && m->step_count > 0)
+		now.finished = true;
+	/* Predictions once the step that asked them has ended; a restarted run
+	 * replaces the record when it has answered at least as many. */
+	if (m->state != RUN_RUNNING && m->predictions_len > 0 &&
+	    m->predictions_len >= now.predictions_asked) {
+		for (int i = 0; i < m->predictions_len; i++)
+			right += m->predictions[i].right;
+		now.predictions_asked = m->predictions_len;
+		now.predictions_right = right;
+	}
+	if (ui->ex.path != NULL) {
+		switch (ui->ex.state) {
+		case EXWATCH_UNTOUCHED: now.exercise = PROGRESS_EX_NOT_STARTED; break;
+		case EXWATCH_RUNNING: break;
+		case EXWATCH_PASSED: now.exercise = PROGRESS_EX_PASSED; break;
+		case EXWATCH_FAILED:
+		case EXWATCH_ERROR: now.exercise = PROGRESS_EX_FAILING; break;
+		}
+	}
+	/* Nothing done yet: opening a lesson alone writes nothing. */
+	if (saved == NULL && now.steps_done == 0 && now.predictions_asked == 0 &&
+	    now.exercise == PROGRESS_EX_NOT_STARTED)
+		return;
+	if (saved != NULL && now.steps_total == saved->steps_total &&
+	    now.steps_done == saved->steps_done && now.finished == saved->finished &&
+	    now.predictions_asked == saved->predictions_asked &&
+	    now.predictions_right == saved->predictions_right && now.exercise == saved->exercise)
+		return;
+	{
+		struct progress_lesson *l = progress_get(&ui->progress, ui->key);
+		l->steps_total = now.steps_total;
+		l->steps_done = now.steps_done;
+		l->finished = now.finished;
+		l->predictions_asked = now.predictions_asked;
+		l->predictions_right = now.predictions_right;
+		l->exercise = now.exercise;
+	}
+	save_progress(ui);
+}
+
+static void close_exercise(struct ui *ui)
+{
+	exwatch_close(&ui->ex);
+	free(ui->solution);
+	ui->solution = NULL;
+	ui->ex_panel = ui->ex_passed = false;
+}
+
+/* The reference solution, once the learner's copy has passed (now, or in
+ * an earlier session). */
+static void unlock_solution(struct ui *ui)
+{
+	const struct exercise_info *info = runner_exercise(ui->runner);
+	const struct progress_lesson *l = ui->key ? progress_find(&ui->progress, ui->key) : NULL;
+	struct error err;
+	size_t len;
+
+	if (ui->ex.state == EXWATCH_PASSED)
+		ui->ex_passed = true;
+	if (ui->solution != NULL || info == NULL ||
+	    !(ui->ex_passed || (l && l->exercise == PROGRESS_EX_PASSED)))
+		return;
+	ui->solution = util_read_file(info->solution, &len, &err);
+	if (ui->solution == NULL) {
+		char msg[1700];
+		error_format(&err, msg, sizeof msg);
+		ui->solution = xasprintf("(the solution cannot be read: %s)", msg);
+	}
+}
+
+/* x: make the working copy if needed, watch it, show the panel. */
+static void open_exercise(struct ui *ui)
+{
+	const struct exercise_info *info = runner_exercise(ui->runner);
+	struct error err;
+	char *key, *path, *dir;
+
+	if (info == NULL) {
+		model_console(&ui->model, CONSOLE_INFO, "This lesson has no exercise.");
+		return;
+	}
+	ui->ex_panel = true;
+	if (ui->ex.path != NULL)
+		return;
+	/* A scenario run without its lesson keeps its copy under the scenario's folder name. */
+	dir = util_dirname(ui->scenario);
+	key = ui->key ? xstrdup(ui->key) : progress_key(dir);
+	free(dir);
+	path = exwatch_work_path(key, info->file);
+	if (exwatch_open(&ui->ex, ui->scenario, info->file, path, &err) < 0) {
+		char msg[1700];
+		error_format(&err, msg, sizeof msg);
+		model_console(&ui->model, CONSOLE_ERROR, "✗ %s", msg);
+		exwatch_close(&ui->ex);
+		ui->ex_panel = false;
+	} else if (ui->key) {
+		struct progress_lesson *l = progress_get(&ui->progress, ui->key);
+		free(l->working_copy);
+		l->working_copy = xstrdup(path);
+		save_progress(ui);
+	}
+	free(path);
+	free(key);
+}
+
+/* Run the learner's editor on the working copy: the interface steps aside
+ * (term_done), the editor owns the terminal until it exits, then the
+ * interface comes back (term_init) and is drawn afresh. */
+static void edit_exercise(struct ui *ui)
+{
+	const char *editor = getenv("EDITOR");
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	struct error err;
+	char *cmd;
+	pid_t pid;
+
+	if (editor == NULL || editor[0] == '\0')
+		editor = "vi";
+	/* $EDITOR may carry arguments ("code -w"): the shell splits it; the
+	 * path travels as "$1", never through the shell's parser. */
+	cmd = xasprintf("%s \"$1\"", editor);
+	term_done();
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);   /* Ctrl-C belongs to the editor now */
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, "sh", ui->ex.path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	free(cmd);
+	if (term_init(&err) < 0) {
+		ui->quit = true;   /* nothing to draw on: leave as cleanly as we can */
+		return;
+	}
+	if (pid < 0)
+		model_console(&ui->model, CONSOLE_ERROR, "✗ cannot start the editor: %s", strerror(errno));
+	resize(ui);
+	exwatch_tick(&ui->ex, util_now() + 1.0);   /* a save shows at once */
+	ui->dirty = true;
+}
+
+static void exercise_action(struct ui *ui, enum view_exercise_action a)
+{
+	const struct exercise_info *info = runner_exercise(ui->runner);
+	struct progress_lesson *l;
+	struct error err;
+
+	switch (a) {
+	case VIEW_EX_NONE:
+		break;
+	case VIEW_EX_CLOSE:
+		ui->ex_panel = false;   /* the copy is still watched */
+		break;
+	case VIEW_EX_EDIT:
+		edit_exercise(ui);
+		break;
+	case VIEW_EX_VERIFY:
+		exwatch_verify(&ui->ex);
+		break;
+	case VIEW_EX_HINT:
+		if (ui->key == NULL || info == NULL)
+			break;
+		l = progress_get(&ui->progress, ui->key);
+		if (l->hints_shown < info->n_hints) {
+			l->hints_shown++;
+			save_progress(ui);
+		}
+		break;
+	case VIEW_EX_RESET:
+		if (exwatch_reset(&ui->ex, &err) < 0) {
+			char msg[1700];
+			error_format(&err, msg, sizeof msg);
+			model_console(&ui->model, CONSOLE_ERROR, "✗ %s", msg);
+		}
+		break;
+	}
+}
+
+static void close_lesson(struct ui *ui)
+{
+	runner_stop(ui->runner);   /* runner_close waits for Python to unwind */
+	runner_close(ui->runner);
+	ui->runner = NULL;
+	close_exercise(ui);
+	lesson_free(ui->lesson);
+	ui->lesson = NULL;
+	ui->scenario = NULL;
+	free(ui->key);
+	ui->key = NULL;
+	ui->graph = false;
+	model_free(&ui->model);
+	model_init(&ui->model);
+	views_reset(ui);
+}
+
+/* Open the lesson at path: its text, its scenario in a fresh runner. */
+static int open_lesson(struct ui *ui, const char *path, const struct runner_options *opt,
+                       struct error *err)
+{
+	struct error open_err;
+
+	if (lesson_load(&ui->lesson, path, err) < 0)
+		return -1;
+	ui->scenario = lesson_scenario(ui->lesson);
+	ui->key = progress_key(path);
+	if (ui->scenario != NULL)
+		runner_open(&ui->runner, ui->scenario, &ui->model, opt, &open_err);
+	ui->menu = false;
+	ui->dirty = true;
+	return 0;
+}
+
+/* Every lesson of the folder with its title, for the menu. A lesson that
+ * cannot be read is listed by its file name, and opening it says why. */
+static int course_load(struct course *c, const char *dir, struct error *err)
+{
+	int n = lesson_list(dir, &c->paths, err);
+
+	if (n < 0)
+		return -1;
+	c->len = n;
+	c->titles = xcalloc((size_t)n + 1, sizeof *c->titles);
+	c->keys = xcalloc((size_t)n + 1, sizeof *c->keys);
+	for (int i = 0; i < n; i++) {
+		struct lesson *l;
+		struct error lerr;
+		c->keys[i] = progress_key(c->paths[i]);
+		if (lesson_load(&l, c->paths[i], &lerr) == 0) {
+			c->titles[i] = xstrdup(lesson_title(l));
+			lesson_free(l);
+		} else {
+			c->titles[i] = xasprintf("%s (cannot be read)", c->keys[i]);
+		}
+	}
+	return 0;
+}
+
+static void course_free(struct course *c)
+{
+	for (int i = 0; i < c->len; i++) {
+		free(c->titles[i]);
+		free(c->keys[i]);
+	}
+	free(c->titles);
+	free(c->keys);
+	lesson_list_free(c->paths, c->len);
+	memset(c, 0, sizeof *c);
 }
 
 /* Ctrl-C stops a running step; with nothing running it quits. */
@@ -137,7 +509,29 @@ static void restart(struct ui *ui)
 		runner_restart(ui->runner, &err);
 }
 
-static void on_key(struct ui *ui, int key)
+static void on_menu_key(struct ui *ui, int key, const struct runner_options *opt)
+{
+	struct view *menu = &ui->views[V_MENU];
+	struct error err;
+	int picked;
+
+	if (key == '?') {
+		ui->help = true;
+		return;
+	}
+	menu->ops->key(menu->data, key);
+	picked = view_menu_take(menu->data);
+	if (picked < 0)
+		return;
+	ui->notice[0] = '\0';
+	if (open_lesson(ui, ui->course.paths[picked], opt, &err) < 0) {
+		error_format(&err, ui->notice, sizeof ui->notice);
+		lesson_free(ui->lesson);
+		ui->lesson = NULL;
+	}
+}
+
+static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 {
 	struct view *lesson = &ui->views[V_LESSON], *console = &ui->views[V_CONSOLE];
 
@@ -152,6 +546,10 @@ static void on_key(struct ui *ui, int key)
 	}
 	if (ui->layout.too_small)
 		return;
+	if (ui->menu) {
+		on_menu_key(ui, key, opt);
+		return;
+	}
 	if (ui->model.asking) {
 		/* Every key answers the question, or skips it. */
 		char answer[256];
@@ -159,6 +557,20 @@ static void on_key(struct ui *ui, int key)
 		ui->views[V_PREDICT].ops->key(ui->views[V_PREDICT].data, key);
 		if (view_predict_take(ui->views[V_PREDICT].data, answer, sizeof answer, &skipped))
 			runner_answer(ui->runner, skipped ? NULL : answer);
+		return;
+	}
+	if (ui->ex_panel) {
+		ui->views[V_EXERCISE].ops->key(ui->views[V_EXERCISE].data, key);
+		exercise_action(ui, view_exercise_take(ui->views[V_EXERCISE].data));
+		return;
+	}
+	if (key == 'm' && ui->course.len > 0) {
+		close_lesson(ui);
+		ui->menu = true;
+		return;
+	}
+	if (key == 'x') {
+		open_exercise(ui);
 		return;
 	}
 	if (key == 'g') {
@@ -195,10 +607,11 @@ static void on_key(struct ui *ui, int key)
 	}
 }
 
-static void loop(struct ui *ui)
+static void loop(struct ui *ui, const struct runner_options *opt)
 {
 	while (!ui->quit) {
 		int key = term_read_key();
+		unsigned ex_version = ui->ex.version;
 		double now;
 
 		switch (term_signal_pending()) {
@@ -212,14 +625,22 @@ static void loop(struct ui *ui)
 		if (key == TERM_KEY_RESIZE)
 			resize(ui);
 		else if (key != TERM_KEY_NONE)
-			on_key(ui, key);
+			on_key(ui, key, opt);
 		if (ui->quit)
 			return;
-		runner_tick(ui->runner);
-		if (ui->why && runner_why(ui->runner, ui->why) == 0)
-			ui->why = 0;
-
 		now = util_now();
+		if (ui->runner != NULL) {
+			runner_tick(ui->runner);
+			if (ui->why && runner_why(ui->runner, ui->why) == 0)
+				ui->why = 0;
+			exwatch_tick(&ui->ex, now);
+			if (ui->ex.version != ex_version) {
+				unlock_solution(ui);
+				ui->dirty = true;
+			}
+			note_progress(ui);
+		}
+
 		ui->dirty = ui->dirty || key != TERM_KEY_NONE || ui->model.version != ui->drawn_version ||
 		            (runner_busy(ui->runner) && now - ui->last_draw >= FRAME_RUNNING);
 		if (ui->dirty && (key != TERM_KEY_NONE || now - ui->last_draw >= FRAME_MIN)) {
@@ -232,41 +653,55 @@ static void loop(struct ui *ui)
 	}
 }
 
-int ui_run(const char *lesson_path, const char *scenario_path,
+int ui_run(const char *lesson_path, const char *scenario_path, const char *lessons_dir,
            const struct runner_options *opt, struct error *err)
 {
 	struct ui ui = { 0 };
 	struct runner_options ropt = *opt;
-	struct error open_err;
-	int i, rc = -1;
+	struct error open_err, notice;
+	int rc = -1;
 
-	/* The lesson first: a bad file is reported before the screen changes. */
-	if (lesson_path != NULL && lesson_load(&ui.lesson, lesson_path, err) < 0)
+	ui.ex.pid = ui.ex.fd = -1;
+	ropt.interactive = true;
+	/* The course or the lesson first: a bad file is reported before the screen changes. */
+	if (lessons_dir != NULL) {
+		if (course_load(&ui.course, lessons_dir, err) < 0)
+			return -1;
+		if (ui.course.len == 0) {
+			error_set(err, lessons_dir, 0, "no lessons in this folder");
+			goto out;
+		}
+		ui.menu = true;
+	} else if (lesson_path != NULL && lesson_load(&ui.lesson, lesson_path, err) < 0) {
 		return -1;
+	}
+	if (progress_load(&ui.progress, NULL, &notice) != 0)
+		error_format(&notice, ui.notice, sizeof ui.notice);
+	if (ui.lesson != NULL && scenario_path == NULL)
+		ui.key = progress_key(lesson_path);
 	ui.scenario = scenario_path ? scenario_path : ui.lesson ? lesson_scenario(ui.lesson) : NULL;
 	if (term_init(err) < 0)
 		goto out;
 
 	model_init(&ui.model);
-	for (i = 0; i < V_COUNT; i++) {
-		ui.views[i].ops = view_table[i];
-		ui.views[i].data = view_table[i]->init ? view_table[i]->init() : NULL;
-	}
+	views_reset(&ui);
 	ui.screen = screen_new(0, 0, term_ascii());
 	resize(&ui);
 	/* First frame before the scenario loads, so the screen answers at once. */
 	draw(&ui);
 	term_present(ui.screen);
 
-	ropt.interactive = true;
 	if (ui.scenario != NULL)
 		runner_open(&ui.runner, ui.scenario, &ui.model, &ropt, &open_err);
+	if (!ui.menu && ui.notice[0])
+		model_console(&ui.model, CONSOLE_ERROR, "✗ %s", ui.notice);
 	ui.dirty = true;
-	loop(&ui);
+	loop(&ui, &ropt);
 	rc = 0;
 
 	runner_close(ui.runner);
-	for (i = 0; i < V_COUNT; i++)
+	close_exercise(&ui);
+	for (int i = 0; i < V_COUNT; i++)
 		if (ui.views[i].ops->free)
 			ui.views[i].ops->free(ui.views[i].data);
 	screen_free(ui.screen);
@@ -274,5 +709,8 @@ int ui_run(const char *lesson_path, const char *scenario_path,
 out:
 	term_done();
 	lesson_free(ui.lesson);
+	free(ui.key);
+	course_free(&ui.course);
+	progress_free(&ui.progress);
 	return rc;
 }

@@ -5,11 +5,13 @@
 #include "runner.h"
 #include "util.h"
 
-/* Show the lesson (NULL: none) and run its scenario, or scenario_path when
- * given, until the learner quits. Returns 0, or -1 with err set when the
- * lesson cannot be loaded or the terminal cannot be used; a scenario that
- * fails to load is shown in the console instead. */
-int ui_run(const char *lesson_path, const char *scenario_path,
+/* With lessons_dir, open the course menu of that folder's lessons; else show
+ * the lesson (NULL: none) and run its scenario, or scenario_path when given,
+ * until the learner quits. The learner's progress is kept (progress.h).
+ * Returns 0, or -1 with err set when the course or the lesson cannot be
+ * loaded or the terminal cannot be used; a scenario that fails to load is
+ * shown in the console instead. */
+int ui_run(const char *lesson_path, const char *scenario_path, const char *lessons_dir,
            const struct runner_options *opt, struct error *err);
 
 #endif

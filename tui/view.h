@@ -9,8 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "exwatch.h"
 #include "lesson.h"
+#include "luahost.h"
 #include "model.h"
+#include "progress.h"
 #include "screen.h"
 
 /* Below this size the whole screen shows only view_small. */
@@ -22,6 +25,24 @@ struct view_ctx {
 	const struct model *model;
 	const struct lesson *lesson;   /* NULL when only a scenario runs */
 	const char *scenario;          /* the scenario's path, NULL when none */
+
+	/* where the learner is, and which keys lead elsewhere */
+	enum view_place { VIEW_IN_LESSON, VIEW_IN_MENU, VIEW_IN_EXERCISE } place;
+	bool has_course;                    /* m goes back to the menu */
+	bool has_exercise;                  /* x opens the lesson's exercise */
+
+	/* the course menu */
+	const char *const *course_titles;   /* every lesson's title, in order */
+	const char *const *course_keys;     /* their progress keys */
+	int course_len;
+	const struct progress *progress;    /* NULL when not kept */
+	const char *notice;                 /* a message for the learner, or NULL */
+
+	/* the exercise panel */
+	const struct exwatch *exercise;             /* the watched working copy */
+	const struct exercise_info *exercise_info;  /* its hints */
+	int hints_shown;
+	const char *solution;                       /* text, once unlocked; else NULL */
 };
 
 struct view_ops {
@@ -49,6 +70,22 @@ extern const struct view_ops view_help;     /* an overlay listing every key */
 extern const struct view_ops view_small;    /* "this terminal is too small" */
 extern const struct view_ops view_graph;    /* the object graph of the scenario's roots */
 extern const struct view_ops view_predict;  /* the learner's prediction, before a step's result */
+extern const struct view_ops view_menu;     /* the course: every lesson and its progress */
+extern const struct view_ops view_exercise; /* the exercise: working copy, verification, hints */
+
+/* The lesson the learner picked on the menu (Enter): its index, once; -1: none. */
+int view_menu_take(void *data);
+
+/* What the learner asked of the exercise panel, once. */
+enum view_exercise_action {
+	VIEW_EX_NONE,
+	VIEW_EX_CLOSE,      /* x, Esc */
+	VIEW_EX_EDIT,       /* o: the working copy in $EDITOR */
+	VIEW_EX_HINT,       /* h: one more hint */
+	VIEW_EX_RESET,      /* R, then y: back to the starting file */
+	VIEW_EX_VERIFY,     /* v: verify now */
+};
+enum view_exercise_action view_exercise_take(void *data);
 
 /* The learner answered or skipped the question: true once, with the answer. */
 bool view_predict_take(void *data, char *answer, size_t size, bool *skipped);

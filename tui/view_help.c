@@ -18,6 +18,10 @@ static const struct {
 	{ "  arrows, tab", "graph: move between objects / follow an edge" },
 	{ "  c, enter", "graph: follow the cycle / details and why alive" },
 	{ "  e, h j k l", "graph: expand long chains / pan" },
+	{ "x", "the exercise: your copy, its verification, hints" },
+	{ "  o v h", "exercise: edit in $EDITOR / verify now / a hint" },
+	{ "  R s", "exercise: reset your copy / the solution (once passed)" },
+	{ "m", "back to the course menu" },
 	{ "?", "this help" },
 	{ "q", "quit (stops a running step first)" },
 };

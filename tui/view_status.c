@@ -34,6 +34,17 @@ static void title_draw(void *data, struct screen *s, struct screen_rect r,
 /* A state word, and the hint after it. */
 static const char *state_word(const struct view_ctx *ctx)
 {
+	if (ctx->place == VIEW_IN_MENU)
+		return "COURSE";
+	if (ctx->place == VIEW_IN_EXERCISE && ctx->exercise) {
+		switch (ctx->exercise->state) {
+		case EXWATCH_UNTOUCHED: return "EXERCISE";
+		case EXWATCH_RUNNING: return "VERIFYING";
+		case EXWATCH_PASSED: return "VERIFIED";
+		case EXWATCH_FAILED:
+		case EXWATCH_ERROR: return "NOT VERIFIED";
+		}
+	}
 	if (ctx->scenario == NULL)
 		return "READING";
 	switch (ctx->model->state) {
@@ -53,6 +64,16 @@ static void next_action(const struct view_ctx *ctx, const char **key, char *what
 	const struct model *m = ctx->model;
 
 	*key = "space";
+	if (ctx->place == VIEW_IN_MENU) {
+		*key = "enter";
+		snprintf(what, size, "open the lesson  [\u2191\u2193] choose");
+		return;
+	}
+	if (ctx->place == VIEW_IN_EXERCISE) {
+		*key = "o";
+		snprintf(what, size, "edit your copy  [x] back to the lesson");
+		return;
+	}
 	if (m->asking) {
 		*key = m->ask_n_choices ? "1-9" : "0-9";
 		snprintf(what, size, "your prediction: %s", m->ask_question);
@@ -97,7 +118,11 @@ static void next_action(const struct view_ctx *ctx, const char **key, char *what
 static void status_draw(void *data, struct screen *s, struct screen_rect r,
                         const struct view_ctx *ctx)
 {
-	static const char help[] = " [?] help  [q] quit ";
+	const char *help = ctx->place != VIEW_IN_LESSON ? " [?] help  [q] quit "
+	                 : ctx->has_course && ctx->has_exercise ? " [x] exercise  [m] menu  [?] help  [q] quit "
+	                 : ctx->has_course ? " [m] menu  [?] help  [q] quit "
+	                 : ctx->has_exercise ? " [x] exercise  [?] help  [q] quit "
+	                 : " [?] help  [q] quit ";
 	const char *key;
 	char what[400], badge[24], keyname[16];
 	int x, help_w = width_of(s, help);

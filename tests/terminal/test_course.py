@@ -1,0 +1,271 @@
+"""The course in a real terminal: the menu, a lesson, a prediction, the
+exercise panel (working copy, verification on save, the solution once it
+passes, $EDITOR), progress kept between runs, and a corrupt progress file.
+
+HOME, XDG_STATE_HOME and XDG_DATA_HOME point into a temp folder and EDITOR
+is a script of ours, so nothing of the user's is read or touched. Every wait
+polls the screen against a deadline and fails with the last screen seen.
+
+usage: test_course.py EXCLAB   (run from the project root, as meson does)
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+EXCLAB = os.path.abspath(sys.argv[1])
+ROOT = os.getcwd()
+SOCKET = f"exclab-course-{os.getpid()}"
+W, H = 100, 30
+LESSON1 = "01-what-a-traceback-holds"
+SOLUTION1 = os.path.join(ROOT, "scenarios/01-traceback/exercise/solution.py")
+
+
+class Failure(Exception):
+    def __init__(self, why, screen=None):
+        super().__init__(why)
+        self.screen = screen
+
+
+def q(s):
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+class Course:
+    """One temp home for the learner, and the tmux server its panes run in."""
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="exclab-course-")
+        self.home = os.path.join(self.tmp, "home")
+        self.state = os.path.join(self.tmp, "state")
+        self.data = os.path.join(self.tmp, "data")
+        os.makedirs(self.home)
+        self.editor_log = os.path.join(self.tmp, "editor.log")
+        self.editor = os.path.join(self.tmp, "editor.sh")
+        with open(self.editor, "w") as f:
+            # An editor that says what it was given, then exits: no save.
+            f.write(f"#!/bin/sh\necho \"$@\" >> {q(self.editor_log)}\n")
+        os.chmod(self.editor, 0o755)
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("NO_COLOR", "LANG", "LANGUAGE") and not k.startswith(("LC_", "XDG_"))}
+        self.env.update(LC_ALL="C.UTF-8", SHELL="/bin/sh", HOME=self.home,
+                        XDG_STATE_HOME=self.state, XDG_DATA_HOME=self.data, EDITOR=self.editor)
+        self.progress = os.path.join(self.state, "exclab", "progress.json")
+        self.count = 0
+
+    def tmux(self, *args, check=True):
+        proc = subprocess.run(["tmux", "-u", "-f", "/dev/null", "-L", SOCKET, *args],
+                              capture_output=True, text=True, env=self.env, timeout=20)
+        if check and proc.returncode != 0:
+            raise Failure(f"tmux {' '.join(args)}: {proc.stderr.strip()}")
+        return proc.stdout
+
+    def start(self):
+        """exclab with no argument, as a learner starts it; the pane stays
+        after it exits and says how it ended."""
+        self.count += 1
+        name = f"c{self.count}"
+        self.tmux("new-session", "-d", "-s", name, "-x", str(W), "-y", str(H), "-c", ROOT,
+                  f"{q(EXCLAB)}; echo EXITED $?; sleep 60")
+        return Pane(self, name)
+
+    def close(self):
+        self.tmux("kill-server", check=False)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class Pane:
+    def __init__(self, course, name):
+        self.course, self.name, self.last = course, name, ""
+
+    def screen(self):
+        self.last = self.course.tmux("capture-pane", "-p", "-t", self.name, check=False)
+        return self.last
+
+    def keys(self, *keys):
+        self.course.tmux("send-keys", "-t", self.name, *keys)
+
+    def wait_for(self, what, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.screen()
+            got = (what in s) if isinstance(what, str) else what(s)
+            if got:
+                return s
+            if time.monotonic() > deadline:
+                why = what if isinstance(what, str) else what.__name__
+                raise Failure(f"waited {timeout:.0f} s for {why!r}", s)
+            time.sleep(0.05)
+
+    def quit(self):
+        self.keys("q")
+        self.wait_for("EXITED 0", timeout=15)
+
+
+def lesson_titles():
+    """Every lesson's title, as the lesson files say, in course order."""
+    titles = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "lessons", "*.md"))):
+        if os.path.basename(path) == "README.md":
+            continue
+        with open(path, encoding="utf-8") as f:
+            titles.append(next(l[2:].strip() for l in f if l.startswith("# ")))
+    return titles
+
+
+def menu_line(s, number):
+    """The menu's line for lesson `number` (1-based)."""
+    for line in s.split("\n"):
+        if f" {number}. " in line:
+            return line
+    raise Failure(f"no line for lesson {number} on the menu", s)
+
+
+def status_line(s):
+    return s.rstrip("\n").split("\n")[-1]
+
+
+def case_menu_lesson_exercise(c):
+    titles = lesson_titles()
+    if len(titles) != 6:
+        raise Failure(f"expected the six lessons of the course, found {len(titles)}")
+    p = c.start()
+    s = p.wait_for("The course")
+    for i, title in enumerate(titles, 1):
+        if title not in menu_line(s, i) or "not started" not in menu_line(s, i):
+            raise Failure(f"lesson {i} ({title!r}) not listed as not started", s)
+    if "[enter] open the lesson" not in status_line(s):
+        raise Failure("the status line does not say Enter opens a lesson", s)
+    if os.path.exists(c.progress):
+        raise Failure("a fresh start wrote a progress file before anything happened")
+
+    # Enter opens the first lesson; step 1 asks a prediction first.
+    p.keys("Enter")
+    s = p.wait_for(lambda s: "[space] run step 1/" in status_line(s), timeout=20)
+    if titles[0] not in s.split("\n")[0]:
+        raise Failure("the title bar does not name lesson 1", s)
+    p.keys("Space")
+    s = p.wait_for("Predict", timeout=20)
+    p.keys("1")
+    s = p.wait_for(lambda s: "[space] run step 2/" in status_line(s), timeout=30)
+    if "You predicted" not in s:
+        raise Failure("the prediction was not revealed in the console", s)
+    saved = json.load(open(c.progress))["lessons"][LESSON1]
+    if saved["steps_done"] != 1 or saved["predictions_asked"] != 1 or saved["finished"]:
+        raise Failure(f"progress after step 1: {saved}")
+
+    # x: the exercise panel with the working copy's full path.
+    work = os.path.join(c.data, "exclab", "work", LESSON1, "importer.py")
+    p.keys("x")
+    s = p.wait_for("Exercise")
+    if work not in s:
+        raise Failure(f"the working copy's path {work} is not on the panel", s)
+    if not os.path.isfile(work):
+        raise Failure(f"the working copy {work} was not made")
+    if "Not started" not in s:
+        raise Failure("an untouched copy is not said to be not started", s)
+    p.keys("s")
+    p.wait_for("unlocks once your copy passes")
+
+    # o: the editor gets the terminal and the path; the panel comes back.
+    p.keys("o")
+    deadline = time.monotonic() + 10
+    while not os.path.exists(c.editor_log) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not os.path.exists(c.editor_log) or open(c.editor_log).read().strip() != work:
+        raise Failure("$EDITOR was not run on the working copy")
+    s = p.wait_for(lambda s: "Exercise" in s and "[o] edit" in s)
+    if "EXITED" in s:
+        raise Failure("exclab ended after the editor", s)
+
+    # Fix it from the shell, as a learner saving in another terminal.
+    t0 = time.monotonic()
+    shutil.copyfile(SOLUTION1, work)
+    s = p.wait_for("✓ Verified: all", timeout=60)
+    took = time.monotonic() - t0
+    if "VERIFIED" not in status_line(s):
+        raise Failure("the status line does not say VERIFIED", s)
+    p.keys("s")
+    s = p.wait_for("The reference solution:")
+    p.keys("x")
+    p.wait_for(lambda s: "Exercise" not in s)
+    p.quit()
+
+    saved = json.load(open(c.progress))["lessons"][LESSON1]
+    if saved["exercise"] != "passed" or saved["working_copy"] != work:
+        raise Failure(f"progress after the exercise: {saved}")
+
+    # The same learner, later: the menu remembers.
+    p = c.start()
+    s = p.wait_for("The course")
+    line = menu_line(s, 1)
+    want = f"1/{saved['steps_total']} steps"
+    for part in (want, "exercise passed", "predictions right"):
+        if part not in line:
+            raise Failure(f"lesson 1's progress on the menu lacks {part!r}", s)
+    if "not started" not in menu_line(s, 2):
+        raise Failure("lesson 2 is not shown as not started", s)
+    p.quit()
+    return f"verified {took:.1f} s after the save"
+
+
+def case_corrupt(c):
+    os.makedirs(os.path.dirname(c.progress), exist_ok=True)
+    with open(c.progress, "wb") as f:
+        f.write(b'{"version": 1, "lessons": {"01-what\x00 garbage')
+    p = c.start()
+    s = p.wait_for("The course")
+    flat = " ".join(s.split())
+    if c.progress not in flat or "corrupt" not in flat or "set aside" not in flat:
+        raise Failure("no clear message naming the corrupt progress file", s)
+    aside = glob.glob(c.progress + ".corrupt-*")
+    if len(aside) != 1:
+        raise Failure(f"the corrupt file was not set aside: {aside}")
+    # exclab keeps working: open a lesson, run a step, progress is written anew.
+    p.keys("Down", "Enter")
+    p.wait_for(lambda s: "[space] run step 1/" in status_line(s), timeout=20)
+    p.keys("Space")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        s = p.screen()
+        if "Predict" in s:
+            p.keys("Escape")
+        if "run step 2/" in status_line(s):
+            break
+        time.sleep(0.1)
+    else:
+        raise Failure("step 1 of lesson 2 did not end", p.last)
+    p.quit()
+    saved = json.load(open(c.progress))
+    if saved["lessons"]["02-reusing-an-exception"]["steps_done"] != 1:
+        raise Failure(f"progress after the corrupt file: {saved}")
+
+
+def main():
+    failed = 0
+    for case in (case_menu_lesson_exercise, case_corrupt):
+        c = Course()
+        t0 = time.monotonic()
+        try:
+            note = case(c) or ""
+            print(f"ok   {case.__name__} ({time.monotonic() - t0:.1f} s) {note}")
+        except Exception as e:
+            failed += 1
+            print(f"FAIL {case.__name__}: {e}")
+            if isinstance(e, Failure) and e.screen is not None:
+                print("--- last screen:\n" + e.screen + "---")
+            if not isinstance(e, Failure):
+                traceback.print_exc()
+        finally:
+            c.close()
+    print(f"{2 - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
