@@ -6,6 +6,7 @@ interface keeps answering keys.
 usage: test_graph_tui.py EXCLAB   (from the project root; shares test_tui's harness)
 """
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -34,21 +35,39 @@ end)
 def case_cycle():
     p = t.Pane(f"{t.q(t.EXCLAB)} {LESSON2}")
     try:
-        p.wait_for("run step 1/", why="lesson 2 to load")
+        p.wait_for(lambda s: t.STEP1.search(t.status_line(s)) is not None,
+                   why="lesson 2 to load")
         p.keys("Space")
-        p.wait_for("Will gc.collect() free it?", timeout=20, why="step 1 to reach its pause")
+        # Step 1 ends by asking whether gc.collect() will free the exception;
+        # step 2 collects and reveals it. Answer "yes", whichever key it is.
+        s = p.wait_for(lambda s: t.asking(s, "[1-9]") and "gc.collect()" in s,
+                       timeout=20, why="step 1 to ask whether gc.collect() frees it")
+        m = re.search(r"\[(\d)\] yes\b", s.split(t.PREDICT_TITLE, 1)[1])
+        if m is None:
+            raise t.Failure("no '[k] yes' choice in the Predict panel", s)
+        p.keys(m.group(1))
+        p.wait_for(lambda s: "[space] run step 2/" in t.status_line(s),
+                   why="the answer to end step 1")
         p.keys("g")
-        s = p.wait_for("1 cycle", why="the graph header to count one cycle")
+        p.wait_for("1 cycle", why="the graph header to count one cycle")
         # The scenario points out the frame whose local closes the loop.
-        if "⟲ exc" not in s or "╔ frame" not in s:
-            raise t.Failure("the highlighted frame and its ⟲ exc edge are not in view", s)
+        # (Polled: a capture can land while the graph is half drawn.)
+        p.wait_for(lambda s: "⟲ exc" in s and "╔ frame" in s, timeout=5,
+                   why="the highlighted frame and its ⟲ exc edge are not in view")
         p.keys("Home")
-        s = p.wait_for("last_error()", why="the root, the exception, after Home")
-        if "AppError" not in s or "═" not in s:
-            raise t.Failure("the exception is not drawn as a double box on the cycle", s)
+        p.wait_for("last_error()", why="the root, the exception, after Home")
+        p.wait_for(lambda s: "AppError" in s and "═" in s, timeout=5,
+                   why="the exception is not drawn as a double box on the cycle")
         # Walk the cycle: each press of c moves the selection along it.
         # The selection is drawn in reverse video: compare with attributes.
         before = p.screen(escapes=True)
+        deadline = time.monotonic() + 2   # settled: not a frame half drawn
+        while time.monotonic() < deadline:
+            time.sleep(0.15)
+            now = p.screen(escapes=True)
+            if now == before:
+                break
+            before = now
         p.keys("c")
         deadline = time.monotonic() + 3
         while p.screen(escapes=True) == before and time.monotonic() < deadline:
@@ -65,9 +84,14 @@ def case_cycle():
         p.keys("g")
         # Collect, then walk on to the first fix: the graph has nothing to draw.
         p.keys("Space")
-        p.wait_for("run step 2/", why="the pause to end")
+        p.wait_for(lambda s: "[space] run step 3/" in t.status_line(s), timeout=20,
+                   why="step 2, the collection, to finish")
         p.keys("a")
-        p.wait_for("Scenario finished", timeout=60, why="the scenario to finish")
+        s = p.wait_for("Scenario finished", timeout=60, why="the scenario to finish")
+        console = "\n".join(t.console_transcript(p, s))
+        if not re.search(r"^ \u2713 You predicted yes: measured yes$", console, re.M):
+            raise t.Failure("step 2 does not reveal '\u2713 You predicted yes: measured yes'",
+                            console)
         p.keys("g")
         s = p.wait_for(lambda s: "Graph of" in s and s, why="the graph view")
         if "⟲" in s.split("── console")[0]:

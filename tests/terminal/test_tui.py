@@ -174,11 +174,97 @@ def flat(s):
     return " ".join(s.split())
 
 
+# While the scenario loads, the status line reads "run step 1/0:" with no
+# title: only a count and a title say it has loaded.
+STEP1 = re.compile(r"\[space\] run step 1/([1-9]\d*): \S")
+
+
 def ready(s):
     """Lesson 1 loaded, its scenario waiting for step 1, the gauges read."""
-    return ("[space] run step 1/6" in status_line(s) and
+    return (STEP1.search(status_line(s)) is not None and
             gauge_bytes(s, "Python heap") is not None and
             gauge_count(s, "Traceback chain") is not None)
+
+
+# Counts the lesson author may change (steps, pages, checks) are read from the
+# screen, never written here.
+def step_count(s):
+    """N in the status line's "run step 1/N: title"."""
+    m = STEP1.search(status_line(s))
+    if m is None:
+        raise Failure("no 'run step 1/N: ...' in the status line", s)
+    return int(m.group(1))
+
+
+def page_count(s):
+    """N in the lesson pane's "page 1/N"."""
+    m = re.search(r"page 1/(\d+)", s)
+    if m is None:
+        raise Failure("no 'page 1/N' indicator", s)
+    return int(m.group(1))
+
+
+PREDICT_TITLE = " Predict "
+
+
+def asking(s, key="[0-9]"):
+    """The Predict panel is up and the status line asks for a prediction."""
+    return (PREDICT_TITLE in s and
+            f"{key} your prediction: " in status_line(s))
+
+
+def console_rows(s):
+    """The console's rows on this screen: between its rule and the status line."""
+    lines = s.rstrip("\n").split("\n")
+    for i, line in enumerate(lines):
+        if re.match(r"^(\u2500\u2500|--) console ", line):
+            return lines[i + 1:-1]
+    raise Failure("no console rule on the screen", s)
+
+
+def console_transcript(p, s, step=3):
+    """Every console row, oldest first: scroll back with [ to the top,
+    stitching each screen onto the rows already seen. [ scrolls `step` rows;
+    the last press may scroll fewer (clamped at the top), and a scrolled
+    console draws a hint over its bottom row, so that row is never used.
+    Only the console's rows are compared: the gauges keep moving."""
+    def settled(old_rows, timeout):
+        """The console's rows once they differ from `old_rows` and two
+        captures agree (never a frame half drawn); None if they never do."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = console_rows(p.screen())
+            if rows != old_rows:
+                time.sleep(0.1)
+                again = console_rows(p.screen())
+                if again == rows:
+                    return rows
+                continue
+            time.sleep(0.05)
+        return None
+
+    rows = console_rows(s)
+    h = len(rows)
+    if h <= step + 1:
+        raise Failure(f"a console of {h} rows cannot be stitched", s)
+    seen, win = list(rows), rows
+    for _ in range(400):
+        p.keys("[")
+        new = settled(win, 1.5)
+        if new is None:
+            return seen   # the top: [ moves it no further
+        if len(new) != h:
+            raise Failure(f"the console changed height while scrolling ({h} -> {len(new)})",
+                          p.last)
+        for d in [step] + list(range(1, step)):
+            if new[d:h - 1] == seen[:h - 1 - d]:
+                seen = new[:d] + seen
+                break
+        else:
+            raise Failure("a scrolled console screen does not continue the one before",
+                          "\n".join(["--- before:", *win, "--- after [:", *new]))
+        win = new
+    raise Failure("[ kept scrolling the console for 400 presses", p.last)
 
 
 def stty_modes(s):
@@ -223,26 +309,44 @@ def case_start(tmp):
             if label not in s:
                 raise Failure(f"{label!r} not on screen", s)
         st = status_line(s)
-        if not re.match(r"^ (WAITING|READY) +\[space\] run step 1/6: Raise", st):
+        if not re.match(r"^ (WAITING|READY) +\[space\] run step 1/\d+: Raise", st):
             raise Failure(f"status line does not invite space for step 1: {st!r}", s)
-        if "page 1/6" not in s:
-            raise Failure("no page indicator 1/6", s)
+        if step_count(s) < 2:
+            raise Failure(f"the scenario has {step_count(s)} step(s)", s)
+        if page_count(s) < 2:
+            raise Failure(f"the lesson has {page_count(s)} page(s)", s)
     finally:
         p.close()
 
 
 def case_step1(tmp):
-    """Space runs step 1: chain 0 -> 200, the heap grows by the 100 payloads."""
+    """Space runs step 1: the learner predicts the chain's length (200, typed
+    in), then chain 0 -> 200, the heap grows by the 100 payloads, and the
+    console sets the prediction beside the measurement."""
     p = exclab_pane()
     try:
         s = p.wait_for(ready)
+        n = step_count(s)
         heap0, chain0 = gauge_bytes(s, "Python heap"), gauge_count(s, "Traceback chain")
         if chain0 != 0:
             raise Failure(f"Traceback chain reads {chain0} before step 1, expected 0", s)
         p.keys("Space")
-        s = p.wait_for(lambda s: "[space] go on" in status_line(s) and
+        s = p.wait_for(lambda s: asking(s, "[0-9]"), timeout=30,
+                       why="step 1 never asked for a number prediction")
+        if "Type a number, then Enter. Esc to skip." not in s:
+            raise Failure("the Predict panel does not say how to answer", s)
+        if "chain:" in "\n".join(console_rows(s)):
+            raise Failure("step 1's result is on screen before the prediction", s)
+        p.keys("2", "0", "0")
+        p.wait_for("Your answer: 200_", why="the typed 200 is not echoed in the panel")
+        p.keys("Enter")
+        s = p.wait_for(lambda s: f"[space] run step 2/{n}" in status_line(s) and
                        gauge_count(s, "Traceback chain") == 200,
                        timeout=30, why="step 1 never finished with the chain at 200")
+        if PREDICT_TITLE in s:
+            raise Failure("the Predict panel stayed after the answer", s)
+        if not re.search(r"^ \u2713 You predicted 200: measured 200$", s, re.M):
+            raise Failure("no '\u2713 You predicted 200: measured 200' in the console", s)
         heap1 = gauge_bytes(s, "Python heap")
         # 100 raises, each keeping a 500 KB local alive: about 50 MB.
         if heap1 is None or heap1 - heap0 < 40e6:
@@ -289,12 +393,13 @@ def case_pages(tmp):
     try:
         s = p.wait_for(ready)
         first = lesson_top(s)
+        n = page_count(s)
         p.keys("n")
-        s = p.wait_for("page 2/6", why="n did not go to page 2/6")
-        if lesson_top(s) == first or "page 1/6" in s:
+        s = p.wait_for(f"page 2/{n}", why=f"n did not go to page 2/{n}")
+        if lesson_top(s) == first or f"page 1/{n}" in s:
             raise Failure("page 2 still shows page 1's heading", s)
         p.keys("p")
-        s = p.wait_for("page 1/6", why="p did not go back to page 1/6")
+        s = p.wait_for(f"page 1/{n}", why=f"p did not go back to page 1/{n}")
         if lesson_top(s) != first:
             raise Failure(f"back on page 1 the heading is {lesson_top(s)!r}, not {first!r}", s)
     finally:
@@ -305,7 +410,8 @@ def case_resize(tmp):
     """Below 80x24 a message names the minimum; keys wait; 80x24 restores."""
     p = exclab_pane()
     try:
-        p.wait_for(ready)
+        s = p.wait_for(ready)
+        pages = page_count(s)
         p.resize(60, 20)
         s = p.wait_for(lambda s: "exclab needs at least 80x24; this terminal is 60x20." in flat(s),
                        why="no too-small message naming 80x24 and 60x20")
@@ -315,43 +421,52 @@ def case_resize(tmp):
         # Read before the resize back, or ncurses would hand it over after.
         p.wait_keys_read()
         p.resize(W, H)
-        s = p.wait_for(lambda s: TITLE in s and "Python heap" in s and "page 1/6" in s,
+        s = p.wait_for(lambda s: TITLE in s and "Python heap" in s and f"page 1/{pages}" in s,
                        why="resizing back to 80x24 did not restore the lesson")
         if "needs at least" in s:
             raise Failure("the too-small message stayed", s)
-        if "run step 1/6" not in status_line(s) or gauge_count(s, "Traceback chain") != 0:
+        if "run step 1/" not in status_line(s) or gauge_count(s, "Traceback chain") != 0:
             raise Failure("space pressed while too small started the step", s)
     finally:
         p.close()
 
 
 def case_run_all(tmp):
-    """a runs every step: 17 checks pass, and no ✗ anywhere in the console."""
+    """a runs every step, skipping the predictions: every check passes, the
+    count in "N passed" is the number of \u2713 lines in the console, every
+    step 1..N ran, and every prediction asked was revealed as "Measured:"."""
     p = exclab_pane()
     try:
-        p.wait_for(ready)
+        s = p.wait_for(ready)
+        n = step_count(s)
         p.keys("a")
-        s = p.wait_for("Scenario finished:", timeout=60, why="the scenario never finished")
-        if "Scenario finished: 17 checks passed, 0 failed." not in s:
-            raise Failure("not 17 checks passed, 0 failed", s)
-        if not re.match(r"^ DONE +\[r\] run again \(17 passed, 0 failed\)", status_line(s)):
+        s = p.wait_for("Scenario finished:", timeout=90, why="the scenario never finished")
+        m = re.search(r"Scenario finished: (\d+) checks? passed, (\d+) failed\.", s)
+        if m is None:
+            raise Failure("no 'Scenario finished: N checks passed, M failed.'", s)
+        passed, failed = int(m.group(1)), int(m.group(2))
+        if failed != 0 or passed == 0:
+            raise Failure(f"{passed} checks passed, {failed} failed", s)
+        if not re.match(rf"^ DONE +\[r\] run again \({passed} passed, 0 failed\)", status_line(s)):
             raise Failure(f"status line: {status_line(s)!r}", s)
-        # Scroll the whole console back with [ and look at every line.
-        seen, steps = [s], set()
-        while True:
-            steps.update(re.findall(r"\u25b6 Step (\d)/6", s))
-            if "\u2717" in s:
-                raise Failure("a \u2717 in the console", s)
-            if len(seen) > 60:
-                raise Failure("[ kept scrolling the console for 60 presses", s)
-            p.keys("[")
-            new = p.wait_change(s, timeout=1.5)
-            if new == s:
-                break
-            s = new
-            seen.append(s)
-        if steps != set("123456"):
-            raise Failure(f"scrolling back showed steps {sorted(steps)} only", s)
+        # Scroll the whole console back with [ and read every line.
+        rows = console_transcript(p, s)
+        text = "\n".join(rows)
+        if "\u2717" in text:
+            raise Failure("a \u2717 in the console", text)
+        if "You predicted" in text:
+            raise Failure("run-all answered a prediction: it should skip them", text)
+        checks = [r for r in rows if r.startswith(" \u2713 ")]
+        if len(checks) != passed:
+            raise Failure(f"{len(checks)} \u2713 check lines in the console, "
+                          f"but the scenario says {passed} passed", text)
+        steps = re.findall(r"^ \u25b6 Step (\d+)/(\d+): ", text, re.M)
+        if [int(i) for i, _ in steps] != list(range(1, n + 1)) or {t for _, t in steps} != {str(n)}:
+            raise Failure(f"the console shows steps {steps}, not 1..{n} of {n} in order", text)
+        asked = [r for r in rows if r.startswith(" Predict: ")]
+        measured = [r for r in rows if re.match(r"^ Measured: \S", r)]
+        if not asked or len(measured) != len(asked):
+            raise Failure(f"{len(asked)} predictions skipped, {len(measured)} 'Measured:' lines", text)
     finally:
         p.close()
 
@@ -402,11 +517,13 @@ def sgr_colours(s):
 
 
 def case_ascii(tmp):
-    """NO_COLOR=1 LC_ALL=C: only ASCII on screen, no colours, checks in words."""
+    """NO_COLOR=1 LC_ALL=C: only ASCII on screen (the Predict panel too), no
+    colours, checks in words; step 1's prediction skipped with Esc."""
     p = exclab_pane(env="NO_COLOR=1 LC_ALL=C")
     try:
-        s = p.wait_for(lambda s: "[space] run step 1/6" in s,
+        s = p.wait_for(lambda s: STEP1.search(status_line(s)) is not None,
                        why="lesson 1 never became ready in the C locale")
+        n = step_count(s)
         if TITLE not in s.split("\n")[0]:
             raise Failure("no title in the C locale", s)
         odd = sorted({c for c in s if ord(c) > 127})
@@ -418,8 +535,23 @@ def case_ascii(tmp):
         if colours:
             raise Failure(f"NO_COLOR set, yet colour SGR parameters {sorted(set(colours))}", s)
         p.keys("Space")
-        s = p.wait_for(lambda s: "[space] go on" in status_line(s), timeout=30,
-                       why="step 1 did not finish in the C locale")
+        s = p.wait_for(lambda s: asking(s), timeout=30,
+                       why="step 1 did not ask its prediction in the C locale")
+        if not re.search(r"\+-  Predict  -+\+", s):
+            raise Failure("the Predict panel is not boxed in ASCII (+- Predict --+)", s)
+        odd = sorted({c for c in s if ord(c) > 127})
+        if odd:
+            raise Failure(f"non-ASCII characters with the Predict panel up: {' '.join(odd)}", s)
+        p.keys("Escape")
+        s = p.wait_for(lambda s: f"[space] run step 2/{n}" in status_line(s), timeout=30,
+                       why="Esc did not skip the prediction and let step 1 finish")
+        if PREDICT_TITLE in s:
+            raise Failure("the Predict panel stayed after Esc", s)
+        m = re.search(r"^ Measured: (\d+)$", s, re.M)
+        if m is None or "You predicted" in s:
+            raise Failure("a skipped prediction does not read 'Measured: N'", s)
+        if int(m.group(1)) != gauge_count(s, "Traceback chain"):
+            raise Failure(f"'Measured: {m.group(1)}' is not the chain gauge's reading", s)
         if not re.search(r"^ OK chain: \+2 entries per raise", s, re.M):
             raise Failure("check lines do not read 'OK ...' in ASCII", s)
         if not re.search(r"^ \[#+ *\]$", s.split("\n")[2].split("|")[-1]):
@@ -427,6 +559,74 @@ def case_ascii(tmp):
         odd = sorted({c for c in s if ord(c) > 127})
         if odd:
             raise Failure(f"non-ASCII characters after step 1: {' '.join(odd)}", s)
+    finally:
+        p.close()
+
+
+# Predictions in a scenario of its own: a question with choices, then one
+# that asks for a number, each revealed against a known answer.
+PREDICT_SCENARIO = """\
+scenario { title = "Predictions" }
+step("Pick one of three", function()
+  local guess = predict { question = "Which number comes after 3?",
+                          choices = { "2", "4", "6" } }
+  reveal(guess, tostring(2 + 2))
+end)
+step("Type a number", function()
+  local guess = predict { question = "How much is 6 times 7?", number = true }
+  reveal(guess, 6 * 7)
+end)
+"""
+
+
+def case_predict(tmp):
+    """The Predict panel: the question and its numbered choices; keys outside
+    1..N (and space, a) do nothing; a wrong choice reads \u2717; Esc skips."""
+    path = os.path.join(tmp, "predict.lua")
+    with open(path, "w") as f:
+        f.write(PREDICT_SCENARIO)
+    p = exclab_pane("run", path)
+    try:
+        p.wait_for(lambda s: "[space] run step 1/2: Pick one of three" in status_line(s),
+                   why="the scenario never became ready for step 1/2")
+        p.keys("Space")
+        s = p.wait_for(lambda s: asking(s, "[1-9]"), timeout=10,
+                       why="step 1 did not ask its prediction with choices")
+        if "[1-9] your prediction: Which number comes after 3?" not in status_line(s):
+            raise Failure(f"the status line does not ask the question: {status_line(s)!r}", s)
+        panel = s.split(PREDICT_TITLE, 1)[1]
+        order = [panel.find(t) for t in ("Which number comes after 3?", "[1] 2", "[2] 4",
+                                         "[3] 6", "Press a number to answer, Esc to skip.")]
+        if -1 in order or order != sorted(order):
+            raise Failure("the panel does not show the question, then [1] 2, [2] 4, [3] 6, "
+                          "then how to answer", s)
+        # Outside 1..3, and keys that mean something elsewhere: all ignored.
+        p.keys("4", "9", "0", "Space", "Enter", "a", "n")
+        p.wait_keys_read()
+        time.sleep(0.3)   # a frame after the last key
+        after = p.screen()
+        if not asking(after, "[1-9]") or status_line(after) != status_line(s):
+            raise Failure("a key outside 1..3 changed the question", after)
+        if console_rows(after) != console_rows(s):
+            raise Failure("a key outside 1..3 answered or ran something", after)
+        p.keys("1")   # "2": wrong
+        s = p.wait_for(lambda s: "[space] run step 2/2" in status_line(s),
+                       why="choice 1 did not answer the question")
+        if PREDICT_TITLE in s:
+            raise Failure("the Predict panel stayed after the answer", s)
+        if not re.search(r"^ \u2717 You predicted 2; measured 4$", s, re.M):
+            raise Failure("no '\u2717 You predicted 2; measured 4' for the wrong choice", s)
+        p.keys("Space")
+        s = p.wait_for(lambda s: asking(s, "[0-9]"),
+                       why="step 2 did not ask for a number")
+        p.keys("4", "x")
+        p.wait_for("Your answer: 4_", why="the typed 4 is not echoed (or x was taken)")
+        p.keys("Escape")
+        s = p.wait_for("Scenario finished:", why="Esc did not skip step 2's prediction")
+        if PREDICT_TITLE in s:
+            raise Failure("the Predict panel stayed after Esc", s)
+        if not re.search(r"^ Measured: 42$", s, re.M) or "You predicted 4" in s:
+            raise Failure("the skipped prediction does not read 'Measured: 42'", s)
     finally:
         p.close()
 
@@ -496,6 +696,7 @@ CASES = [
     ("pages", case_pages),
     ("resize", case_resize),
     ("run-all", case_run_all),
+    ("predict", case_predict),
     ("stop", case_stop),
     ("ascii", case_ascii),
     ("quit", case_quit),
