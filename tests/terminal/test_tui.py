@@ -11,6 +11,7 @@ usage: test_tui.py EXCLAB   (run from the project root, as meson does)
 import array
 import fcntl
 import os
+import atexit
 import re
 import shutil
 import signal
@@ -33,6 +34,12 @@ W, H = 80, 24
 ENV = {k: v for k, v in os.environ.items()
        if k not in ("NO_COLOR", "LANG", "LANGUAGE") and not k.startswith("LC_")}
 ENV.update(LC_ALL="C.UTF-8", SHELL="/bin/sh")
+# Progress and exercise copies go to a folder of the test's own, never the
+# user's home (exclab saves progress as the learner goes).
+_HOME = tempfile.mkdtemp(prefix="exclab-test-home-")
+atexit.register(shutil.rmtree, _HOME, True)
+ENV.update(HOME=_HOME, XDG_STATE_HOME=os.path.join(_HOME, "state"),
+           XDG_DATA_HOME=os.path.join(_HOME, "data"))
 
 # A step that never ends on its own: real work in the loop, so the
 # KeyboardInterrupt is checked between bytecodes.
