@@ -427,3 +427,31 @@ char *screen_to_text(const struct screen *s)
 	out[n] = '\0';
 	return out;
 }
+
+int screen_put_wrapped(struct screen *s, struct screen_rect r, int y, const char *text,
+                       int indent, enum screen_attr attr, bool draw)
+{
+	const char *p = text;
+	bool ascii = s ? s->ascii : false;
+	int left = 0;
+
+	while (*p) {
+		int room = r.w - left, len = (int)strlen(p), cut = len;
+		if (screen_text_width(p, (size_t)len, ascii) > room) {
+			cut = 0;   /* the last space that still fits */
+			for (int i = 1; i < len && screen_text_width(p, (size_t)i, ascii) <= room; i++)
+				if (p[i] == ' ')
+					cut = i;
+			if (cut == 0)
+				cut = len;   /* one long word: let it clip */
+		}
+		if (draw && y < r.y + r.h)
+			screen_putn(s, r, r.x + left, y, p, (size_t)cut, attr);
+		y++;
+		p += cut;
+		while (*p == ' ')
+			p++;
+		left = indent;
+	}
+	return y;
+}

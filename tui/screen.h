@@ -85,6 +85,12 @@ int screen_putn(struct screen *s, struct screen_rect clip, int x, int y,
 int screen_putc(struct screen *s, struct screen_rect clip, int x, int y,
                 wchar_t ch, enum screen_attr attr);
 
+/* text wrapped at spaces to the width of r, from row y; lines after the first
+ * are indented by `indent`. Rows past r are not drawn, nor anything when
+ * draw is false (to measure). Returns the row after the text. */
+int screen_put_wrapped(struct screen *s, struct screen_rect r, int y, const char *text,
+                       int indent, enum screen_attr attr, bool draw);
+
 void screen_fill(struct screen *s, struct screen_rect r, wchar_t ch, enum screen_attr attr);
 void screen_hline(struct screen *s, struct screen_rect clip, int x, int y, int w,
                   enum screen_attr attr);

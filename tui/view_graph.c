@@ -128,32 +128,11 @@ static void draw_header(struct graph_view *v, struct screen *s, struct screen_re
 	           SCREEN_DIM);
 }
 
-/* One line of text, wrapped at spaces to the width of r (continuations
- * indented by two); *y moves past what was drawn. */
+/* One line of the details, wrapped (continuations indented by two). */
 static void put_line(struct screen *s, struct screen_rect r, int *y, const char *text,
                      enum screen_attr attr)
 {
-	const char *p = text;
-	int indent = 0;
-
-	while (*p && *y < r.y + r.h) {
-		int room = r.w - indent, len = (int)strlen(p), cut = len;
-		if (screen_text_width(p, (size_t)len, false) > room) {
-			cut = 0;   /* the last space that still fits */
-			for (int i = 1; i < len && screen_text_width(p, (size_t)i, false) <= room; i++)
-				if (p[i] == ' ')
-					cut = i;
-			if (cut == 0)
-				cut = len;   /* one long word: let it clip */
-		}
-		char line[512];
-		snprintf(line, sizeof line, "%.*s", cut, p);
-		screen_put(s, r, r.x + indent, (*y)++, line, attr);
-		p += cut;
-		while (*p == ' ')
-			p++;
-		indent = 2;
-	}
+	*y = screen_put_wrapped(s, r, *y, text, 2, attr, true);
 }
 
 /* Everything about the selected node, and why it is alive. */

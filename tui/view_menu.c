@@ -52,30 +52,6 @@ static void describe(const struct progress_lesson *l, char *buf, size_t size, co
 	*mark = l->finished && l->exercise == PROGRESS_EX_PASSED ? "\u2713" : "\u2026";
 }
 
-/* Wrap text at spaces into rows of r; returns the next row. */
-static int put_wrapped(struct screen *s, struct screen_rect r, int y, const char *text,
-                       enum screen_attr attr)
-{
-	const char *p = text;
-
-	while (*p && y < r.y + r.h) {
-		int len = (int)strlen(p), cut = len;
-		if (screen_text_width(p, (size_t)len, s->ascii) > r.w) {
-			cut = 0;
-			for (int i = 1; i < len && screen_text_width(p, (size_t)i, s->ascii) <= r.w; i++)
-				if (p[i] == ' ')
-					cut = i;
-			if (cut == 0)
-				cut = len;
-		}
-		screen_putn(s, r, r.x, y++, p, (size_t)cut, attr);
-		p += cut;
-		while (*p == ' ')
-			p++;
-	}
-	return y;
-}
-
 static void menu_draw(void *data, struct screen *s, struct screen_rect r,
                       const struct view_ctx *ctx)
 {
@@ -89,7 +65,7 @@ static void menu_draw(void *data, struct screen *s, struct screen_rect r,
 	screen_put(s, in, in.x + 1, y++, "The course", SCREEN_HEADING);
 	if (ctx->notice != NULL && ctx->notice[0]) {
 		struct screen_rect nr = { in.x + 1, y + 1, in.w - 2, 4 };
-		y = put_wrapped(s, nr, nr.y, ctx->notice, SCREEN_ERROR);
+		y = screen_put_wrapped(s, nr, nr.y, ctx->notice, 0, SCREEN_ERROR, true);
 	}
 	y++;
 	if (ctx->course_len == 0) {

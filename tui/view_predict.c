@@ -29,36 +29,6 @@ static void predict_free(void *data)
 	free(data);
 }
 
-/* The question, wrapped at spaces to r's width from row y (drawn only when
- * draw is set); returns the row after it. */
-static int put_wrapped(struct screen *s, struct screen_rect r, int y, const char *text,
-                       enum screen_attr attr, bool draw)
-{
-	const char *p = text;
-
-	while (*p) {
-		int len = (int)strlen(p), cut = len;
-		if (screen_text_width(p, (size_t)len, false) > r.w) {
-			cut = 0;
-			for (int i = 1; i < len && screen_text_width(p, (size_t)i, false) <= r.w; i++)
-				if (p[i] == ' ')
-					cut = i;
-			if (cut == 0)
-				cut = len;
-		}
-		if (draw && y < r.y + r.h) {
-			char line[300];
-			snprintf(line, sizeof line, "%.*s", cut, p);
-			screen_put(s, r, r.x, y, line, attr);
-		}
-		y++;
-		p += cut;
-		while (*p == ' ')
-			p++;
-	}
-	return y;
-}
-
 static void predict_draw(void *data, struct screen *s, struct screen_rect r,
                          const struct view_ctx *ctx)
 {
@@ -66,8 +36,8 @@ static void predict_draw(void *data, struct screen *s, struct screen_rect r,
 	const struct model *m = ctx->model;
 	int w = r.w < 64 ? r.w : 64;
 	/* Tall enough for the whole question, however it wraps, and every choice. */
-	int question = put_wrapped(s, (struct screen_rect){ 0, 0, w - 4, 1 }, 0, m->ask_question,
-	                           SCREEN_STRONG, false);
+	int question = screen_put_wrapped(s, (struct screen_rect){ 0, 0, w - 4, 1 }, 0,
+	                                  m->ask_question, 0, SCREEN_STRONG, false);
 	int h = question + 5 + (m->ask_n_choices ? m->ask_n_choices : 1);
 	struct screen_rect box = { r.x + (r.w - w) / 2, r.y + (r.h - h) / 2, w, h < r.h ? h : r.h };
 	struct screen_rect in;
@@ -87,7 +57,7 @@ static void predict_draw(void *data, struct screen *s, struct screen_rect r,
 	screen_box(s, box, " Predict ", SCREEN_BORDER);
 	in.x += 1;
 	in.w -= 2;
-	y = put_wrapped(s, in, in.y, m->ask_question, SCREEN_STRONG, true) + 1;
+	y = screen_put_wrapped(s, in, in.y, m->ask_question, 0, SCREEN_STRONG, true) + 1;
 	if (m->ask_n_choices) {
 		for (int i = 0; i < m->ask_n_choices && y < in.y + in.h; i++) {
 			snprintf(line, sizeof line, "[%d] %s", i + 1, m->ask_choices[i]);
