@@ -1,18 +1,25 @@
-/* check.c — exclab check: run the whole course as its tests would. */
+/* check.c — exclab check: run the whole course as its tests would.
+ * Scenarios and verifications run in child processes of exclab itself. */
 #include "check.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "headless.h"
+#include "exwatch.h"
 #include "lesson.h"
 #include "luahost.h"
 #include "model.h"
 #include "pyhost.h"
 #include "runner.h"
 #include "util.h"
+
+extern char **environ;
 
 static int problems;
 
@@ -62,59 +69,104 @@ static void compile_all(const char *dir)
 	closedir(d);
 }
 
-/* Verify one file: 0 when it passes. */
-static int verify(const char *scenario, const char *file, struct model *m)
+/* exclab itself, in a child process, on one scenario: each run gets an
+ * interpreter of its own, as the tests give each lesson, so memory one lesson
+ * freed cannot hide another's growth in RSS. res holds the JSON report. */
+static bool run_child(const char *verb, const char *scenario, const char *file, struct exwatch *res)
 {
-	struct runner_options opt = { .verify = file };
-	int status = headless_quiet(scenario, &opt, m);
+	char exe[] = "/proc/self/exe", name[] = "exclab", json[] = "--json", headless[] = "--headless";
+	char *argv[7] = { name, (char *)verb, (char *)scenario, NULL, NULL, NULL, NULL };
+	posix_spawn_file_actions_t fa;
+	char buf[65536], *out = NULL;
+	size_t len = 0;
+	int pipefd[2], status;
+	pid_t pid;
+	ssize_t n;
+	bool ok;
 
-	return status == 0 && m->checks_passed > 0 ? 0 : status ? status : 1;
+	argv[3] = file ? (char *)file : headless;
+	argv[4] = file ? headless : json;
+	argv[5] = file ? json : NULL;
+	memset(res, 0, sizeof *res);
+	res->path = xstrdup(file ? file : scenario);   /* so exwatch_close frees what parsing made */
+	res->pid = res->fd = -1;
+	if (pipe(pipefd) < 0)
+		return false;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	ok = posix_spawn(&pid, exe, &fa, NULL, argv, environ) == 0;
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	while (ok && (n = read(pipefd[0], buf, sizeof buf)) > 0) {
+		out = xrealloc(out, len + (size_t)n + 1);
+		memcpy(out + len, buf, (size_t)n);
+		len += (size_t)n;
+	}
+	close(pipefd[0]);
+	if (ok)
+		waitpid(pid, &status, 0);
+	if (out)
+		out[len] = '\0';
+	ok = ok && out && exwatch_parse_report(res, out);
+	if (!ok)
+		snprintf(res->error, sizeof res->error, "exclab %s gave no report", verb);
+	free(out);
+	return ok;
 }
 
-static const char *why_failed(const struct model *m)
+static bool passed(const struct exwatch *res)
 {
-	static char buf[600];
+	return res->state == EXWATCH_PASSED && res->passed > 0;
+}
 
-	if (headless_error(m)[0])
-		return headless_error(m);
-	for (int i = 0; i < m->checks_len; i++)
-		if (!m->checks[i].passed) {
-			snprintf(buf, sizeof buf, "%s: %s (%s)", m->checks[i].where, m->checks[i].message,
-			         m->checks[i].detail);
-			return buf;
-		}
-	return m->checks_len ? "" : "verify() made no checks";
+static const char *why_failed(const struct exwatch *res)
+{
+	static char buf[1400];
+
+	if (res->error[0])
+		return res->error;
+	if (res->n_fails > 0) {
+		snprintf(buf, sizeof buf, "%s: %s (%s)", res->fails[0].where, res->fails[0].message,
+		         res->fails[0].detail);
+		return buf;
+	}
+	return res->passed ? "" : "no check was made";
 }
 
 static void check_exercise(const char *scenario, const struct exercise_info *ex)
 {
-	struct model m;
+	struct exwatch res;
 
 	/* A starting file must fail by measurement, not by failing to run. */
-	if (verify(scenario, ex->file, &m) == 0)
+	run_child("verify", scenario, ex->file, &res);
+	if (passed(&res))
 		report(false, ex->file, "passes verification before any fix");
-	else if (m.checks_failed == 0)
-		report(false, ex->file, "does not run to its checks: %s", why_failed(&m));
+	else if (res.failed == 0)
+		report(false, ex->file, "does not run to its checks: %s", why_failed(&res));
 	else
 		report(true, ex->file, "fails verification, as a starting file must (%d of %d checks failed)",
-		       m.checks_failed, m.checks_len);
-	model_free(&m);
+		       res.failed, res.passed + res.failed);
+	exwatch_close(&res);
 
-	if (verify(scenario, ex->solution, &m) == 0)
-		report(true, ex->solution, "passes verification (%d checks)", m.checks_passed);
+	run_child("verify", scenario, ex->solution, &res);
+	if (passed(&res))
+		report(true, ex->solution, "passes verification (%d checks)", res.passed);
 	else
-		report(false, ex->solution, "the solution fails: %s", why_failed(&m));
-	model_free(&m);
+		report(false, ex->solution, "the solution fails: %s", why_failed(&res));
+	exwatch_close(&res);
 
 	for (int i = 0; i < ex->n_cheats; i++) {
 		/* A cheat must be caught by a check, not by a missing file. */
-		if (verify(scenario, ex->cheats[i], &m) == 0)
+		run_child("verify", scenario, ex->cheats[i], &res);
+		if (passed(&res))
 			report(false, ex->cheats[i], "a cheat passes verification");
-		else if (m.checks_len == 0)
-			report(false, ex->cheats[i], "does not run to its checks: %s", why_failed(&m));
+		else if (res.failed == 0 && res.passed == 0)
+			report(false, ex->cheats[i], "does not run to its checks: %s", why_failed(&res));
 		else
-			report(true, ex->cheats[i], "fails verification, as a cheat must: %s", why_failed(&m));
-		model_free(&m);
+			report(true, ex->cheats[i], "fails verification, as a cheat must: %s", why_failed(&res));
+		exwatch_close(&res);
 	}
 }
 
@@ -122,12 +174,12 @@ static void check_lesson(const char *path)
 {
 	struct lesson *lesson = NULL;
 	struct error err = { 0 };
-	struct model m, probe;
+	struct model probe;
+	struct exwatch res;
 	struct runner *r = NULL;
 	struct runner_options opt = { 0 };
 	char msg[1700];
 	const char *scenario;
-	int status;
 
 	if (lesson_load(&lesson, path, &err) < 0) {
 		error_format(&err, msg, sizeof msg);
@@ -140,12 +192,12 @@ static void check_lesson(const char *path)
 		lesson_free(lesson);
 		return;
 	}
-	status = headless_quiet(scenario, &opt, &m);
-	if (status == 0 && m.checks_passed > 0)
-		report(true, scenario, "%d checks hold, %d predictions", m.checks_passed, m.predictions_len);
+	run_child("run", scenario, NULL, &res);
+	if (passed(&res))
+		report(true, scenario, "%d checks hold", res.passed);
 	else
-		report(false, scenario, "%s", why_failed(&m));
-	model_free(&m);
+		report(false, scenario, "%s", why_failed(&res));
+	exwatch_close(&res);
 
 	char *dir = util_dirname(scenario);
 	compile_all(dir);

@@ -51,6 +51,17 @@ static void json_sample(FILE *f, const struct probe_sample *s)
 	fputc('}', f);
 }
 
+/* The last error line of a run (without its mark), or "" when none. */
+static const char *headless_error(const struct model *m)
+{
+	for (int i = m->console_len - 1; i >= 0; i--) {
+		const struct console_line *l = model_console_line(m, i);
+		if (l->kind == CONSOLE_ERROR)
+			return strncmp(l->text, "✗ ", strlen("✗ ")) == 0 ? l->text + strlen("✗ ") : l->text;
+	}
+	return "";
+}
+
 static void json_report(FILE *f, const struct model *m)
 {
 	fputs("{\n  \"scenario\": ", f);
@@ -96,37 +107,9 @@ static void json_report(FILE *f, const struct model *m)
 	fputs("\n}\n", f);
 }
 
-const char *headless_error(const struct model *m)
-{
-	for (int i = m->console_len - 1; i >= 0; i--) {
-		const struct console_line *l = model_console_line(m, i);
-		if (l->kind == CONSOLE_ERROR)
-			return strncmp(l->text, "✗ ", strlen("✗ ")) == 0 ? l->text + strlen("✗ ") : l->text;
-	}
-	return "";
-}
-
 static int exit_status(const struct model *m)
 {
 	return m->state != RUN_DONE ? 2 : m->checks_failed ? 1 : 0;
-}
-
-int headless_quiet(const char *scenario, const struct runner_options *opt, struct model *m)
-{
-	struct runner *r = NULL;
-	struct error err;
-	struct runner_options o = *opt;
-	int status;
-
-	o.interactive = false;
-	model_init(m);
-	runner_open(&r, scenario, m, &o, &err);
-	runner_run_all(r);
-	while (runner_tick(r), !runner_finished(r))
-		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
-	status = exit_status(m);
-	runner_close(r);
-	return status;
 }
 
 static const char *prefix(enum console_kind kind)

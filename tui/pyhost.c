@@ -1004,7 +1004,7 @@ static void run_job(struct pyresult *r)
 	double t0 = util_now();
 
 	memset(r, 0, sizeof *r);
-	if (namespace == NULL && job.kind != PYJOB_RESET) {
+	if (namespace == NULL && job.kind != PYJOB_RESET && job.kind != PYJOB_COMPILE) {
 		r->status = PYRESULT_ERROR;
 		error_set(&r->err, NULL, 0, "no scenario namespace (internal error)");
 		return;
