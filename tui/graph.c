@@ -40,20 +40,6 @@ void graph_free(struct graph *g)
 	free(g);
 }
 
-struct graph *graph_copy(const struct graph *g)
-{
-	struct graph *c = graph_new();
-
-	*c = *g;
-	c->nodes = xmalloc((size_t)(g->n_nodes ? g->n_nodes : 1) * sizeof *c->nodes);
-	c->edges = xmalloc((size_t)(g->n_edges ? g->n_edges : 1) * sizeof *c->edges);
-	memcpy(c->nodes, g->nodes, (size_t)g->n_nodes * sizeof *c->nodes);
-	memcpy(c->edges, g->edges, (size_t)g->n_edges * sizeof *c->edges);
-	c->cap_nodes = g->n_nodes ? g->n_nodes : 1;
-	c->cap_edges = g->n_edges ? g->n_edges : 1;
-	return c;
-}
-
 int graph_add_node(struct graph *g, const struct graph_node *n)
 {
 	if (g->n_nodes == g->cap_nodes) {

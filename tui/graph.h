@@ -68,8 +68,6 @@ struct graph {
 
 struct graph *graph_new(void);
 void graph_free(struct graph *g);
-/* A copy that shares nothing with g. */
-struct graph *graph_copy(const struct graph *g);
 
 /* Index of the new node. */
 int graph_add_node(struct graph *g, const struct graph_node *n);
