@@ -15,13 +15,11 @@ they come from the scenario's checks ("... got true").
 Use the interpreter exclab embeds for PYTHON (meson's python_exe; on
 Debian 12 /usr/bin/python3.11), or the figures are not like for like.
 """
-import json
 import os
-import re
-import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from accuracy import Readings, Tally, arguments, run_exclab, run_python, same_python
+
 SCENARIO = os.path.join("scenarios", "03-cycles", "scenario.lua")
 WORKLOAD = os.path.join("scenarios", "03-cycles", "cycles.py")
 
@@ -51,101 +49,15 @@ STEPS = {
 }
 
 
-def fail(msg, code=2):
-    print(f"check_cycles: {msg}", file=sys.stderr)
-    sys.exit(code)
-
-
-def run_python(python):
-    cmd = [python, WORKLOAD, str(N)]
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        fail(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr}")
-    figures = {}
-    for line in p.stdout.splitlines():
-        key, _, value = line.partition(" ")
-        if value.lstrip("-").isdigit():
-            value = int(value)
-        elif value in ("True", "False"):
-            value = value == "True"
-        figures[key] = value
-    return figures
-
-
-def run_exclab(exclab):
-    cmd = [exclab, "run", SCENARIO, "--headless", "--json"]
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    if p.returncode not in (0, 1):  # 1: a check failed, figures still valid
-        fail(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stdout}{p.stderr}")
-    try:
-        report = json.loads(p.stdout)
-    except json.JSONDecodeError as e:
-        fail(f"{' '.join(cmd)}: stdout is not JSON ({e})")
-    if report.get("error"):
-        fail(f"the scenario failed: {report['error']}")
-    return report
-
-
-class Readings:
-    """Samples and check results of exclab's run, found by step."""
-
-    def __init__(self, report):
-        self.steps = report["steps"]
-        self.flat = [(i, j) for i, s in enumerate(self.steps)
-                     for j in range(len(s["samples"]))]
-
-    def step(self, name):
-        i, title, j = STEPS[name]
-        if i >= len(self.steps) or not self.steps[i]["title"].startswith(title):
-            fail(f"step {i + 1} should start with {title!r}; "
-                 f"update STEPS in {os.path.basename(__file__)}")
-        return i, j
-
-    def around(self, name):
-        """(before, after) the call of step `name`."""
-        i, j = self.step(name)
-        k = self.flat.index((i, j))
-        if k == 0:
-            fail(f"no reading before step {i + 1}'s call")
-        before = self.steps[self.flat[k - 1][0]]["samples"][self.flat[k - 1][1]]
-        return before, self.steps[i]["samples"][j]
-
-    def got(self, name, message_start):
-        """The value a check of step `name` saw, from its detail text."""
-        i, _ = self.step(name)
-        for c in self.steps[i]["checks"]:
-            if c["message"].startswith(message_start):
-                m = re.search(r"got (\S+)\)?$", c["detail"])
-                if m:
-                    v = m.group(1).rstrip(")")
-                    return {"true": True, "false": False}.get(v, v)
-        fail(f"step {i + 1} has no check starting {message_start!r}")
-
-
 def main():
-    python = sys.argv[1] if len(sys.argv) > 1 else sys.executable
-    exclab = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "build", "tui", "exclab")
+    python, exclab = arguments()
+    py = run_python(python, WORKLOAD, N)
+    report = run_exclab(exclab, SCENARIO)
+    r = Readings(report, STEPS, os.path.basename(__file__))
+    tally = Tally()
+    compare = tally.compare
 
-    py = run_python(python)
-    report = run_exclab(exclab)
-    r = Readings(report)
-    mismatches = 0
-
-    def compare(what, ours, theirs, tolerance=0, relative=False):
-        nonlocal mismatches
-        if isinstance(theirs, bool) or isinstance(ours, bool):
-            ok, how = ours == theirs, "exactly"
-        else:
-            limit = abs(theirs) * tolerance if relative else tolerance
-            ok = abs(ours - theirs) <= limit
-            how = (f"within {tolerance:.0%}" if relative else
-                   f"within {tolerance}" if tolerance else "exactly")
-        mismatches += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} {what}: exclab {ours}, python {theirs} ({how})")
-
-    if report.get("python") != py["python.version"]:
-        print(f"FAIL versions differ: exclab embeds {report.get('python')}, "
-              f"{python} is {py['python.version']}: run it with the embedded one")
+    if not same_python(report, py, python):
         return 1
     print(f"Python {py['python.version']}, {N} requests in the GC-count batch")
 
@@ -201,12 +113,7 @@ def main():
         else:
             compare(f"{name}: heap kept", ours, theirs, SMALL)
 
-    failed_checks = report.get("failed", 0)
-    if failed_checks:
-        print(f"note: {failed_checks} scenario check(s) failed "
-              "(the scenario test reports them)")
-    print(f"{'all figures agree' if not mismatches else f'{mismatches} mismatch(es)'}")
-    return 1 if mismatches else 0
+    return tally.finish(report)
 
 
 if __name__ == "__main__":

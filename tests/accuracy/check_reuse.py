@@ -11,13 +11,11 @@ compares the figures and exits 1 on any mismatch, 2 if either run fails.
 Use the interpreter exclab embeds for PYTHON (meson's python_exe; on
 Debian 12 /usr/bin/python3.11), or the heap figures are not like for like.
 """
-import json
 import os
-import re
-import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from accuracy import Readings, Tally, arguments, run_exclab, run_python, same_python
+
 SCENARIO = os.path.join("scenarios", "02-reuse", "scenario.lua")
 WORKLOAD = os.path.join("scenarios", "02-reuse", "reuse.py")
 
@@ -43,102 +41,15 @@ STEPS = {
 }
 
 
-def fail(msg, code=2):
-    print(f"check_reuse: {msg}", file=sys.stderr)
-    sys.exit(code)
-
-
-def run_python(python):
-    cmd = [python, WORKLOAD, str(N)]
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if p.returncode != 0:
-        fail(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr}")
-    figures = {}
-    for line in p.stdout.splitlines():
-        key, _, value = line.partition(" ")
-        figures[key] = int(value) if value.lstrip("-").isdigit() else value
-    return figures
-
-
-def run_exclab(exclab):
-    cmd = [exclab, "run", SCENARIO, "--headless", "--json"]
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if p.returncode not in (0, 1):  # 1: a check failed, figures still valid
-        fail(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stdout}{p.stderr}")
-    try:
-        report = json.loads(p.stdout)
-    except json.JSONDecodeError as e:
-        fail(f"{' '.join(cmd)}: stdout is not JSON ({e})")
-    if report.get("error"):
-        fail(f"the scenario failed: {report['error']}")
-    return report
-
-
-class Readings:
-    """Samples of exclab's run, found by step and position."""
-
-    def __init__(self, report):
-        self.steps = report["steps"]
-        self.flat = [(i, j) for i, s in enumerate(self.steps)
-                     for j in range(len(s["samples"]))]
-
-    def sample(self, i, j):
-        return self.steps[i]["samples"][j]
-
-    def step(self, name):
-        i, title, j = STEPS[name]
-        if i >= len(self.steps) or not self.steps[i]["title"].startswith(title):
-            fail(f"step {i + 1} should start with {title!r}; "
-                 f"update STEPS in {os.path.basename(__file__)}")
-        return i, j
-
-    def around(self, name):
-        """(before, after) the batch of step `name`."""
-        i, j = self.step(name)
-        k = self.flat.index((i, j))
-        if k == 0:
-            fail(f"no reading before step {i + 1}'s batch")
-        return self.sample(*self.flat[k - 1]), self.sample(i, j)
-
-    def got(self, name, message_start):
-        """The value a check of step `name` saw, from its detail text."""
-        i, _ = self.step(name)
-        for c in self.steps[i]["checks"]:
-            if c["message"].startswith(message_start):
-                m = re.search(r'got "?([^"]*?)"?\)?$', c["detail"])
-                if m:
-                    return m.group(1)
-        fail(f"step {i + 1} has no check starting {message_start!r}")
-
-
 def main():
-    python = sys.argv[1] if len(sys.argv) > 1 else sys.executable
-    exclab = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "build", "tui", "exclab")
+    python, exclab = arguments()
+    py = run_python(python, WORKLOAD, N)
+    report = run_exclab(exclab, SCENARIO)
+    r = Readings(report, STEPS, os.path.basename(__file__))
+    tally = Tally()
+    compare, text = tally.compare, tally.text
 
-    py = run_python(python)
-    report = run_exclab(exclab)
-    r = Readings(report)
-    mismatches = 0
-
-    def compare(what, ours, theirs, tolerance=0, relative=False):
-        nonlocal mismatches
-        limit = abs(theirs) * tolerance if relative else tolerance
-        ok = abs(ours - theirs) <= limit
-        mismatches += not ok
-        how = (f"within {tolerance:.0%}" if relative else
-               f"within {tolerance} bytes" if tolerance else "exactly")
-        print(f"{'ok  ' if ok else 'FAIL'} {what}: exclab {ours:.0f}, "
-              f"python {theirs} ({how})")
-
-    def text(what, ours, theirs):
-        nonlocal mismatches
-        ok = str(ours) == str(theirs)
-        mismatches += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} {what}: exclab {ours}, python {theirs} (exactly)")
-
-    if report.get("python") != py["python.version"]:
-        print(f"FAIL versions differ: exclab embeds {report.get('python')}, "
-              f"{python} is {py['python.version']}: run it with the embedded one")
+    if not same_python(report, py, python):
         return 1
     print(f"Python {py['python.version']}, {N} raises per batch")
 
@@ -192,12 +103,7 @@ def main():
     compare("loop: frames kept", after["frames"], py["loop.frames"])
     compare("loop: heap growth", after["heap"] - first["heap"], py["loop.heap_growth"], SMALL)
 
-    failed_checks = report.get("failed", 0)
-    if failed_checks:
-        print(f"note: {failed_checks} scenario check(s) failed "
-              "(the scenario test reports them)")
-    print(f"{'all figures agree' if not mismatches else f'{mismatches} mismatch(es)'}")
-    return 1 if mismatches else 0
+    return tally.finish(report)
 
 
 if __name__ == "__main__":
