@@ -13,9 +13,7 @@
 
 #include "exwatch.h"
 #include "lesson.h"
-#include "luahost.h"
 #include "model.h"
-#include "pyhost.h"
 #include "runner.h"
 #include "util.h"
 
@@ -39,8 +37,8 @@ static void report(bool ok, const char *what, const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* Every .py file under dir compiles. */
-static void compile_all(const char *dir)
+/* Every .py file under dir compiles, in the lab r. */
+static void compile_all(struct runner *r, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -51,18 +49,14 @@ static void compile_all(const char *dir)
 		char *path = util_join(dir, e->d_name);
 		size_t n = strlen(e->d_name);
 		if (e->d_name[0] != '.' && e->d_type == DT_DIR) {
-			compile_all(path);
+			compile_all(r, path);
 		} else if (n > 3 && strcmp(e->d_name + n - 3, ".py") == 0) {
-			struct pyjob job = { .kind = PYJOB_COMPILE, .path = path };
-			struct pyresult res;
+			struct error err = { 0 };
 			char msg[1700];
-			pyhost_submit(&job);
-			pyhost_wait(&res);
-			if (res.status != PYRESULT_OK) {
-				error_format(&res.err, msg, sizeof msg);
+			if (runner_compile(r, path, &err) < 0) {
+				error_format(&err, msg, sizeof msg);
 				report(false, path, "does not compile: %s", msg);
 			}
-			pyresult_free(&res);
 		}
 		free(path);
 	}
@@ -177,7 +171,7 @@ static void check_lesson(const char *path)
 	struct model probe;
 	struct exwatch res;
 	struct runner *r = NULL;
-	struct runner_options opt = { 0 };
+	struct runner_options opt = { .interactive = true };   /* load, then wait before step 1 */
 	char msg[1700];
 	const char *scenario;
 
@@ -199,31 +193,15 @@ static void check_lesson(const char *path)
 		report(false, scenario, "%s", why_failed(&res));
 	exwatch_close(&res);
 
-	char *dir = util_dirname(scenario);
-	compile_all(dir);
-	free(dir);
-
-	/* The exercise, as the scenario declares it. */
+	/* The Python files, and the exercise as the scenario declares it. */
 	model_init(&probe);
-	if (runner_open(&r, scenario, &probe, &opt, &err) == 0 && runner_exercise(r)) {
-		const struct exercise_info *ex = runner_exercise(r);
-		/* Copy what check_exercise needs: the runner must close first. */
-		struct exercise_info copy = *ex;
-		char *file = xstrdup(ex->file), *solution = xstrdup(ex->solution);
-		char **cheats = xcalloc((size_t)(ex->n_cheats ? ex->n_cheats : 1), sizeof *cheats);
-		for (int i = 0; i < ex->n_cheats; i++)
-			cheats[i] = xstrdup(ex->cheats[i]);
-		copy.file = file;
-		copy.solution = solution;
-		copy.cheats = cheats;
-		runner_close(r);
-		r = NULL;
-		check_exercise(scenario, &copy);
-		for (int i = 0; i < copy.n_cheats; i++)
-			free(cheats[i]);
-		free(cheats);
-		free(file);
-		free(solution);
+	if (runner_open(&r, scenario, &probe, &opt, &err) == 0)
+		runner_settle(r);
+	char *dir = util_dirname(scenario);
+	compile_all(r, dir);
+	free(dir);
+	if (runner_exercise(r)) {
+		check_exercise(scenario, runner_exercise(r));
 	} else {
 		report(false, scenario, "declares no exercise{}");
 	}

@@ -1,110 +1,134 @@
 /* headless.c — a scenario without a terminal, for tests, CI and teachers.
  *
- * Text mode streams the console as it grows. JSON mode prints one document at
- * the end: the steps with the samples after each Python job, and the checks. */
+ * Text mode streams the console as it grows, every line of it. JSON mode
+ * prints one document at the end (json-c): the steps with the samples after
+ * each Python job, and the checks. What the scenario printed is shown as
+ * text, never obeyed: escape sequences and other control characters are
+ * made visible, and anything not UTF-8 becomes U+FFFD, so the output is
+ * valid UTF-8 whatever the scenario wrote. */
+#define _GNU_SOURCE   /* sigabbrev_np */
 #include "headless.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include <json-c/json.h>
 
 #include "model.h"
-#include "probe.h"
-#include "pyhost.h"
+#include "screen.h"
 #include "util.h"
 
-static volatile sig_atomic_t interrupts;
+static volatile sig_atomic_t interrupts, terminated;
 
 static void on_signal(int sig)
 {
-	interrupts++;
-	if (interrupts > 1)
-		signal(sig, SIG_DFL);
+	if (sig == SIGINT)
+		interrupts++;
+	else
+		terminated = sig;
 }
 
-static void json_string(FILE *f, const char *s)
+/* s as valid UTF-8; for a terminal, with control characters shown as ^X. */
+static char *clean_text(const char *s, bool for_terminal)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
+	size_t len = strlen(s), o = 0;
+	char *out = xmalloc(len * 3 + 1);   /* ^X: 2 for 1; U+FFFD: 3 for 1 */
+
+	for (size_t i = 0; i < len;) {
+		wchar_t ch;
+		i += screen_utf8_decode(s + i, len - i, &ch);
+		if (for_terminal && ((ch < 0x20 && ch != '\t') || ch == 0x7F)) {
+			out[o++] = '^';
+			out[o++] = ch == 0x7F ? '?' : (char)(ch + '@');
+			continue;
+		}
+		if (for_terminal && ch >= 0x80 && ch < 0xA0)
+			ch = 0xFFFD;   /* C1 controls: a terminal would act on them */
+		o += screen_utf8_encode(out + o, ch);
 	}
-	fputc('"', f);
+	out[o] = '\0';
+	return out;
 }
 
-static void json_sample(FILE *f, const struct probe_sample *s)
+static json_object *json_text(const char *s)
 {
-	fputc('{', f);
-	for (int id = 0, first = 1; id < PROBE_COUNT; id++) {
+	char *clean = clean_text(s ? s : "", false);
+	json_object *o = json_object_new_string(clean);
+
+	free(clean);
+	return o;
+}
+
+static json_object *json_sample(const struct probe_sample *s)
+{
+	json_object *o = json_object_new_object();
+
+	for (int id = 0; id < PROBE_COUNT; id++) {
 		if (!(s->have & (1u << id)))
 			continue;
-		fprintf(f, "%s\"%s\": %.0f", first ? "" : ", ", probe_info[id].key, s->v[id]);
-		first = 0;
+		json_object_object_add(o, probe_info[id].key, json_object_new_int64(llround(s->v[id])));
 	}
-	fputc('}', f);
+	return o;
 }
 
 /* The last error line of a run (without its mark), or "" when none. */
-static const char *headless_error(const struct model *m)
+static const char *last_error(const struct model *m)
 {
+	static const char mark[] = "✗ ";
+
 	for (int i = m->console_len - 1; i >= 0; i--) {
 		const struct console_line *l = model_console_line(m, i);
 		if (l->kind == CONSOLE_ERROR)
-			return strncmp(l->text, "✗ ", strlen("✗ ")) == 0 ? l->text + strlen("✗ ") : l->text;
+			return strncmp(l->text, mark, strlen(mark)) == 0 ? l->text + strlen(mark) : l->text;
+		if (l->kind == CONSOLE_INFO && strncmp(l->text, "Stopped: ", 9) == 0)
+			return l->text;
 	}
 	return "";
 }
 
 static void json_report(FILE *f, const struct model *m)
 {
-	fputs("{\n  \"scenario\": ", f);
-	json_string(f, m->scenario_file);
-	fputs(",\n  \"title\": ", f);
-	json_string(f, m->scenario_title);
-	fputs(",\n  \"python\": ", f);
-	json_string(f, m->python_version);
-	fputs(",\n  \"steps\": [", f);
+	json_object *root = json_object_new_object(), *steps = json_object_new_array();
+
+	json_object_object_add(root, "scenario", json_text(m->scenario_file));
+	json_object_object_add(root, "title", json_text(m->scenario_title));
+	json_object_object_add(root, "python", json_text(m->python_version));
 	for (int i = 0; i < m->steps_len; i++) {
 		const struct step_record *st = &m->steps[i];
 		int end = i + 1 < m->steps_len ? m->steps[i + 1].checks_from : m->checks_len;
+		json_object *step = json_object_new_object(), *samples = json_object_new_array();
+		json_object *checks = json_object_new_array();
 
-		fputs(i ? ",\n    {\"title\": " : "\n    {\"title\": ", f);
-		json_string(f, st->title);
-		fputs(", \"samples\": [", f);
-		for (int k = 0; k < st->samples_len; k++) {
-			if (k)
-				fputs(", ", f);
-			json_sample(f, &st->samples[k]);
-		}
-		fputs("], \"checks\": [", f);
+		json_object_object_add(step, "title", json_text(st->title));
+		for (int k = 0; k < st->samples_len; k++)
+			json_object_array_add(samples, json_sample(&st->samples[k]));
+		json_object_object_add(step, "samples", samples);
 		for (int c = st->checks_from; c < end; c++) {
 			const struct check_result *ck = &m->checks[c];
-			fprintf(f, "%s{\"passed\": %s, \"message\": ", c > st->checks_from ? ", " : "",
-			        ck->passed ? "true" : "false");
-			json_string(f, ck->message);
-			fputs(", \"detail\": ", f);
-			json_string(f, ck->detail);
-			fputs(", \"where\": ", f);
-			json_string(f, ck->where);
-			fputc('}', f);
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "passed", json_object_new_boolean(ck->passed));
+			json_object_object_add(o, "message", json_text(ck->message));
+			json_object_object_add(o, "detail", json_text(ck->detail));
+			json_object_object_add(o, "where", json_text(ck->where));
+			json_object_array_add(checks, o);
 		}
-		fputs("]}", f);
+		json_object_object_add(step, "checks", checks);
+		json_object_array_add(steps, step);
 	}
-	fprintf(f, "\n  ],\n  \"passed\": %d,\n  \"failed\": %d,\n  \"error\": ",
-	        m->checks_passed, m->checks_failed);
-	if (m->state == RUN_FAILED || m->state == RUN_STOPPED) {
-		json_string(f, headless_error(m)[0] ? headless_error(m) : "stopped");
-	} else {
-		fputs("null", f);
-	}
-	fputs("\n}\n", f);
+	json_object_object_add(root, "steps", steps);
+	json_object_object_add(root, "passed", json_object_new_int(m->checks_passed));
+	json_object_object_add(root, "failed", json_object_new_int(m->checks_failed));
+	if (m->state == RUN_FAILED || m->state == RUN_STOPPED)
+		json_object_object_add(root, "error", json_text(last_error(m)[0] ? last_error(m) : "stopped"));
+	else
+		json_object_object_add(root, "error", NULL);
+	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	                                          JSON_C_TO_STRING_NOSLASHESCAPE), f);
+	fputc('\n', f);
+	json_object_put(root);
 }
 
 static int exit_status(const struct model *m)
@@ -125,13 +149,31 @@ static const char *prefix(enum console_kind kind)
 	}
 }
 
+/* Every console line not printed yet; never drops one silently. */
+static void print_new_lines(const struct model *m, unsigned long *printed)
+{
+	unsigned long oldest = m->console_total - (unsigned long)m->console_len;
+
+	if (*printed < oldest) {
+		printf("… %lu console lines were dropped here\n", oldest - *printed);
+		*printed = oldest;
+	}
+	for (; *printed < m->console_total; (*printed)++) {
+		const struct console_line *l = model_console_line(m, (int)(*printed - oldest));
+		char *text = clean_text(l->text, true);
+		printf("%s%s\n", prefix(l->kind), text);
+		free(text);
+	}
+	fflush(stdout);
+}
+
 int headless_run(const char *scenario, bool json, const struct runner_options *opt)
 {
 	struct model m;
 	struct runner *r = NULL;
 	struct error err;
 	unsigned long printed = 0;
-	int status;
+	int status, stops = 0;
 	struct runner_options o = *opt;
 	struct sigaction sa = { .sa_handler = on_signal };
 
@@ -139,33 +181,38 @@ int headless_run(const char *scenario, bool json, const struct runner_options *o
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	model_init(&m);
 	runner_open(&r, scenario, &m, &o, &err);
 	runner_run_all(r);
-	for (;;) {
-		runner_tick(r);
-		if (!json) {
-			for (; printed < m.console_total; printed++) {
-				int i = m.console_len - (int)(m.console_total - printed);
-				const struct console_line *l = model_console_line(&m, i);
-				if (l)
-					printf("%s%s\n", prefix(l->kind), l->text);
-			}
-			fflush(stdout);
-		}
+	while (!terminated) {
+		bool more = runner_tick(r);
+		if (!json)
+			print_new_lines(&m, &printed);
 		if (runner_finished(r))
 			break;
-		if (interrupts && runner_busy(r))
+		if (interrupts > stops) {
+			stops = interrupts;
 			runner_stop(r);
-		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+		}
+		if (!more)
+			runner_wait(r);
+	}
+	if (terminated) {
+		/* Told to end: the lab goes at once, and the status says why. */
+		runner_close(r);
+		r = NULL;
+		model_console(&m, CONSOLE_INFO, "Terminated by SIG%s.", sigabbrev_np(terminated));
+		if (!json)
+			print_new_lines(&m, &printed);
 	}
 	if (json)
 		json_report(stdout, &m);
 	else
 		printf("checks: %d passed, %d failed%s\n", m.checks_passed, m.checks_failed,
 		       m.state == RUN_DONE ? "" : " (the scenario did not finish)");
-	status = exit_status(&m);
+	status = terminated ? 128 + terminated : exit_status(&m);
 	runner_close(r);
 	model_free(&m);
 	return status;

@@ -20,18 +20,28 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "probe.h"
+#include "guard.h"
+#include "labout.h"
 #include "util.h"
 
 #define HOOK_EVERY 1000
 #define MEM_HEADROOM (1024 * 1024)   /* for building the error after the budget */
 #define DEFAULT_TIME_LIMIT 10.0
+#define DEFAULT_STEP_TIME_LIMIT 60.0
+/* One Lua value converted for Python: at most this many items and bytes. */
+#define CONVERT_ITEMS 100000
+#define CONVERT_BYTES ((size_t)16 * 1024 * 1024)
+/* Instructions charged for each coroutine made: a fresh coroutine starts a
+ * fresh hook count, so without a charge many short ones would run free. */
+#define COROUTINE_CHARGE 1000
+/* string.rep and table.move loop in C, out of the count hook's sight:
+ * results and moves larger than this are refused. */
+#define MAX_MOVE 10000000
 
 struct luahost {
 	lua_State *L;
 	lua_State *co;          /* the driver coroutine */
 	int co_ref;             /* keeps co alive in the registry */
-	struct model *m;
 	const struct pyhost_info *py;
 	char *path, *dir;
 	struct scenario_settings settings;
@@ -53,6 +63,7 @@ struct luahost {
 	const struct pyresult *reply;
 	struct error py_err;    /* the last Python error raised into Lua */
 	char *py_err_text;      /* its message as Lua saw it */
+	bool err_is_python;     /* the script failed on that error */
 	struct probe_sample last;
 	struct error err;
 
@@ -112,12 +123,19 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 	struct luahost *h = host_of(L);
 
 	if (h->fatal == NULL) {
+		enum stop_reason why = guard_reason();
 		h->instr_left -= HOOK_EVERY;
-		if (h->instr_left > 0)
+		if (why == STOP_LEARNER)
+			snprintf(h->fatal_buf, sizeof h->fatal_buf, "stopped by the learner (Ctrl-C)");
+		else if (why != STOP_NONE)
+			snprintf(h->fatal_buf, sizeof h->fatal_buf,
+			         "the scenario's Lua code ran past %s (a runaway loop?)", guard_limit_text());
+		else if (h->instr_left <= 0)
+			snprintf(h->fatal_buf, sizeof h->fatal_buf,
+			         "the scenario used up its budget of %ld million Lua instructions "
+			         "(a runaway loop?)", h->lim.instructions / 1000000);
+		else
 			return;
-		snprintf(h->fatal_buf, sizeof h->fatal_buf,
-		         "the scenario used up its budget of %ld million Lua instructions "
-		         "(a runaway loop?)", h->lim.instructions / 1000000);
 		h->fatal = h->fatal_buf;
 	}
 	lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
@@ -155,10 +173,20 @@ static void where(lua_State *L, char *buf, size_t size)
 	snprintf(buf, size, "?");
 }
 
-/* A Lua value as a plain value for Python. [-0, +0] */
-static void to_value(lua_State *L, int idx, struct value *v, int depth)
+/* What is left of one conversion's budget. */
+struct convert_budget {
+	long items;
+	size_t bytes;
+};
+
+/* A Lua value as a plain value for Python, within the budget. Tables are
+ * read by raw length and raw access: a __len or __index of the script's
+ * own runs no code here, and cannot claim 2^40 items. [-0, +0] */
+static void to_value(lua_State *L, int idx, struct value *v, int depth, struct convert_budget *b)
 {
 	memset(v, 0, sizeof *v);
+	if (--b->items < 0)
+		luaL_error(L, "a value for Python has more than %d items in all", CONVERT_ITEMS);
 	switch (lua_type(L, idx)) {
 	case LUA_TNIL: v->kind = VALUE_NONE; break;
 	case LUA_TBOOLEAN: v->kind = VALUE_BOOL; v->u.b = lua_toboolean(L, idx); break;
@@ -174,20 +202,26 @@ static void to_value(lua_State *L, int idx, struct value *v, int depth)
 	case LUA_TSTRING: {
 		size_t n;
 		const char *s = lua_tolstring(L, idx, &n);
+		if (n > b->bytes)
+			luaL_error(L, "a value for Python has more than %d MB of text in all",
+			           (int)(CONVERT_BYTES >> 20));
+		b->bytes -= n;
 		v->kind = VALUE_STR;
-		v->u.str.s = xstrndup(s, n);
+		v->u.str.s = xmemdup(s, n);   /* NUL bytes and all: the length is exact */
 		v->u.str.len = n;
 		break;
 	}
 	case LUA_TTABLE:
 		if (depth < 3) {
-			lua_Integer n = luaL_len(L, idx);
+			size_t n = lua_rawlen(L, idx);
+			if (n > (size_t)b->items)
+				luaL_error(L, "a value for Python has more than %d items in all", CONVERT_ITEMS);
 			v->kind = VALUE_LIST;
-			v->u.list.n = n > 0 ? (size_t)n : 0;
-			v->u.list.items = xcalloc(v->u.list.n, sizeof *v->u.list.items);
-			for (lua_Integer i = 1; i <= n; i++) {
-				lua_geti(L, idx, i);
-				to_value(L, lua_gettop(L), &v->u.list.items[i - 1], depth + 1);
+			v->u.list.items = xcalloc(n, sizeof *v->u.list.items);
+			for (size_t i = 1; i <= n; i++) {
+				lua_rawgeti(L, idx, (lua_Integer)i);
+				v->u.list.n = i;   /* freed with the rest if the next item fails */
+				to_value(L, lua_gettop(L), &v->u.list.items[i - 1], depth + 1, b);
 				lua_pop(L, 1);
 			}
 			break;
@@ -352,10 +386,22 @@ static int python_done(lua_State *L, int status, lua_KContext ctx)
 	}
 }
 
+/* Calls that wait for Python or the learner must come from the step itself:
+ * a yield from a coroutine the scenario made would only reach that
+ * coroutine's resume, and the request would be lost. */
+static int check_in_step(lua_State *L, struct luahost *h, const char *what)
+{
+	if (L != h->co && lua_isyieldable(L))
+		return luaL_error(L, "%s cannot be used inside a coroutine the scenario made: "
+		                  "call it from the step itself", what);
+	if (!lua_isyieldable(L))
+		return luaL_error(L, "%s can only be used inside a step", what);
+	return 0;
+}
+
 static int yield_python(lua_State *L, struct luahost *h, enum pyjob_kind kind, enum reply returns)
 {
-	if (!lua_isyieldable(L))
-		return luaL_error(L, "py.*, probe.watch and graph.* can only be used inside a step");
+	check_in_step(L, h, "py.*, probe.watch and graph.*");
 	h->request.kind = kind;
 	h->request.time_limit = h->settings.time_limit;
 	h->status = LUAHOST_PYTHON;
@@ -414,8 +460,9 @@ static int l_py_call(lua_State *L)
 	clear_request(h);
 	h->request_args = xcalloc((size_t)nargs, sizeof *h->request_args);
 	h->request.nargs = (size_t)nargs;
+	struct convert_budget budget = { .items = CONVERT_ITEMS, .bytes = CONVERT_BYTES };
 	for (int i = 0; i < nargs; i++)
-		to_value(L, 3 + i, &h->request_args[i], 0);
+		to_value(L, 3 + i, &h->request_args[i], 0, &budget);
 	h->request.args = h->request_args;
 	h->request.code = xstrdup(name);
 	h->request.times = (long)times;
@@ -435,9 +482,11 @@ static int l_probe_watch(lua_State *L)
 	struct luahost *h = host_of(L);
 	const char *name = luaL_checkstring(L, 1);
 
+	check_in_step(L, h, "probe.watch");
 	clear_request(h);
 	h->request.code = xstrdup(name);
-	snprintf(h->m->watch, sizeof h->m->watch, "%s", name);
+	snprintf(h->settings.watch, sizeof h->settings.watch, "%s", name);
+	luahost_send_settings(h);
 	return yield_python(L, h, PYJOB_WATCH, REPLY_NONE);
 }
 
@@ -455,6 +504,8 @@ static void graph_options(lua_State *L, int idx, struct pyjob *job)
 	lua_pop(L, 3);
 	luaL_argcheck(L, job->graph_depth >= 0 && job->graph_nodes >= 0, idx,
 	              "depth and nodes must be positive");
+	/* The live graph crosses to the interface: keep it within a frame. */
+	luaL_argcheck(L, job->graph_nodes <= 200000, idx, "nodes: at most 200,000");
 }
 
 /* graph.show(name, ... [, {depth=, nodes=}]): the live graph's roots. */
@@ -464,14 +515,15 @@ static int l_graph_show(lua_State *L)
 	int n = lua_gettop(L), names = lua_istable(L, n) ? n - 1 : n;
 	luaL_Buffer code;
 
+	check_in_step(L, h, "graph.show");
 	clear_request(h);
 	graph_options(L, n, &h->request);
 	luaL_buffinit(L, &code);
-	h->m->graph_roots[0] = '\0';
+	h->settings.graph_roots[0] = '\0';
 	for (int i = 1; i <= names; i++) {
 		const char *name = luaL_checkstring(L, i);
-		size_t used = strlen(h->m->graph_roots);
-		snprintf(h->m->graph_roots + used, sizeof h->m->graph_roots - used, "%s%s",
+		size_t used = strlen(h->settings.graph_roots);
+		snprintf(h->settings.graph_roots + used, sizeof h->settings.graph_roots - used, "%s%s",
 		         i > 1 ? ", " : "", name);
 		lua_pushstring(L, name);
 		luaL_addvalue(&code);
@@ -480,6 +532,7 @@ static int l_graph_show(lua_State *L)
 	luaL_pushresult(&code);
 	h->request.code = xstrdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
+	luahost_send_settings(h);
 	return yield_python(L, h, PYJOB_GRAPH_ROOTS, REPLY_NONE);
 }
 
@@ -525,8 +578,7 @@ static int l_pause(lua_State *L)
 	if (h->verify_target)
 		return luaL_error(L, "pause() is for the learner; verify() runs without one");
 	snprintf(h->prompt, sizeof h->prompt, "%s", luaL_optstring(L, 1, "Press space to go on."));
-	if (!lua_isyieldable(L))
-		return luaL_error(L, "pause() can only be used inside a step");
+	check_in_step(L, h, "pause()");
 	h->status = LUAHOST_PAUSE;
 	return lua_yield(L, 0);
 }
@@ -551,29 +603,35 @@ static int predict_done(lua_State *L, int status, lua_KContext ctx)
 static int l_predict(lua_State *L)
 {
 	struct luahost *h = host_of(L);
-	const char *choices[MODEL_MAX_CHOICES];
+	struct wire_out *w;
 	int n = 0;
 	bool number;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (h->verify_target)
 		return luaL_error(L, "predict() is for the learner; verify() runs without one");
-	if (!lua_isyieldable(L))
-		return luaL_error(L, "predict() can only be used inside a step");
+	check_in_step(L, h, "predict()");
 	lua_getfield(L, 1, "question");
 	snprintf(h->last_question, sizeof h->last_question, "%s", luaL_checkstring(L, -1));
 	number = lua_getfield(L, 1, "number") != LUA_TNIL && lua_toboolean(L, -1);
 	if (lua_getfield(L, 1, "choices") != LUA_TNIL) {
 		luaL_checktype(L, -1, LUA_TTABLE);
-		n = (int)luaL_len(L, -1);
-		luaL_argcheck(L, n >= 2 && n <= MODEL_MAX_CHOICES, 1, "choices: 2 to 9 of them");
+		n = (int)lua_rawlen(L, -1);
+		luaL_argcheck(L, n >= 2 && n <= LAB_MAX_CHOICES, 1, "choices: 2 to 9 of them");
 		for (int i = 0; i < n; i++) {
-			lua_geti(L, -1 - i, i + 1);
-			choices[i] = luaL_checkstring(L, -1);   /* stays on the stack until model_ask */
+			lua_rawgeti(L, -1 - i, i + 1);
+			if (lua_type(L, -1) != LUA_TSTRING)
+				return luaL_error(L, "predict{}: choice %d is a %s, not a string", i + 1,
+				                  luaL_typename(L, -1));
 		}
 	}
 	luaL_argcheck(L, n > 0 || number, 1, "give choices = {...} or number = true");
-	model_ask(h->m, h->last_question, choices, number ? 0 : n);
+	w = labout_begin(LAB_ASK);
+	wire_str(w, h->last_question);
+	wire_u8(w, (unsigned)(number ? 0 : n));
+	for (int i = 0; !number && i < n; i++)
+		wire_str(w, lua_tostring(L, -n + i));   /* still on the stack, in order */
+	labout_end(w);
 	h->status = LUAHOST_PREDICT;
 	return lua_yieldk(L, 0, number, predict_done);
 }
@@ -583,46 +641,59 @@ static int l_reveal(lua_State *L)
 {
 	struct luahost *h = host_of(L);
 	double tol = luaL_optnumber(L, 3, 0);
-	const char *actual, *guess;
+	const char *actual, *guess = NULL;
+	struct wire_out *w;
 	bool right = false;
 
 	luaL_checkany(L, 2);
 	actual = luaL_tolstring(L, 2, NULL);
-	if (lua_isnil(L, 1)) {
-		model_console(h->m, CONSOLE_PREDICT, "Measured: %s", actual);
-		model_add_prediction(h->m, h->last_question, NULL, actual, false);
-		lua_pushboolean(L, false);
-		return 1;
+	if (!lua_isnil(L, 1)) {
+		guess = luaL_tolstring(L, 1, NULL);
+		if (lua_isnumber(L, 1) && lua_isnumber(L, 2))
+			right = fabs(lua_tonumber(L, 1) - lua_tonumber(L, 2)) <= tol;
+		else
+			right = strcmp(guess, actual) == 0;
 	}
-	guess = luaL_tolstring(L, 1, NULL);
-	if (lua_isnumber(L, 1) && lua_isnumber(L, 2))
-		right = fabs(lua_tonumber(L, 1) - lua_tonumber(L, 2)) <= tol;
-	else
-		right = strcmp(guess, actual) == 0;
-	model_console(h->m, CONSOLE_PREDICT, right ? "✓ You predicted %s: measured %s"
-	                                            : "✗ You predicted %s; measured %s", guess, actual);
-	model_add_prediction(h->m, h->last_question, guess, actual, right);
+	w = labout_begin(LAB_PREDICTION);
+	wire_str(w, h->last_question);
+	wire_u8(w, guess != NULL);
+	wire_str(w, guess);
+	wire_str(w, actual);
+	wire_u8(w, right);
+	labout_end(w);
 	lua_pushboolean(L, right);
 	return 1;
 }
 
-/* exercise{file =, solution =, cheats = {}, hints = {}, verify = function(path)} */
+/* exercise{file =, solution =, cheats = {}, hints = {}, verify = function(path)}:
+ * a list of strings, every item checked before anything is kept, so an
+ * error leaves nothing half made. */
 static char **string_list(lua_State *L, int idx, const char *field, const char *dir, int *n)
 {
 	char **out = NULL;
+	int len = 0;
 
 	*n = 0;
 	if (lua_getfield(L, idx, field) != LUA_TNIL) {
-		luaL_checktype(L, -1, LUA_TTABLE);
-		*n = (int)luaL_len(L, -1);
-		out = xcalloc((size_t)(*n ? *n : 1), sizeof *out);
-		for (int i = 0; i < *n; i++) {
-			lua_geti(L, -1, i + 1);
-			out[i] = dir ? util_join(dir, luaL_checkstring(L, -1)) : xstrdup(luaL_checkstring(L, -1));
+		if (!lua_istable(L, -1))
+			luaL_error(L, "exercise{}: %s must be a list of strings, not a %s", field,
+			           luaL_typename(L, -1));
+		len = (int)lua_rawlen(L, -1);
+		for (int i = 1; i <= len; i++) {
+			if (lua_rawgeti(L, -1, i) != LUA_TSTRING)
+				luaL_error(L, "exercise{}: %s[%d] is a %s, not a string", field, i,
+				           luaL_typename(L, -1));
+			lua_pop(L, 1);
+		}
+		out = xcalloc((size_t)(len ? len : 1), sizeof *out);
+		for (int i = 0; i < len; i++) {
+			lua_rawgeti(L, -1, i + 1);
+			out[i] = dir ? util_join(dir, lua_tostring(L, -1)) : xstrdup(lua_tostring(L, -1));
 			lua_pop(L, 1);
 		}
 	}
 	lua_pop(L, 1);
+	*n = len;
 	return out;
 }
 
@@ -635,16 +706,16 @@ static int l_exercise(lua_State *L)
 		return luaL_error(L, "exercise{} declares the exercise: call it at the top level");
 	if (h->has_exercise)
 		return luaL_error(L, "exercise{} is declared twice");
-	lua_getfield(L, 1, "file");
-	lua_getfield(L, 1, "solution");
+	if (lua_getfield(L, 1, "file") != LUA_TSTRING || lua_getfield(L, 1, "solution") != LUA_TSTRING)
+		return luaL_error(L, "exercise{}: file and solution must be strings (paths)");
 	if (lua_getfield(L, 1, "verify") != LUA_TFUNCTION)
 		return luaL_error(L, "exercise{}: verify must be a function(path)");
 	lua_setfield(L, LUA_REGISTRYINDEX, "exclab.verify");
-	h->exercise.file = util_join(h->dir, luaL_checkstring(L, -2));
-	h->exercise.solution = util_join(h->dir, luaL_checkstring(L, -1));
-	lua_pop(L, 2);
 	h->exercise.cheats = string_list(L, 1, "cheats", h->dir, &h->exercise.n_cheats);
 	h->exercise.hints = string_list(L, 1, "hints", NULL, &h->exercise.n_hints);
+	h->exercise.file = util_join(h->dir, lua_tostring(L, -2));
+	h->exercise.solution = util_join(h->dir, lua_tostring(L, -1));
+	lua_pop(L, 2);
 	h->has_exercise = true;
 	return 0;
 }
@@ -674,31 +745,35 @@ static int l_print(lua_State *L)
 	}
 	luaL_pushresult(&b);
 	/* One console line per printed line. */
-	const char *s = lua_tostring(L, -1);
-	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1)
-		model_console(h->m, CONSOLE_OUTPUT, "%.*s", (int)(nl - s), s);
-	model_console(h->m, CONSOLE_OUTPUT, "%s", s);
+	size_t len;
+	const char *s = lua_tolstring(L, -1, &len), *end = s + len;
+	for (const char *nl; (nl = memchr(s, '\n', (size_t)(end - s))); s = nl + 1)
+		labout_console_text(CONSOLE_OUTPUT, s, (size_t)(nl - s));
+	labout_console_text(CONSOLE_OUTPUT, s, (size_t)(end - s));
+	(void)h;
 	return 0;
 }
 
 static int l_show_gauges(lua_State *L)
 {
 	struct luahost *h = host_of(L);
-	bool shown[PROBE_COUNT] = { false };
+	unsigned shown = 0;
+	size_t n;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
-	for (lua_Integer i = 1; i <= luaL_len(L, 1); i++) {
-		lua_geti(L, 1, i);
-		const char *key = lua_tostring(L, -1);
+	n = lua_rawlen(L, 1);
+	for (size_t i = 1; i <= n; i++) {
+		lua_rawgeti(L, 1, (lua_Integer)i);
+		const char *key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 		int id = key ? probe_find(key) : -1;
 		if (id < 0)
 			return luaL_error(L, "unknown gauge '%s' (known: heap, rss, chain, frames, gc0, gc_runs)",
 			                  key ? key : luaL_typename(L, -1));
-		shown[id] = true;
+		shown |= 1u << id;
 		lua_pop(L, 1);
 	}
-	memcpy(h->m->shown, shown, sizeof shown);
-	h->m->version++;
+	h->settings.shown = shown;
+	luahost_send_settings(h);
 	return 0;
 }
 
@@ -717,10 +792,16 @@ static int report_check(lua_State *L, bool passed, const char *msg, const char *
 	struct luahost *h = host_of(L);
 	char here[600];
 
+	struct wire_out *w;
+
+	(void)h;
 	where(L, here, sizeof here);
-	model_add_check(h->m, passed, msg, detail, here);
-	model_console(h->m, passed ? CONSOLE_PASS : CONSOLE_FAIL, "%s %s (%s)",
-	              passed ? "✓" : "✗", msg, detail);
+	w = labout_begin(LAB_CHECK);
+	wire_u8(w, passed);
+	wire_str(w, msg);
+	wire_str(w, detail);
+	wire_str(w, here);
+	labout_end(w);
 	lua_pushboolean(L, passed);
 	return 1;
 }
@@ -797,7 +878,7 @@ static int l_scenario(lua_State *L)
 {
 	struct luahost *h = host_of(L);
 	static const char *const known[] = {
-		"title", "python", "gauges", "watch", "memory_limit", "time_limit", NULL
+		"title", "python", "gauges", "watch", "memory_limit", "time_limit", "step_time_limit", NULL
 	};
 
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -814,7 +895,7 @@ static int l_scenario(lua_State *L)
 			ok = ok || strcmp(key, known[i]) == 0;
 		if (!ok)
 			return luaL_error(L, "scenario{}: unknown field '%s' (known: title, python, gauges, "
-			                  "watch, memory_limit, time_limit)", key ? key : "?");
+			                  "watch, memory_limit, time_limit, step_time_limit)", key ? key : "?");
 		lua_pop(L, 1);
 	}
 	if (lua_getfield(L, 1, "title") != LUA_TNIL)
@@ -834,9 +915,14 @@ static int l_scenario(lua_State *L)
 		luaL_argcheck(L, n > 0, 1, "time_limit must be positive");
 		h->settings.time_limit = n;
 	}
+	if (lua_getfield(L, 1, "step_time_limit") != LUA_TNIL) {
+		lua_Number n = luaL_checknumber(L, -1);
+		luaL_argcheck(L, n > 0, 1, "step_time_limit must be positive");
+		h->settings.step_time_limit = n;
+	}
 	if (lua_getfield(L, 1, "watch") != LUA_TNIL)
-		snprintf(h->m->watch, sizeof h->m->watch, "%s", luaL_checkstring(L, -1));
-	lua_pop(L, 5);
+		snprintf(h->settings.watch, sizeof h->settings.watch, "%s", luaL_checkstring(L, -1));
+	lua_pop(L, 6);
 	if (lua_getfield(L, 1, "gauges") != LUA_TNIL) {
 		lua_pushcfunction(L, l_show_gauges);
 		lua_insert(L, -2);
@@ -844,7 +930,6 @@ static int l_scenario(lua_State *L)
 	} else {
 		lua_pop(L, 1);
 	}
-	snprintf(h->m->scenario_title, sizeof h->m->scenario_title, "%s", h->settings.title);
 	return 0;
 }
 
@@ -879,15 +964,18 @@ static int l_load(lua_State *L)
 	if (top >= 4)
 		lua_pushvalue(L, 4);
 	lua_call(L, top >= 4 ? 4 : 3, 2);
-	return lua_isnil(L, -2) ? 2 : 1;
+	/* The chunk, or nil and the message: as load itself returns them. */
+	return lua_isnil(L, -2) ? 2 : (lua_pop(L, 1), 1);
 }
 
+/* The driver runs with an empty environment: it touches none of the
+ * script's globals, so redefining ipairs or the like cannot fake steps. */
 static const char driver[] =
-	"local steps, begin_step = ...\n"
+	"local steps, n, begin_step = ...\n"
 	"return function()\n"
-	"  for i, s in ipairs(steps) do\n"
+	"  for i = 1, n do\n"
 	"    begin_step(i)\n"
-	"    s.fn()\n"
+	"    steps[i].fn()\n"
 	"  end\n"
 	"end\n";
 
@@ -895,6 +983,132 @@ static const char driver[] =
 static const char verify_driver[] =
 	"local verify, target = ...\n"
 	"return function() verify(target) end\n";
+
+/* ---- the sandbox's guarded library functions ----------------------------- */
+
+/* coroutine.create and coroutine.wrap: each coroutine is charged, since a
+ * fresh one starts with a fresh hook count. The original is upvalue 1. */
+static int l_co_make(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+
+	h->instr_left -= COROUTINE_CHARGE;
+	if (h->instr_left <= 0 && h->fatal == NULL)
+		budget_hook(L, &(lua_Debug){ 0 });   /* raises the budget's error */
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* coroutine.resume: a budget that ran out inside the coroutine must not be
+ * swallowed as a plain `false, message`: it ends the caller too. */
+static int l_co_resume(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	if (h->fatal != NULL)
+		arm_fatal(L, h, h->fatal);
+	return lua_gettop(L);
+}
+
+/* setmetatable without __gc: finalizers run with the count hook off, out of
+ * reach of every budget. */
+static int l_setmetatable(lua_State *L)
+{
+	if (lua_istable(L, 2) && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+		return luaL_error(L, "__gc finalizers are not available in scenarios "
+		                  "(they would run outside the time budget)");
+	lua_settop(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
+/* xpcall, with its message handler run after the error unwinds, as ordinary
+ * code: Lua runs a handler with the count hook off. */
+static int xpcall_done(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)ctx;
+	if (status == LUA_OK || status == LUA_YIELD) {
+		lua_pushboolean(L, 1);
+		lua_replace(L, 1);   /* the handler's slot: true, then the results */
+		return lua_gettop(L);
+	}
+	lua_pushvalue(L, 1);
+	lua_insert(L, -2);   /* handler, message */
+	lua_pcall(L, 1, 1, 0);
+	lua_pushboolean(L, 0);
+	lua_insert(L, -2);
+	return 2;
+}
+
+static int l_xpcall(lua_State *L)
+{
+	int n = lua_gettop(L);
+
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_replace(L, 1);   /* handler first ... */
+	lua_replace(L, 2);   /* ... then the function and its arguments */
+	return xpcall_done(L, lua_pcallk(L, n - 2, LUA_MULTRET, 0, 0, xpcall_done), 0);
+}
+
+/* string.rep: the result is checked against the memory budget first, and an
+ * empty one is made at once (Lua would loop n times to build it). */
+static int l_string_rep(lua_State *L)
+{
+	struct luahost *h = host_of(L);
+	size_t len, seplen;
+	lua_Integer n = luaL_checkinteger(L, 2);
+
+	luaL_checklstring(L, 1, &len);
+	luaL_optlstring(L, 3, "", &seplen);
+	if (n <= 0 || len + seplen == 0) {
+		lua_pushliteral(L, "");
+		return 1;
+	}
+	if ((lua_Unsigned)n > (h->lim.memory - (h->mem_used < h->lim.memory ? h->mem_used : h->lim.memory)) /
+	                      (len + seplen))
+		return luaL_error(L, "string.rep: the result would not fit the scenario's Lua memory "
+		                  "budget of %d MB", (int)(h->lim.memory >> 20));
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+/* table.move: its loop runs in C, unseen by the count hook. */
+static int l_table_move(lua_State *L)
+{
+	lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+
+	if (e >= f && ((lua_Unsigned)e - (lua_Unsigned)f >= MAX_MOVE))
+		return luaL_error(L, "table.move: more than %d elements at once", MAX_MOVE);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* Replace lib.name (lib on top of the stack, or the globals when NULL) by
+ * fn, with the original as its upvalue. */
+static void guard_function(lua_State *L, const char *lib, const char *name, lua_CFunction fn)
+{
+	if (lib)
+		lua_getglobal(L, lib);
+	else
+		lua_pushglobaltable(L);
+	lua_getfield(L, -1, name);
+	lua_pushcclosure(L, fn, 1);
+	lua_setfield(L, -2, name);
+	lua_pop(L, 1);
+}
 
 /* ---- the state --------------------------------------------------------- */
 
@@ -964,6 +1178,14 @@ static void open_sandbox(lua_State *L, struct luahost *h)
 	lua_setglobal(L, "os");
 	lua_pop(L, 1);
 
+	guard_function(L, "coroutine", "create", l_co_make);
+	guard_function(L, "coroutine", "wrap", l_co_make);
+	guard_function(L, "coroutine", "resume", l_co_resume);
+	guard_function(L, NULL, "setmetatable", l_setmetatable);
+	lua_register(L, "xpcall", l_xpcall);
+	guard_function(L, "string", "rep", l_string_rep);
+	guard_function(L, "table", "move", l_table_move);
+
 	lua_register(L, "print", l_print);
 	lua_register(L, "pause", l_pause);
 	lua_register(L, "predict", l_predict);
@@ -1032,35 +1254,63 @@ static void set_lua_error(struct error *err, const char *text, const char *fallb
 	snprintf(err->msg, sizeof err->msg, "%s", text);
 }
 
-int luahost_open(struct luahost **out, const char *path, const struct luahost_limits *lim,
-                 struct model *m, const struct pyhost_info *py, const char *verify,
-                 struct error *err)
+/* Lua's last resort, for an error outside any protected call: say so on
+ * standard error (which the interface shows); Lua then aborts the lab. */
+static int panic(lua_State *L)
 {
-	struct luahost *h = xcalloc(1, sizeof *h);
-	char *source = NULL;
-	size_t len;
-	lua_State *L;
-	const char *base;
+	const char *msg = lua_tostring(L, -1);
 
-	*out = NULL;
-	h->m = m;
-	h->py = py;
-	h->lim = *lim;
-	h->instr_left = lim->instructions;
-	h->path = xstrdup(path);
-	h->dir = util_dirname(path);
-	h->settings.time_limit = DEFAULT_TIME_LIMIT;
-	base = strrchr(path, '/');
-	snprintf(h->settings.title, sizeof h->settings.title, "%s", base ? base + 1 : path);
+	fprintf(stderr, "exclab lab: unprotected Lua error: %s\n", msg ? msg : "(not a string)");
+	fflush(stderr);
+	return 0;
+}
 
-	source = util_read_file(path, &len, err);
-	if (source == NULL)
-		goto fail;
-	L = h->L = lua_newstate(budget_alloc, h);
-	if (L == NULL) {
-		error_set(err, path, 0, "cannot create a Lua state");
-		goto fail;
+/* The driver coroutine: the steps in order, or verify() on the target. */
+static void make_driver(lua_State *L, struct luahost *h, const char *verify)
+{
+	lua_State *co;
+
+	h->co = co = lua_newthread(L);
+	h->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	if (verify) {
+		/* Absolute, so py.load(path) does not join the scenario's folder on again. */
+		const char *target = verify[0] ? verify : h->exercise.file;
+		h->verify_target = realpath(target, NULL);
+		if (h->verify_target == NULL)
+			h->verify_target = xstrdup(target);   /* py.load will say it cannot open it */
+		luaL_loadbufferx(co, verify_driver, sizeof verify_driver - 1, "=driver", "t");
+		lua_getfield(co, LUA_REGISTRYINDEX, "exclab.verify");
+		lua_pushstring(co, h->verify_target);
+		lua_pushnil(co);
+	} else {
+		luaL_loadbufferx(co, driver, sizeof driver - 1, "=driver", "t");
+		lua_getfield(co, LUA_REGISTRYINDEX, STEPS_KEY);
+		lua_pushinteger(co, h->nsteps);
+		lua_pushcfunction(co, l_begin_step);
 	}
+	/* An empty _ENV: the driver sees nothing the script defined. */
+	lua_newtable(co);
+	lua_setupvalue(co, -5, 1);
+	lua_call(co, 3, 1);
+}
+
+struct open_args {
+	struct luahost *h;
+	const char *source, *verify;
+	size_t len;
+	struct error *err;
+	int rc;
+};
+
+/* Everything that can raise, inside one protected call (as lua.c's pmain):
+ * the libraries, the script's top level, the driver. [-0, +0] */
+static int open_protected(lua_State *L)
+{
+	struct open_args *a = lua_touserdata(L, 1);
+	struct luahost *h = a->h;
+	char *chunkname = xasprintf("@%s", h->path);
+	int rc;
+
 	lua_pushlightuserdata(L, h);
 	lua_setfield(L, LUA_REGISTRYINDEX, HOST_KEY);
 	lua_newtable(L);
@@ -1070,44 +1320,69 @@ int luahost_open(struct luahost **out, const char *path, const struct luahost_li
 
 	/* The top level: declarations only. */
 	lua_pushcfunction(L, msghandler);
-	char *chunkname = xasprintf("@%s", path);
-	int rc = luaL_loadbufferx(L, source, len, chunkname, "t");
+	rc = luaL_loadbufferx(L, a->source, a->len, chunkname, "t");
 	free(chunkname);
 	if (rc == LUA_OK)
 		rc = lua_pcall(L, 0, 0, -2);
 	if (rc != LUA_OK) {
-		set_lua_error(err, lua_tostring(L, -1) ? lua_tostring(L, -1) : "error", path);
-		goto fail;
+		set_lua_error(a->err, h->fatal && rc == LUA_ERRMEM ? h->fatal
+		              : lua_tostring(L, -1) ? lua_tostring(L, -1) : "error", h->path);
+		return 0;
 	}
 	lua_pop(L, 1);
-	if (verify && !h->has_exercise) {
-		error_set(err, path, 0, "the scenario declares no exercise{} to verify");
-		goto fail;
+	if (a->verify && !h->has_exercise) {
+		error_set(a->err, h->path, 0, "the scenario declares no exercise{} to verify");
+		return 0;
 	}
-	if (!verify && h->nsteps == 0) {
-		error_set(err, path, 0, "the scenario declares no step()");
-		goto fail;
+	if (!a->verify && h->nsteps == 0) {
+		error_set(a->err, h->path, 0, "the scenario declares no step()");
+		return 0;
 	}
-
-	/* The driver coroutine runs the steps in order, or verify(). */
-	h->co = lua_newthread(L);
-	h->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	if (verify) {
-		/* Absolute, so py.load(path) does not join the scenario's folder on again. */
-		const char *target = verify[0] ? verify : h->exercise.file;
-		h->verify_target = realpath(target, NULL);
-		if (h->verify_target == NULL)
-			h->verify_target = xstrdup(target);   /* py.load will say it cannot open it */
-		luaL_loadbufferx(h->co, verify_driver, sizeof verify_driver - 1, "=driver", "t");
-		lua_getfield(h->co, LUA_REGISTRYINDEX, "exclab.verify");
-		lua_pushstring(h->co, h->verify_target);
-	} else {
-		luaL_loadbufferx(h->co, driver, sizeof driver - 1, "=driver", "t");
-		lua_getfield(h->co, LUA_REGISTRYINDEX, STEPS_KEY);
-		lua_pushcfunction(h->co, l_begin_step);
-	}
-	lua_call(h->co, 2, 1);
+	make_driver(L, h, a->verify);
 	h->step_index = -1;
+	a->rc = 0;
+	return 0;
+}
+
+int luahost_open(struct luahost **out, const char *path, const struct luahost_limits *lim,
+                 const struct pyhost_info *py, const char *verify, struct error *err)
+{
+	struct luahost *h = xcalloc(1, sizeof *h);
+	struct open_args a = { .h = h, .verify = verify, .err = err, .rc = -1 };
+	char *source;
+	const char *base;
+
+	*out = NULL;
+	h->py = py;
+	h->lim = *lim;
+	h->instr_left = lim->instructions;
+	h->path = xstrdup(path);
+	h->dir = util_dirname(path);
+	h->settings.time_limit = DEFAULT_TIME_LIMIT;
+	h->settings.step_time_limit = DEFAULT_STEP_TIME_LIMIT;
+	h->settings.shown = 1u << PROBE_HEAP | 1u << PROBE_RSS;
+	base = strrchr(path, '/');
+	snprintf(h->settings.title, sizeof h->settings.title, "%s", base ? base + 1 : path);
+
+	source = util_read_file(path, &a.len, err);
+	if (source == NULL)
+		goto fail;
+	a.source = source;
+	h->L = lua_newstate(budget_alloc, h);
+	if (h->L == NULL) {
+		error_set(err, path, 0, "cannot create a Lua state");
+		goto fail;
+	}
+	lua_atpanic(h->L, panic);
+	lua_pushcfunction(h->L, open_protected);
+	lua_pushlightuserdata(h->L, &a);
+	if (lua_pcall(h->L, 1, 0, 0) != LUA_OK) {
+		const char *msg = lua_tostring(h->L, -1);
+		set_lua_error(err, h->fatal ? h->fatal : msg ? msg : "error", path);
+		goto fail;
+	}
+	if (a.rc < 0)
+		goto fail;
 	free(source);
 	*out = h;
 	return 0;
@@ -1130,14 +1405,7 @@ void luahost_close(struct luahost *h)
 	free(h->dir);
 	free(h->verify_target);
 	free(h->answer);
-	free(h->exercise.file);
-	free(h->exercise.solution);
-	for (int i = 0; i < h->exercise.n_cheats; i++)
-		free(h->exercise.cheats[i]);
-	free(h->exercise.cheats);
-	for (int i = 0; i < h->exercise.n_hints; i++)
-		free(h->exercise.hints[i]);
-	free(h->exercise.hints);
+	exercise_info_free(&h->exercise);
 	free(h);
 }
 
@@ -1193,17 +1461,20 @@ enum luahost_status luahost_resume(struct luahost *h, const struct pyresult *rep
 	}
 	rc = lua_resume(h->co, h->L, 0, &nres);
 	h->reply = NULL;
-	if (rc == LUA_YIELD) {
+	if (rc == LUA_YIELD && h->fatal == NULL) {
 		lua_pop(h->co, nres);
 		return h->status;
 	}
-	if (rc == LUA_OK) {
+	if (rc == LUA_OK && h->fatal == NULL) {
 		h->status = LUAHOST_DONE;
 		return h->status;
 	}
 
-	/* The script failed: where, and why. */
-	const char *msg = lua_tostring(h->co, -1);
+	/* The script failed: where, and why. A budget that ran out is the
+	 * reason even when the script caught its error and went on. */
+	const char *msg = rc == LUA_OK || rc == LUA_YIELD ? NULL : lua_tostring(h->co, -1);
+	if (h->fatal && (msg == NULL || rc == LUA_ERRMEM))
+		msg = h->fatal;
 	char at[600] = "";
 	lua_Debug ar;
 	for (int level = 0; lua_getstack(h->co, level, &ar); level++) {
@@ -1215,6 +1486,7 @@ enum luahost_status luahost_resume(struct luahost *h, const struct pyresult *rep
 	}
 	if (msg && h->py_err_text && strcmp(msg, h->py_err_text) == 0) {
 		/* A Python error: name the Python file and line, and where Lua asked. */
+		h->err_is_python = true;
 		h->err = h->py_err;
 		size_t n = strlen(h->err.msg);
 		snprintf(h->err.msg + n, sizeof h->err.msg - n, " (from %s)", at);
@@ -1229,6 +1501,21 @@ enum luahost_status luahost_resume(struct luahost *h, const struct pyresult *rep
 	}
 	h->status = LUAHOST_ERROR;
 	return h->status;
+}
+
+void luahost_send_settings(const struct luahost *h)
+{
+	struct wire_out *w = labout_begin(LAB_SETTINGS);
+
+	wire_u32(w, h->settings.shown);
+	wire_str(w, h->settings.watch);
+	wire_str(w, h->settings.graph_roots);
+	labout_end(w);
+}
+
+bool luahost_error_is_python(const struct luahost *h)
+{
+	return h->err_is_python;
 }
 
 const struct pyjob *luahost_request(const struct luahost *h)

@@ -6,16 +6,19 @@
  * armed once it fires, so pcall cannot swallow it) and a byte budget on the
  * state's allocator (a memory error that also stays sticky).
  *
- * Libraries: base (without dofile, loadfile, and with text-only load), coroutine,
- * table, string, math, utf8, and os.clock/os.time/os.date. No io, no os.execute,
- * no package, no debug, no binary chunks. */
+ * Libraries: base (without dofile, loadfile, collectgarbage, and with
+ * text-only load), coroutine, table, string, math, utf8, and
+ * os.clock/os.time/os.date. No io, no os.execute, no package, no debug, no
+ * binary chunks, no __gc finalizers (they run with hooks off). Every stretch
+ * of Lua also has a wall-clock limit (guard.h), which covers loops inside
+ * library calls that the count hook never sees. */
 #ifndef EXCLAB_LUAHOST_H
 #define EXCLAB_LUAHOST_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "model.h"
+#include "labproto.h"
 #include "pyhost.h"
 #include "util.h"
 
@@ -31,41 +34,40 @@ struct scenario_settings {
 	char title[128];
 	char python[512];        /* file loaded before the first step, or "" */
 	size_t memory_limit;     /* Python heap cap in bytes; 0: the default */
-	double time_limit;       /* seconds per Python job; 0: the default */
+	double time_limit;       /* seconds per Python job or stretch of Lua */
+	double step_time_limit;  /* seconds a step may run in all (the learner's waits aside) */
+	unsigned shown;          /* gauges on screen: bit (1u << probe id) */
+	char watch[128];         /* the dotted name the chain/frames gauges follow, or "" */
+	char graph_roots[256];   /* what graph.show named, for the view's title */
 };
 
 enum luahost_status {
 	LUAHOST_PYTHON,   /* wants a Python job: luahost_request() */
 	LUAHOST_PAUSE,    /* wants the learner: luahost_prompt() */
 	LUAHOST_STEP,     /* about to start step luahost_step_index(); runner may wait */
-	LUAHOST_PREDICT,  /* wants a prediction: the question is in the model (model.asking) */
+	LUAHOST_PREDICT,  /* wants a prediction: the question went out as LAB_ASK */
 	LUAHOST_DONE,     /* every step ran */
 	LUAHOST_ERROR,    /* the script failed: luahost_error() */
 };
 
-/* The scenario's exercise{}, paths resolved against the scenario's folder. */
-struct exercise_info {
-	char *file;       /* what the learner starts from */
-	char *solution;
-	char **cheats;    /* wrong fixes that must fail */
-	int n_cheats;
-	char **hints;
-	int n_hints;
-};
-
 /* Load and run the script's top level (which registers steps), in a fresh
- * state. Writes gauge choices and settings into m. With `verify` set, the
- * run is the exercise's verify() on that file ("" for the exercise's own
- * file) instead of the steps. */
+ * state. With `verify` set, the run is the exercise's verify() on that file
+ * ("" for the exercise's own file) instead of the steps. What the scenario
+ * says to the learner (console lines, checks, questions, gauge choices)
+ * goes to the interface as events (labout.h). */
 int luahost_open(struct luahost **out, const char *path, const struct luahost_limits *lim,
-                 struct model *m, const struct pyhost_info *py, const char *verify,
-                 struct error *err);
+                 const struct pyhost_info *py, const char *verify, struct error *err);
 void luahost_close(struct luahost *h);
 
 const struct scenario_settings *luahost_settings(const struct luahost *h);
 int luahost_step_count(const struct luahost *h);
 const char *luahost_step_title(const struct luahost *h, int i);
 
+/* Send the gauges, the watched name and the graph's roots (LAB_SETTINGS). */
+void luahost_send_settings(const struct luahost *h);
+/* True when the error luahost_error() reports is a Python error that Lua
+ * did not catch (its traceback is the last job's). */
+bool luahost_error_is_python(const struct luahost *h);
 /* Run until the next request. `reply` answers the previous LUAHOST_PYTHON
  * request (NULL otherwise); its sample is recorded before Lua sees it. */
 enum luahost_status luahost_resume(struct luahost *h, const struct pyresult *reply);

@@ -2,10 +2,10 @@
  *
  * Start-up order (teardown runs in reverse):
  *   1. LC_CTYPE from the environment (never LC_ALL: Python and Lua keep "C" numbers)
- *   2. the command line
- *   3. the Python host: its thread, the allocator hook, the isolated interpreter
- *   4. the interface (terminal, lesson, runner) or the headless runner
- *   5. Python is finalised on its own thread, then the process exits */
+ *   2. `exclab __lab FD`: this process is a lab (lab.h), and never returns
+ *   3. the command line
+ *   4. the interface (terminal, lesson, runner) or the headless runner, each
+ *      starting labs as child processes as it needs them */
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,8 +15,8 @@
 
 #include "check.h"
 #include "headless.h"
+#include "lab.h"
 #include "lesson.h"
-#include "pyhost.h"
 #include "runner.h"
 #include "ui.h"
 #include "util.h"
@@ -50,7 +50,7 @@ static void usage(FILE *f)
 	      "  --headless         run the scenario without a terminal, print what happens\n"
 	      "  --json             with --headless: one JSON report on stdout\n"
 	      "  --mem-limit MB     Python heap cap for the scenario (default 768, at most half of RAM)\n"
-	      "  --time-limit SEC   seconds each Python call may run (default 10)\n"
+	      "  --time-limit SEC   seconds each Python call (or stretch of Lua) may run (default 10)\n"
 	      "  -h, --help         this text\n"
 	      "  --version          the version, and the Python it embeds\n"
 	      "\n"
@@ -80,6 +80,8 @@ int main(int argc, char **argv)
 	int status;
 
 	setlocale(LC_CTYPE, "");
+	if (argc == 3 && strcmp(argv[1], "__lab") == 0)
+		lab_main(atoi(argv[2]));
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -149,11 +151,6 @@ int main(int argc, char **argv)
 		lessons_dir = access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
 	}
 
-	if (pyhost_start(&err) < 0) {
-		error_format(&err, msg, sizeof msg);
-		fprintf(stderr, "exclab: %s\n", msg);
-		return 2;
-	}
 	if (checking) {
 		const char *dir = check_dir ? check_dir
 		                  : access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
@@ -164,12 +161,12 @@ int main(int argc, char **argv)
 	} else if (headless) {
 		status = headless_run(scenario, json, &opt);
 	} else {
-		status = ui_run(lesson, scenario, lessons_dir, &opt, &err) < 0 ? 2 : 0;
-		if (status) {
+		status = ui_run(lesson, scenario, lessons_dir, &opt, &err);
+		if (status < 0) {
 			error_format(&err, msg, sizeof msg);
 			fprintf(stderr, "exclab: %s\n", msg);
+			status = 2;
 		}
 	}
-	pyhost_stop();
 	return status;
 }

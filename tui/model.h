@@ -1,7 +1,7 @@
 /* model.h — what the views show, as plain C data.
  *
- * Owned by the main thread. The runner writes it (samples, console lines,
- * step state, check results); views and the headless printer only read it.
+ * The runner writes it from the lab's events (samples, console lines, step
+ * state, check results); views and the headless printer only read it.
  * Nothing here calls an interpreter. */
 #ifndef EXCLAB_MODEL_H
 #define EXCLAB_MODEL_H
@@ -10,7 +10,8 @@
 #include <stddef.h>
 
 #include "graph.h"
-#include "probe.h"
+#include "labproto.h"
+#include "sample.h"
 
 #define MODEL_HISTORY 240      /* samples kept per gauge for the sparkline */
 #define MODEL_CONSOLE_MAX 2000 /* console lines kept */
@@ -24,20 +25,7 @@ struct series {
 	bool has_value;
 };
 
-enum console_kind {
-	CONSOLE_INFO,    /* from exclab itself */
-	CONSOLE_STEP,    /* a step begins */
-	CONSOLE_OUTPUT,  /* print() from Lua or sys.stdout from Python */
-	CONSOLE_STDERR,  /* sys.stderr from Python */
-	CONSOLE_ERROR,   /* a scenario error: Lua or Python, with file:line */
-	CONSOLE_PASS,    /* a check held */
-	CONSOLE_FAIL,    /* a check failed */
-	CONSOLE_GC,      /* collections during a Python job */
-	CONSOLE_SAMPLE,  /* the probes after a Python job: headless prints it, the console view may skip it */
-	CONSOLE_PREDICT, /* a prediction revealed beside the measurement */
-};
-
-#define MODEL_MAX_CHOICES 9
+#define MODEL_MAX_CHOICES LAB_MAX_CHOICES
 
 /* A prediction the learner made, and what was measured. */
 struct prediction {

@@ -24,15 +24,6 @@
 
 #include "util.h"
 
-const struct probe_info probe_info[PROBE_COUNT] = {
-	[PROBE_HEAP]    = { .key = "heap",    .label = "Python heap",   .unit = PROBE_UNIT_BYTES },
-	[PROBE_RSS]     = { .key = "rss",     .label = "Process RSS",   .unit = PROBE_UNIT_BYTES },
-	[PROBE_CHAIN]   = { .key = "chain",   .label = "Traceback chain", .unit = PROBE_UNIT_COUNT },
-	[PROBE_FRAMES]  = { .key = "frames",  .label = "Frames kept",   .unit = PROBE_UNIT_COUNT },
-	[PROBE_GC0]     = { .key = "gc0",     .label = "GC gen-0 count", .unit = PROBE_UNIT_COUNT },
-	[PROBE_GC_RUNS] = { .key = "gc_runs", .label = "GC collections", .unit = PROBE_UNIT_COUNT },
-};
-
 enum { HEADER = 16 };
 
 /* Once the cap is reached, blocks up to SMALL_BLOCK may still be had up to
@@ -50,6 +41,8 @@ static atomic_size_t live_bytes;
 static atomic_size_t cap_limit;
 static atomic_bool cap_hit;
 static bool installed;
+static int statm_fd = -1;
+static long page_size;
 
 static inline void count(size_t add, size_t sub)
 {
@@ -160,6 +153,9 @@ void probe_install_allocator(void)
 {
 	if (installed)
 		return;
+	/* Opened once here, before any other thread can sample. */
+	statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	page_size = sysconf(_SC_PAGESIZE);
 	hook_domain(PYMEM_DOMAIN_MEM, &mem_hook);
 	hook_domain(PYMEM_DOMAIN_OBJ, &obj_hook);
 	installed = true;
@@ -172,25 +168,19 @@ static size_t heap_bytes(void)
 
 static size_t rss_bytes(void)
 {
-	static int fd = -2;
-	static long page;
 	char buf[128];
 	ssize_t n;
 	unsigned long size, resident;
 
-	if (fd == -2) {
-		fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-		page = sysconf(_SC_PAGESIZE);
-	}
-	if (fd < 0)
+	if (statm_fd < 0)
 		return 0;
-	n = pread(fd, buf, sizeof buf - 1, 0);
+	n = pread(statm_fd, buf, sizeof buf - 1, 0);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
 	if (sscanf(buf, "%lu %lu", &size, &resident) != 2)
 		return 0;
-	return (size_t)resident * (size_t)page;
+	return (size_t)resident * (size_t)page_size;
 }
 
 void probe_set_heap_cap(size_t limit)
@@ -211,14 +201,6 @@ bool probe_heap_cap_hit(void)
 void probe_clear_heap_cap_hit(void)
 {
 	atomic_store(&cap_hit, false);
-}
-
-int probe_find(const char *key)
-{
-	for (int id = 0; id < PROBE_COUNT; id++)
-		if (strcmp(probe_info[id].key, key) == 0)
-			return id;
-	return -1;
 }
 
 void probe_sample_process(struct probe_sample *s)

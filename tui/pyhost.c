@@ -1,30 +1,23 @@
-/* pyhost.c — CPython on a worker thread of its own.
+/* pyhost.c — CPython on the lab's main thread.
  *
- * Three threads meet here:
- *  - the worker owns the interpreter: it starts it, runs one job at a time and
- *    finalises it. Between jobs it releases the GIL.
- *  - the watchdog stops a job that must stop (the learner asked, the time
- *    limit passed, the heap cap was hit) by raising KeyboardInterrupt in the
- *    worker with PyThreadState_SetAsyncExc under PyGILState_Ensure: the one way
- *    that is delivered promptly on 3.11, 3.12 and 3.13 alike
- *    (notes/cpython-facts.md §4.5). It fires again every RETRY seconds until
- *    the job ends, so a script that swallows KeyboardInterrupt still stops.
- *  - the caller (the main thread) submits jobs and polls for results and events;
- *    it never takes the GIL, so the interface stays live whatever Python does.
- *
- * The lock protects the job slot, the result and the event queue. Nobody
- * waits for the GIL while holding the lock. */
+ * The lab (lab.c) hands one job at a time to pyhost_run, which returns when
+ * the job is done. Python runs on the main thread, as under plain python3:
+ * its own SIGINT handler raises KeyboardInterrupt, and the guard (guard.h)
+ * sends SIGINT when a job must stop. Whatever Python writes to sys.stdout and
+ * sys.stderr, and each collection it makes, goes to the interface as events
+ * (labout.h) while the job runs. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <frameobject.h>
 
 #include "pyhost.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "guard.h"
+#include "labout.h"
 #include "probe.h"
 #include "pygraph.h"
 #include "pyintrospect.h"
@@ -34,36 +27,13 @@
 #define EXCLAB_PYTHON_EXE ""
 #endif
 
-#define RETRY 0.1           /* seconds between repeated interrupts */
 #define SAMPLE_EVERY 0.02   /* seconds between samples during a long CALL */
 #define GRAPH_EVERY 0.25    /* seconds between graph captures during a long CALL */
 #define GRAPH_DEPTH 100000  /* default walk depth for the live graph: chains are what it is for; the node limit bounds it */
 #define GRAPH_NODES 20000   /* default node limit for the live graph */
-#define MAX_CONVERT_ITEMS 1000
-
-struct event_node {
-	struct pyevent ev;
-	struct event_node *next;
-};
-
-/* State shared between the threads, under `lock`. */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static pthread_t worker, watchdog;
-static bool started, ready, quitting;
-static struct error start_error;
-static int start_status;
-
-static struct pyjob job;             /* deep copy of the submitted job */
-static bool job_pending, job_running, job_done;
-static struct pyresult result;
-static struct event_node *events_head, *events_tail;
-
-/* Read by the watchdog without the lock. */
-static atomic_int stop_reason;       /* enum pyresult_status; PYRESULT_OK = none */
-static atomic_bool in_user_code;     /* set and cleared by the worker with the GIL held */
-static _Atomic double job_started, job_limit;
-static atomic_ulong worker_ident;
+/* One Python value converted for Lua: at most this many items and bytes. */
+#define CONVERT_ITEMS 100000
+#define CONVERT_BYTES ((size_t)16 * 1024 * 1024)
 
 static struct pyhost_info info;
 
@@ -74,86 +44,57 @@ static PyObject *gc_get_count;
 static PyObject *gc_collect;         /* gc.collect itself, looked up once */
 static PyObject *stdlib_dir;         /* str: errors skip frames under it */
 static char *scenario_dir;
-static atomic_long gc_runs;
+static long gc_runs;
 static char **graph_roots;           /* names the live graph starts from */
 static int n_graph_roots;
 static char *graph_highlight;        /* the object the live graph points out */
 static struct pygraph_limits graph_limits;
-static char *out_buf[3];             /* partial lines per stream (1 and 2) */
-static size_t out_len[3];
+/* The partial line of each stream (1 and 2), cut at LAB_MAX_LINE bytes. */
+static struct partial_line { char buf[LAB_MAX_LINE]; size_t len, dropped; } out_line[3];
+static int gc_counts[3];             /* collections per generation during the job */
+static long gc_found;                /* unreachable objects they found */
 
-/* ---- events ------------------------------------------------------------ */
+/* ---- output ------------------------------------------------------------ */
 
-static void push_event(const struct pyevent *ev)
+static void emit_line(int stream)
 {
-	struct event_node *n = xcalloc(1, sizeof *n);
+	struct partial_line *l = &out_line[stream];
+	char note[64] = "";
 
-	n->ev = *ev;
-	pthread_mutex_lock(&lock);
-	if (events_tail)
-		events_tail->next = n;
-	else
-		events_head = n;
-	events_tail = n;
-	pthread_mutex_unlock(&lock);
+	if (l->dropped)
+		snprintf(note, sizeof note, " … [%zu more bytes]", l->dropped);
+	/* labout cuts nothing here: the line and its note fit LAB_MAX_LINE + 64. */
+	char *text = xmalloc(l->len + sizeof note);
+	memcpy(text, l->buf, l->len);
+	memcpy(text + l->len, note, strlen(note) + 1);
+	labout_console_text(stream == 2 ? CONSOLE_STDERR : CONSOLE_OUTPUT, text, strlen(text));
+	free(text);
+	l->len = l->dropped = 0;
 }
 
-bool pyhost_next_event(struct pyevent *ev)
-{
-	struct event_node *n;
-
-	pthread_mutex_lock(&lock);
-	n = events_head;
-	if (n) {
-		events_head = n->next;
-		if (events_head == NULL)
-			events_tail = NULL;
-	}
-	pthread_mutex_unlock(&lock);
-	if (n == NULL)
-		return false;
-	*ev = n->ev;
-	free(n);
-	return true;
-}
-
-static void emit_line(int stream, const char *s, size_t n)
-{
-	struct pyevent ev = { .kind = stream == 2 ? PYEVENT_STDERR : PYEVENT_STDOUT };
-
-	ev.text = xstrndup(s, n);
-	push_event(&ev);
-}
-
-/* Text written to sys.stdout/sys.stderr: whole lines become events. */
+/* Text written to sys.stdout/sys.stderr: whole lines become console lines.
+ * A line longer than LAB_MAX_LINE keeps its start and counts the rest, so
+ * no amount of output without a newline grows memory here. */
 static void stream_write(int stream, const char *s, size_t n)
 {
+	struct partial_line *l = &out_line[stream];
+
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n') {
-			out_buf[stream] = xrealloc(out_buf[stream], out_len[stream] + i + 1);
-			memcpy(out_buf[stream] + out_len[stream], s, i);
-			emit_line(stream, out_buf[stream], out_len[stream] + i);
-			out_len[stream] = 0;
-			s += i + 1;
-			n -= i + 1;
-			i = (size_t)-1;
+			emit_line(stream);
+		} else if (l->len < sizeof l->buf) {
+			l->buf[l->len++] = s[i];
+		} else {
+			l->dropped++;
 		}
-	}
-	if (n) {
-		out_buf[stream] = xrealloc(out_buf[stream], out_len[stream] + n);
-		memcpy(out_buf[stream] + out_len[stream], s, n);
-		out_len[stream] += n;
 	}
 }
 
 static void stream_flush_all(void)
 {
-	for (int s = 1; s <= 2; s++) {
-		if (out_len[s]) {
-			emit_line(s, out_buf[s], out_len[s]);
-			out_len[s] = 0;
-		}
-	}
+	for (int s = 1; s <= 2; s++)
+		if (out_line[s].len || out_line[s].dropped)
+			emit_line(s);
 }
 
 /* ---- the _exclab module: stdout/stderr sink and the gc callback ---------- */
@@ -170,24 +111,26 @@ static PyObject *exclab_write(PyObject *self, PyObject *args)
 	return PyLong_FromSsize_t(n);
 }
 
-/* gc.callbacks entry: counts finished collections and reports each one.
- * Reads the info dict without allocating. */
+/* gc.callbacks entry: counts finished collections, per generation, and what
+ * they found. Reads the info dict without allocating. */
 static PyObject *exclab_gc_event(PyObject *self, PyObject *args)
 {
 	PyObject *phase, *gcinfo, *gen, *collected;
-	struct pyevent ev = { .kind = PYEVENT_GC };
+	long g, n;
 
 	if (!PyArg_ParseTuple(args, "OO", &phase, &gcinfo))
 		return NULL;
 	if (!PyUnicode_Check(phase) || PyUnicode_CompareWithASCIIString(phase, "stop") != 0)
 		Py_RETURN_NONE;
-	atomic_fetch_add(&gc_runs, 1);
+	gc_runs++;
 	gen = PyDict_Check(gcinfo) ? PyDict_GetItemString(gcinfo, "generation") : NULL;
 	collected = PyDict_Check(gcinfo) ? PyDict_GetItemString(gcinfo, "collected") : NULL;
-	ev.generation = gen && PyLong_Check(gen) ? (int)PyLong_AsLong(gen) : -1;
-	ev.collected = collected && PyLong_Check(collected) ? PyLong_AsLong(collected) : -1;
-	ev.t = util_now();
-	push_event(&ev);
+	g = gen && PyLong_Check(gen) ? PyLong_AsLong(gen) : -1;
+	n = collected && PyLong_Check(collected) ? PyLong_AsLong(collected) : -1;
+	if (g >= 0 && g < 3)
+		gc_counts[g]++;
+	if (n > 0)
+		gc_found += n;
 	Py_RETURN_NONE;
 }
 
@@ -209,7 +152,10 @@ static PyObject *exclab_init(void)
 
 /* Runs once after start-up, in a private namespace. */
 static const char bootstrap[] =
-	"import sys, gc, os, _exclab\n"
+	"import sys, gc, os, faulthandler, _exclab\n"
+	/* A crash in C prints the Python stack to the lab's standard error,
+	 * which the interface shows with its report of the crash. */
+	"faulthandler.enable(file=2)\n"
 
 	"class ConsoleStream:\n"
 	"    encoding = 'utf-8'\n"
@@ -234,11 +180,26 @@ static const char bootstrap[] =
 
 /* ---- conversions ------------------------------------------------------- */
 
+/* What is left of one conversion's budget. */
+struct convert_budget {
+	long items;
+	size_t bytes;
+};
+
+static void set_str(struct value *v, const char *s, size_t n)
+{
+	v->kind = VALUE_STR;
+	v->u.str.s = xmemdup(s, n);
+	v->u.str.len = n;
+}
+
 /* A short description that never runs arbitrary __repr__ code: only the
- * built-in scalar types are shown by value. */
-static void to_value(PyObject *o, struct value *v, int depth)
+ * built-in scalar types are shown by value. Lists and tuples are followed
+ * three deep, within the budget; what does not fit is left out and said so. */
+static void to_value(PyObject *o, struct value *v, int depth, struct convert_budget *b)
 {
 	memset(v, 0, sizeof *v);
+	b->items--;
 	if (o == Py_None) {
 		v->kind = VALUE_NONE;
 	} else if (PyBool_Check(o)) {
@@ -266,26 +227,43 @@ static void to_value(PyObject *o, struct value *v, int depth)
 			s = "<str that is not UTF-8>";
 			n = (Py_ssize_t)strlen(s);
 		}
-		v->kind = VALUE_STR;
-		v->u.str.s = xstrndup(s, (size_t)n);
-		v->u.str.len = (size_t)n;
+		if ((size_t)n > b->bytes) {
+			char *msg = xasprintf("<str of %zd bytes: more than Lua may be given>", n);
+			set_str(v, msg, strlen(msg));
+			free(msg);
+		} else {
+			b->bytes -= (size_t)n;
+			set_str(v, s, (size_t)n);
+		}
 	} else if ((PyList_CheckExact(o) || PyTuple_CheckExact(o)) && depth < 3) {
 		PyObject *seq = PySequence_Fast(o, "");
-		Py_ssize_t n = seq ? PySequence_Fast_GET_SIZE(seq) : 0;
-		if (n > MAX_CONVERT_ITEMS)
-			n = MAX_CONVERT_ITEMS;
+		Py_ssize_t all = seq ? PySequence_Fast_GET_SIZE(seq) : 0, n = all;
+		if (n > b->items)
+			n = b->items > 0 ? b->items : 0;
 		v->kind = VALUE_LIST;
-		v->u.list.n = (size_t)n;
-		v->u.list.items = xcalloc((size_t)n, sizeof *v->u.list.items);
+		v->u.list.n = (size_t)n + (n < all);
+		v->u.list.items = xcalloc(v->u.list.n, sizeof *v->u.list.items);
 		for (Py_ssize_t i = 0; i < n; i++)
-			to_value(PySequence_Fast_GET_ITEM(seq, i), &v->u.list.items[i], depth + 1);
+			to_value(PySequence_Fast_GET_ITEM(seq, i), &v->u.list.items[i], depth + 1, b);
+		if (n < all) {
+			char *msg = xasprintf("<%zd more items: more than Lua may be given>", all - n);
+			set_str(&v->u.list.items[n], msg, strlen(msg));
+			free(msg);
+		}
 		Py_XDECREF(seq);
 		PyErr_Clear();
 	} else {
-		v->kind = VALUE_STR;
-		v->u.str.s = xasprintf("<%s object at %p>", Py_TYPE(o)->tp_name, (void *)o);
-		v->u.str.len = strlen(v->u.str.s);
+		char *msg = xasprintf("<%s object at %p>", Py_TYPE(o)->tp_name, (void *)o);
+		set_str(v, msg, strlen(msg));
+		free(msg);
 	}
+}
+
+static void to_lua_value(PyObject *o, struct value *v)
+{
+	struct convert_budget b = { .items = CONVERT_ITEMS, .bytes = CONVERT_BYTES };
+
+	to_value(o, v, 0, &b);
 }
 
 static PyObject *from_value(const struct value *v)
@@ -589,7 +567,7 @@ static void sample_gc(struct probe_sample *s)
 		Py_XDECREF(counts);
 		PyErr_Clear();
 	}
-	s->v[PROBE_GC_RUNS] = (double)atomic_load(&gc_runs);
+	s->v[PROBE_GC_RUNS] = (double)gc_runs;
 	s->have |= 1u << PROBE_GC_RUNS;
 }
 
@@ -726,17 +704,17 @@ static void clear_graph_roots(void)
 	graph_highlight = NULL;
 }
 
-static struct pygraph_limits job_limits(int depth, int nodes)
+static struct pygraph_limits job_limits(const struct pyjob *job, int depth, int nodes)
 {
 	return (struct pygraph_limits){
-		.depth = job.graph_depth > 0 ? job.graph_depth : depth,
-		.nodes = job.graph_nodes > 0 ? job.graph_nodes : nodes,
+		.depth = job->graph_depth > 0 ? job->graph_depth : depth,
+		.nodes = job->graph_nodes > 0 ? job->graph_nodes : nodes,
 	};
 }
 
-static void job_graph_roots(void)
+static void job_graph_roots(const struct pyjob *job)
 {
-	char *copy = xstrdup(job.code ? job.code : ""), *save = NULL;
+	char *copy = xstrdup(job->code ? job->code : ""), *save = NULL;
 
 	clear_graph_roots();
 	for (char *p = strtok_r(copy, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
@@ -744,14 +722,14 @@ static void job_graph_roots(void)
 		graph_roots[n_graph_roots++] = xstrdup(p);
 	}
 	free(copy);
-	graph_limits = job_limits(GRAPH_DEPTH, GRAPH_NODES);
-	graph_highlight = job.highlight ? xstrdup(job.highlight) : NULL;
+	graph_limits = job_limits(job, GRAPH_DEPTH, GRAPH_NODES);
+	graph_highlight = job->highlight ? xstrdup(job->highlight) : NULL;
 }
 
 /* Reachable from the scenario's globals, but not once tracebacks are left out? */
-static void job_only_through_tracebacks(struct pyresult *r)
+static void job_only_through_tracebacks(const struct pyjob *job, struct pyresult *r)
 {
-	PyObject *target = resolve_root(job.code);
+	PyObject *target = resolve_root(job->code ? job->code : "");
 	struct pygraph_limits lim = { .depth = 1 << 20, .nodes = 1 << 20 };
 	const char *name = "globals";
 	bool with = false, without = false;
@@ -774,9 +752,9 @@ static void job_only_through_tracebacks(struct pyresult *r)
  * scenario's globals, one string per hop; or one string saying nothing there
  * reaches it. The address is only compared, never dereferenced: the object
  * may be long gone. */
-static void job_why(struct pyresult *r)
+static void job_why(const struct pyjob *job, struct pyresult *r)
 {
-	const char *code = job.code ? job.code : "";
+	const char *code = job->code ? job->code : "";
 	PyObject *named = code[0] >= '0' && code[0] <= '9' ? NULL : resolve_root(code);
 	uintptr_t addr = named ? (uintptr_t)named : (uintptr_t)strtoull(code, NULL, 10);
 	struct pygraph_limits lim = { .depth = 1 << 20, .nodes = 200000, .follow_classes = true };
@@ -817,7 +795,7 @@ static void job_why(struct pyresult *r)
 	graph_free(g);
 }
 
-static void job_reset(struct pyresult *r)
+static void job_reset(const struct pyjob *job, struct pyresult *r)
 {
 	PyObject *sys_path = PySys_GetObject("path");   /* borrowed */
 	PyObject *builtins = PyEval_GetBuiltins();
@@ -860,7 +838,7 @@ static void job_reset(struct pyresult *r)
 	}
 	PyErr_Clear();
 	gc_collect_now();
-	atomic_store(&gc_runs, 0);
+	gc_runs = 0;
 	probe_clear_heap_cap_hit();
 
 	namespace = PyDict_New();
@@ -873,13 +851,31 @@ static void job_reset(struct pyresult *r)
 		return;
 	}
 	Py_DECREF(name);
-	if (job.path && job.path[0]) {
-		PyObject *dir = PyUnicode_FromString(job.path);
-		scenario_dir = xstrdup(job.path);
+	if (job->path && job->path[0]) {
+		PyObject *dir = PyUnicode_FromString(job->path);
+		scenario_dir = xstrdup(job->path);
 		if (dir == NULL || sys_path == NULL || PyList_Insert(sys_path, 0, dir) < 0)
 			take_error(r);
 		Py_XDECREF(dir);
 	}
+}
+
+/* Source text as Python will compile it: python3 refuses a file with a NUL
+ * byte, and so does exclab (the C string would end there). */
+static char *read_source(const char *path, struct pyresult *r)
+{
+	size_t len;
+	char *source = util_read_file(path, &len, &r->err);
+
+	if (source == NULL) {
+		r->status = PYRESULT_ERROR;
+	} else if (memchr(source, '\0', len) != NULL) {
+		r->status = PYRESULT_ERROR;
+		error_set(&r->err, path, 0, "SyntaxError: source code cannot contain null bytes");
+		free(source);
+		source = NULL;
+	}
+	return source;
 }
 
 static void run_code(struct pyresult *r, const char *source, const char *filename, int start)
@@ -891,82 +887,97 @@ static void run_code(struct pyresult *r, const char *source, const char *filenam
 		take_error(r);
 		return;
 	}
-	atomic_store(&in_user_code, true);
 	out = PyEval_EvalCode(code, namespace, namespace);
-	atomic_store(&in_user_code, false);
 	Py_DECREF(code);
 	if (out == NULL) {
 		take_error(r);
 		return;
 	}
 	if (start == Py_eval_input)
-		to_value(out, &r->value, 0);
+		to_lua_value(out, &r->value);
 	Py_DECREF(out);
 }
 
-static void job_load(struct pyresult *r)
+static void job_load(const struct pyjob *job, struct pyresult *r)
 {
-	struct error err = { 0 };
-	char *source = util_read_file(job.path, NULL, &err);
+	char *source = read_source(job->path, r);
 	PyObject *file;
 
-	if (source == NULL) {
-		r->status = PYRESULT_ERROR;
-		r->err = err;
+	if (source == NULL)
 		return;
-	}
-	file = PyUnicode_FromString(job.path);
+	file = PyUnicode_FromString(job->path);
 	if (file == NULL || PyDict_SetItemString(namespace, "__file__", file) < 0)
 		take_error(r);
 	else
-		run_code(r, source, job.path, Py_file_input);
+		run_code(r, source, job->path, Py_file_input);
 	Py_XDECREF(file);
 	free(source);
 }
 
-static void job_call(struct pyresult *r)
+static void job_compile(const struct pyjob *job, struct pyresult *r)
 {
-	PyObject *fn = resolve_dotted(job.code);
+	char *source = read_source(job->path, r);
+	PyObject *code = source ? Py_CompileString(source, job->path, Py_file_input) : NULL;
+
+	if (source != NULL && code == NULL)
+		take_error(r);
+	Py_XDECREF(code);
+	free(source);
+}
+
+/* During a long CALL: the probes, and now and then the live graph. */
+static void send_progress(void)
+{
+	static double last_graph;
+	struct probe_sample s;
+	struct graph *g = NULL;
+
+	sample_all(&s);
+	labout_sample(&s, false);
+	if (util_now() - last_graph >= GRAPH_EVERY) {
+		g = capture_live();
+		last_graph = util_now();
+	}
+	if (g)
+		labout_graph(g);
+	graph_free(g);
+}
+
+static void job_call(const struct pyjob *job, struct pyresult *r)
+{
+	PyObject *fn = resolve_dotted(job->code ? job->code : "");
 	PyObject *args = NULL, *out = NULL;
-	double last_sample = util_now(), last_graph = last_sample;
+	double last_sample = util_now();
 
 	if (fn == NULL)
 		goto fail;
 	if (!PyCallable_Check(fn)) {
 		PyErr_Format(PyExc_TypeError, "'%s' is a %s, not something to call",
-		             job.code, Py_TYPE(fn)->tp_name);
+		             job->code, Py_TYPE(fn)->tp_name);
 		goto fail;
 	}
-	args = PyTuple_New((Py_ssize_t)job.nargs);
-	for (size_t i = 0; args && i < job.nargs; i++) {
-		PyObject *a = from_value(&job.args[i]);
+	args = PyTuple_New((Py_ssize_t)job->nargs);
+	for (size_t i = 0; args && i < job->nargs; i++) {
+		PyObject *a = from_value(&job->args[i]);
 		if (a == NULL)
 			goto fail;
 		PyTuple_SET_ITEM(args, (Py_ssize_t)i, a);
 	}
 	if (args == NULL)
 		goto fail;
-	for (long i = 0; i < job.times; i++) {
+	for (long i = 0; i < (job->times > 0 ? job->times : 1); i++) {
 		Py_XDECREF(out);
-		atomic_store(&in_user_code, true);
 		out = PyObject_Call(fn, args, NULL);
-		atomic_store(&in_user_code, false);
 		if (out == NULL)
 			goto fail;
-		if (atomic_load(&stop_reason) != PYRESULT_OK)
+		if (guard_reason() != STOP_NONE)
 			break;
 		if (util_now() - last_sample >= SAMPLE_EVERY) {
-			struct pyevent ev = { .kind = PYEVENT_SAMPLE };
-			sample_all(&ev.sample);
-			if (util_now() - last_graph >= GRAPH_EVERY) {
-				ev.graph = capture_live();
-				last_graph = util_now();
-			}
-			push_event(&ev);
+			send_progress();
 			last_sample = util_now();
 		}
 	}
-	to_value(out, &r->value, 0);
+	to_lua_value(out, &r->value);
 	Py_XDECREF(out);
 	Py_DECREF(args);
 	Py_DECREF(fn);
@@ -977,9 +988,9 @@ fail:
 	Py_XDECREF(fn);
 }
 
-static void job_watch(struct pyresult *r)
+static void job_watch(const struct pyjob *job, struct pyresult *r)
 {
-	char *copy = xstrdup(job.code ? job.code : ""), *save = NULL;
+	char *copy = xstrdup(job->code ? job->code : ""), *save = NULL;
 	PyObject *parts = PyList_New(0);
 
 	Py_CLEAR(watch_parts);
@@ -999,76 +1010,77 @@ static void job_watch(struct pyresult *r)
 	Py_DECREF(parts);
 }
 
-static void run_job(struct pyresult *r)
+/* The job was stopped: say why, in the result. */
+static void stopped(const struct pyjob *job, struct pyresult *r, enum stop_reason why)
+{
+	free(r->traceback);
+	r->traceback = NULL;
+	value_free(&r->value);
+	switch (why) {
+	case STOP_MEMCAP:
+		r->status = PYRESULT_MEMCAP;
+		snprintf(r->err.msg, sizeof r->err.msg,
+		         "stopped: the Python heap reached its cap of %.0f MB",
+		         (double)probe_heap_cap() / 1e6);
+		break;
+	case STOP_TIMEOUT:
+		r->status = PYRESULT_TIMEOUT;
+		snprintf(r->err.msg, sizeof r->err.msg,
+		         "stopped: Python ran past its time limit of %.1f s", job->time_limit);
+		break;
+	default:
+		r->status = PYRESULT_INTERRUPTED;
+		snprintf(r->err.msg, sizeof r->err.msg, "stopped by the learner (KeyboardInterrupt)");
+		break;
+	}
+}
+
+void pyhost_run(const struct pyjob *job, struct pyresult *r)
 {
 	double t0 = util_now();
+	enum stop_reason why;
 
 	memset(r, 0, sizeof *r);
-	if (namespace == NULL && job.kind != PYJOB_RESET && job.kind != PYJOB_COMPILE) {
+	gc_counts[0] = gc_counts[1] = gc_counts[2] = 0;
+	gc_found = 0;
+	if (namespace == NULL && job->kind != PYJOB_RESET && job->kind != PYJOB_COMPILE) {
 		r->status = PYRESULT_ERROR;
 		error_set(&r->err, NULL, 0, "no scenario namespace (internal error)");
 		return;
 	}
-	switch (job.kind) {
-	case PYJOB_RESET: job_reset(r); break;
-	case PYJOB_LOAD: job_load(r); break;
-	case PYJOB_EXEC: run_code(r, job.code, job.origin ? job.origin : "<py.exec>", Py_file_input); break;
-	case PYJOB_EVAL: run_code(r, job.code, job.origin ? job.origin : "<py.eval>", Py_eval_input); break;
-	case PYJOB_CALL: job_call(r); break;
-	case PYJOB_WATCH: job_watch(r); break;
-	case PYJOB_GC: {
-		Py_ssize_t n = gc_collect_now();
+	switch (job->kind) {
+	case PYJOB_RESET: job_reset(job, r); break;
+	case PYJOB_LOAD: job_load(job, r); break;
+	case PYJOB_EXEC: run_code(r, job->code, job->origin ? job->origin : "<py.exec>", Py_file_input); break;
+	case PYJOB_EVAL: run_code(r, job->code, job->origin ? job->origin : "<py.eval>", Py_eval_input); break;
+	case PYJOB_CALL: job_call(job, r); break;
+	case PYJOB_WATCH: job_watch(job, r); break;
+	case PYJOB_GC:
 		r->value.kind = VALUE_INT;
-		r->value.u.i = n;
+		r->value.u.i = gc_collect_now();
 		break;
-	}
-	case PYJOB_GRAPH_ROOTS: job_graph_roots(); break;
+	case PYJOB_GRAPH_ROOTS: job_graph_roots(job); break;
 	case PYJOB_GRAPH_QUERY: {
-		char *name = xstrdup(job.code ? job.code : "");
-		struct pygraph_limits lim = job_limits(GRAPH_DEPTH, 100000);
+		char *name = xstrdup(job->code ? job->code : "");
+		struct pygraph_limits lim = job_limits(job, GRAPH_DEPTH, 100000);
 		r->query = capture_from(&name, 1, &lim);
 		graph_compute_retained(r->query);
 		free(name);
 		break;
 	}
-	case PYJOB_ONLY_TB: job_only_through_tracebacks(r); break;
-	case PYJOB_WHY: job_why(r); break;
-	case PYJOB_COMPILE: {
-		struct error err = { 0 };
-		char *source = util_read_file(job.path, NULL, &err);
-		PyObject *code = source ? Py_CompileString(source, job.path, Py_file_input) : NULL;
-		if (source == NULL) {
-			r->status = PYRESULT_ERROR;
-			r->err = err;
-		} else if (code == NULL) {
-			take_error(r);
-		}
-		Py_XDECREF(code);
-		free(source);
-		break;
+	case PYJOB_ONLY_TB: job_only_through_tracebacks(job, r); break;
+	case PYJOB_WHY: job_why(job, r); break;
+	case PYJOB_COMPILE: job_compile(job, r); break;
 	}
-	}
-	/* Nothing may be pending now: any interrupt aimed at this job is void. */
-	PyThreadState_SetAsyncExc(atomic_load(&worker_ident), NULL);
-	PyErr_Clear();
 	stream_flush_all();
 
-	int why = atomic_load(&stop_reason);
-	if (why != PYRESULT_OK || probe_heap_cap_hit()) {
-		if (probe_heap_cap_hit())
-			why = PYRESULT_MEMCAP;
-		r->status = (enum pyresult_status)why;
-		free(r->traceback);
-		r->traceback = NULL;
-		if (why == PYRESULT_MEMCAP)
-			snprintf(r->err.msg, sizeof r->err.msg,
-			         "stopped: the Python heap reached its cap of %.0f MB",
-			         (double)probe_heap_cap() / 1e6);
-		else if (why == PYRESULT_TIMEOUT)
-			snprintf(r->err.msg, sizeof r->err.msg,
-			         "stopped: Python ran past its time limit of %.1f s", job.time_limit);
-		else
-			snprintf(r->err.msg, sizeof r->err.msg, "stopped by the learner (KeyboardInterrupt)");
+	why = guard_reason();
+	if (why == STOP_NONE && probe_heap_cap_hit())
+		why = STOP_MEMCAP;
+	if (why != STOP_NONE) {
+		stopped(job, r, why);
+		/* A SIGINT still on its way must not land in the next job. */
+		pyhost_drop_signals();
 		/* The stack of the interrupted code is gone; free what it left. */
 		gc_collect_now();
 		probe_clear_heap_cap_hit();
@@ -1076,23 +1088,22 @@ static void run_job(struct pyresult *r)
 	r->seconds = util_now() - t0;
 	sample_all(&r->sample);
 	r->graph = capture_live();
+	guard_keep_sigint();
 }
 
-/* ---- threads ----------------------------------------------------------- */
-
-static void free_job(struct pyjob *j)
+void pyhost_drop_signals(void)
 {
-	free((char *)j->path);
-	free((char *)j->code);
-	free((char *)j->origin);
-	free((char *)j->highlight);
-	for (size_t i = 0; i < j->nargs; i++)
-		value_free((struct value *)&j->args[i]);
-	free((struct value *)j->args);
-	memset(j, 0, sizeof *j);
+	if (PyErr_CheckSignals() < 0)
+		PyErr_Clear();
 }
 
-static int start_python(struct error *err)
+void pyhost_gc_counts(int counts[3], long *found)
+{
+	memcpy(counts, gc_counts, sizeof gc_counts);
+	*found = gc_found;
+}
+
+int pyhost_start(struct error *err)
 {
 	PyPreConfig pre;
 	PyConfig config;
@@ -1108,7 +1119,7 @@ static int start_python(struct error *err)
 
 	PyConfig_InitIsolatedConfig(&config);
 	config.write_bytecode = 0;        /* no __pycache__ in lessons/ */
-	config.install_signal_handlers = 0;
+	config.install_signal_handlers = 1;   /* SIGINT is KeyboardInterrupt, as in python3 */
 	config.site_import = 0;
 	if (EXCLAB_PYTHON_EXE[0]) {
 		status = PyConfig_SetBytesString(&config, &config.program_name, EXCLAB_PYTHON_EXE);
@@ -1156,7 +1167,6 @@ static int start_python(struct error *err)
 	PyErr_Clear();
 	sscanf(Py_GetVersion(), "%d.%d.%d", &info.major, &info.minor, &info.micro);
 	snprintf(info.version, sizeof info.version, "%d.%d.%d", info.major, info.minor, info.micro);
-	atomic_store(&worker_ident, PyThread_get_thread_ident());
 	return 0;
 
 status_fail:
@@ -1166,241 +1176,9 @@ status_fail:
 	return -1;
 }
 
-static void *worker_main(void *arg)
-{
-	PyThreadState *ts;
-	int rc = start_python(&start_error);
-
-	pthread_mutex_lock(&lock);
-	start_status = rc;
-	ready = true;
-	pthread_cond_broadcast(&wake);
-	pthread_mutex_unlock(&lock);
-	if (rc < 0)
-		return NULL;
-
-	ts = PyEval_SaveThread();
-	pthread_mutex_lock(&lock);
-	for (;;) {
-		while (!job_pending && !quitting)
-			pthread_cond_wait(&wake, &lock);
-		if (quitting)
-			break;
-		job_pending = false;
-		job_running = true;
-		pthread_mutex_unlock(&lock);
-
-		struct pyresult r;
-		PyEval_RestoreThread(ts);
-		PyThreadState_SetAsyncExc(atomic_load(&worker_ident), NULL); /* a stale interrupt */
-		PyErr_Clear();
-		run_job(&r);
-		ts = PyEval_SaveThread();
-
-		pthread_mutex_lock(&lock);
-		free_job(&job);
-		result = r;
-		job_running = false;
-		job_done = true;
-		atomic_store(&stop_reason, PYRESULT_OK);
-		pthread_cond_broadcast(&wake);
-	}
-	pthread_mutex_unlock(&lock);
-
-	PyEval_RestoreThread(ts);
-	Py_CLEAR(namespace);
-	Py_CLEAR(watch_parts);
-	clear_graph_roots();
-	Py_CLEAR(gc_get_count);
-	Py_CLEAR(gc_collect);
-	Py_CLEAR(stdlib_dir);
-	Py_FinalizeEx();
-	return NULL;
-}
-
-/* Raise KeyboardInterrupt in the worker while it runs user code. The check of
- * in_user_code happens with the GIL held, as does the worker's change of it,
- * so an interrupt never lands in the host's own bookkeeping. */
-static void fire_interrupt(void)
-{
-	PyGILState_STATE g = PyGILState_Ensure();
-
-	if (atomic_load(&in_user_code))
-		PyThreadState_SetAsyncExc(atomic_load(&worker_ident), PyExc_KeyboardInterrupt);
-	PyGILState_Release(g);
-}
-
-static void *watchdog_main(void *arg)
-{
-	double last_fire = 0;
-
-	pthread_mutex_lock(&lock);
-	while (!quitting) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 10 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&wake, &lock, &ts);
-		if (!job_running || quitting)
-			continue;
-
-		double now = util_now(), limit = atomic_load(&job_limit);
-		if (atomic_load(&stop_reason) == PYRESULT_OK) {
-			if (probe_heap_cap_hit())
-				atomic_store(&stop_reason, PYRESULT_MEMCAP);
-			else if (limit > 0 && now - atomic_load(&job_started) > limit)
-				atomic_store(&stop_reason, PYRESULT_TIMEOUT);
-		}
-		if (atomic_load(&stop_reason) != PYRESULT_OK && now - last_fire >= RETRY) {
-			last_fire = now;
-			pthread_mutex_unlock(&lock);
-			fire_interrupt();
-			pthread_mutex_lock(&lock);
-		}
-	}
-	pthread_mutex_unlock(&lock);
-	return NULL;
-}
-
-int pyhost_start(struct error *err)
-{
-	if (started)
-		return 0;
-	if (pthread_create(&worker, NULL, worker_main, NULL) != 0) {
-		error_set(err, NULL, 0, "cannot start the Python thread");
-		return -1;
-	}
-	pthread_mutex_lock(&lock);
-	while (!ready)
-		pthread_cond_wait(&wake, &lock);
-	pthread_mutex_unlock(&lock);
-	if (start_status < 0) {
-		pthread_join(worker, NULL);
-		*err = start_error;
-		return -1;
-	}
-	if (pthread_create(&watchdog, NULL, watchdog_main, NULL) != 0) {
-		error_set(err, NULL, 0, "cannot start the watchdog thread");
-		return -1;
-	}
-	started = true;
-	return 0;
-}
-
-void pyhost_stop(void)
-{
-	struct pyevent ev;
-
-	if (!started)
-		return;
-	pyhost_interrupt(PYRESULT_INTERRUPTED);
-	pthread_mutex_lock(&lock);
-	while (job_running || job_pending) {
-		pthread_mutex_unlock(&lock);
-		struct pyresult r;
-		pyhost_wait(&r);
-		pyresult_free(&r);
-		pthread_mutex_lock(&lock);
-	}
-	quitting = true;
-	pthread_cond_broadcast(&wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(watchdog, NULL);
-	pthread_join(worker, NULL);
-	while (pyhost_next_event(&ev)) {
-		free(ev.text);
-		graph_free(ev.graph);
-	}
-	started = false;
-}
-
 const struct pyhost_info *pyhost_info(void)
 {
 	return &info;
-}
-
-static void copy_job(struct pyjob *dst, const struct pyjob *src)
-{
-	struct value *args = NULL;
-
-	*dst = *src;
-	dst->path = src->path ? xstrdup(src->path) : NULL;
-	dst->code = src->code ? xstrdup(src->code) : NULL;
-	dst->origin = src->origin ? xstrdup(src->origin) : NULL;
-	dst->highlight = src->highlight ? xstrdup(src->highlight) : NULL;
-	if (src->nargs) {
-		args = xcalloc(src->nargs, sizeof *args);
-		for (size_t i = 0; i < src->nargs; i++)
-			value_copy(&args[i], &src->args[i]);
-	}
-	dst->args = args;
-	if (dst->times < 1)
-		dst->times = 1;
-}
-
-int pyhost_submit(const struct pyjob *j)
-{
-	pthread_mutex_lock(&lock);
-	if (!started || job_pending || job_running || job_done) {
-		pthread_mutex_unlock(&lock);
-		return -1;
-	}
-	copy_job(&job, j);
-	atomic_store(&stop_reason, PYRESULT_OK);
-	atomic_store(&job_started, util_now());
-	atomic_store(&job_limit, j->time_limit);
-	job_pending = true;
-	pthread_cond_broadcast(&wake);
-	pthread_mutex_unlock(&lock);
-	return 0;
-}
-
-bool pyhost_busy(void)
-{
-	bool busy;
-
-	pthread_mutex_lock(&lock);
-	busy = job_pending || job_running;
-	pthread_mutex_unlock(&lock);
-	return busy;
-}
-
-bool pyhost_poll(struct pyresult *out)
-{
-	bool done;
-
-	pthread_mutex_lock(&lock);
-	done = job_done;
-	if (done) {
-		*out = result;
-		memset(&result, 0, sizeof result);
-		job_done = false;
-	}
-	pthread_mutex_unlock(&lock);
-	return done;
-}
-
-void pyhost_wait(struct pyresult *out)
-{
-	pthread_mutex_lock(&lock);
-	while (!job_done)
-		pthread_cond_wait(&wake, &lock);
-	*out = result;
-	memset(&result, 0, sizeof result);
-	job_done = false;
-	pthread_mutex_unlock(&lock);
-}
-
-void pyhost_interrupt(enum pyresult_status why)
-{
-	pthread_mutex_lock(&lock);
-	if ((job_running || job_pending) && atomic_load(&stop_reason) == PYRESULT_OK)
-		atomic_store(&stop_reason, why);
-	pthread_cond_broadcast(&wake);
-	pthread_mutex_unlock(&lock);
 }
 
 void pyresult_free(struct pyresult *r)

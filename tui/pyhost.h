@@ -1,14 +1,13 @@
-/* pyhost.h — the Python host: CPython on a thread of its own.
+/* pyhost.h — the Python host: CPython on the lab's main thread.
  *
- * The interpreter is started, used and finalised on one worker thread, so the
- * interface stays live while Python runs a long loop. The main thread submits
- * one job at a time and polls for its result; it never calls Py* itself.
- *
+ * The lab (lab.h) starts the interpreter and runs one job at a time; a job
+ * returns when it is done or stopped (guard.h decides when it must stop).
  * Start-up is isolated (PyPreConfig/PyConfig isolated: the user's PYTHON*
  * variables do not reach lessons). Each scenario run gets a fresh module
- * namespace (pyhost_reset). A Python error becomes a struct error with file and
+ * namespace (PYJOB_RESET). A Python error becomes a struct error with file and
  * line; the exception is dropped (its traceback cleared first) so nothing pins
- * its frames, and sys.last_exc is never set. */
+ * its frames, and sys.last_exc is never set. Output and collections go to the
+ * interface as the job runs (labout.h). */
 #ifndef EXCLAB_PYHOST_H
 #define EXCLAB_PYHOST_H
 
@@ -16,7 +15,7 @@
 #include <stddef.h>
 
 #include "graph.h"
-#include "probe.h"
+#include "sample.h"
 #include "util.h"
 #include "value.h"
 
@@ -62,7 +61,7 @@ struct pyresult {
 	struct value value;        /* EVAL/CALL: the (last) result */
 	struct error err;          /* status != OK: what and where */
 	char *traceback;           /* ERROR: the formatted Python traceback, or NULL */
-	struct probe_sample sample;/* all probes, read on the Python thread after the job */
+	struct probe_sample sample;/* all probes, read after the job */
 	struct graph *graph;       /* the graph of the shown roots after the job, or NULL; owned */
 	struct graph *query;       /* GRAPH_QUERY: the captured graph; owned */
 	double seconds;            /* how long the job ran */
@@ -70,53 +69,23 @@ struct pyresult {
 
 void pyresult_free(struct pyresult *r);
 
-/* Kinds of output that arrive from the Python thread while jobs run. */
-enum pyevent_kind {
-	PYEVENT_STDOUT,   /* text written to sys.stdout (a whole line, no '\n') */
-	PYEVENT_STDERR,   /* text written to sys.stderr */
-	PYEVENT_GC,       /* a collection finished: generation, collected */
-	PYEVENT_SAMPLE,   /* probes read during a long CALL */
-};
-
-struct pyevent {
-	enum pyevent_kind kind;
-	char *text;                 /* STDOUT/STDERR */
-	int generation;             /* GC */
-	long collected;             /* GC */
-	double t;                   /* GC */
-	struct probe_sample sample; /* SAMPLE */
-	struct graph *graph;        /* SAMPLE: the shown roots' graph, or NULL; the receiver owns it */
-};
-
 struct pyhost_info {
 	char version[32];          /* "3.11.2" */
 	int major, minor, micro;
 	int gc_threshold[3];
 };
 
-/* Start the worker thread and the interpreter; blocks until it is ready. */
+/* Start the interpreter on this thread, with Python's own signal handlers. */
 int pyhost_start(struct error *err);
-/* Finalise the interpreter and join the thread. Safe to call if never started. */
-void pyhost_stop(void);
 const struct pyhost_info *pyhost_info(void);
 
-/* Hand a job to the Python thread (its strings are copied). -1 if one is running. */
-int pyhost_submit(const struct pyjob *job);
-bool pyhost_busy(void);
-/* When the current job has finished: move its result into *out and return true. */
-bool pyhost_poll(struct pyresult *out);
-/* Block until the current job finishes (headless convenience). */
-void pyhost_wait(struct pyresult *out);
-/* Next event from the Python thread, in the order produced; false when none.
- * The caller frees ev->text and ev->graph. Drain events before reading the
- * job's result. */
-bool pyhost_next_event(struct pyevent *ev);
-
-/* Stop the running job: KeyboardInterrupt is raised in the Python thread, and
- * raised again until the job ends, so `except BaseException: pass` cannot keep
- * it alive. The result's status tells why. No effect when idle. A watchdog
- * thread does the same by itself when a job outlives its time_limit or hits
- * the heap cap (even if the script caught the MemoryError). */
-void pyhost_interrupt(enum pyresult_status why);
+/* Run one job to its end; the result says how it ended. */
+void pyhost_run(const struct pyjob *job, struct pyresult *out);
+/* Collections during the last job: per generation, and the unreachable
+ * objects they found. */
+void pyhost_gc_counts(int counts[3], long *found);
+/* Run Python's pending signal handlers now and drop what they raise: a
+ * SIGINT meant for a command that has ended must not stop the next one. */
+void pyhost_drop_signals(void);
 
 #endif

@@ -1,384 +1,532 @@
-/* runner.c — one scenario run: Lua asks, Python answers, the model records.
+/* runner.c — a scenario run in a lab process: commands out, events into the
+ * model, and the deadlines that keep the interface in charge.
  *
- * Data flows one way: the Lua coroutine yields a request, the runner hands it
- * to the Python thread, Python's events and final sample land in the model,
- * and the reply resumes Lua. Nothing here blocks except restart and close,
- * which wait for an interrupted job to unwind. */
+ * The runner sends a command only while the lab is idle (runner.busy false)
+ * and counts the lab busy until it says it waits, ends or answers. While it
+ * is busy two clocks run: the stretch's own deadline (its time limit, from
+ * LAB_BUSY) and, after the learner's Ctrl-C, the grace period. Past either,
+ * plus RUNNER_GRACE, the lab is killed and the learner told why. */
 #include "runner.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "luahost.h"
-#include "probe.h"
-#include "pyhost.h"
+#include "labproc.h"
 #include "util.h"
 
-#define DEFAULT_HEAP_CAP ((size_t)768 * 1000 * 1000)
-#define DEFAULT_TIME_LIMIT 10.0
-#define DEFAULT_LUA_INSTRUCTIONS 200000000L
-#define DEFAULT_LUA_MEMORY ((size_t)64 * 1024 * 1024)
-#define PROCESS_SAMPLE_EVERY 0.1
-
-/* Jobs the runner itself runs before the first step. */
-enum { SETUP_RESET, SETUP_LOAD, SETUP_WATCH, SETUP_DONE };
+/* Events taken per tick at most: output a flood of lines and the interface
+ * still draws and reads keys between batches. */
+#define EVENTS_PER_TICK 256
+/* After its socket closes, how long a lab gets to exit before it is killed. */
+#define EXIT_WAIT 0.5
 
 struct runner {
 	char *path;
-	char *dir;
 	struct model *m;
 	struct runner_options opt;
-	struct luahost *lua;
-	double time_limit;
+	struct labproc lab;
+	bool lab_gone;           /* ended, killed, or never started */
+	double eof_at;           /* when its socket closed (0: open) */
 
-	int setup;               /* next setup job, SETUP_DONE once steps may run */
-	enum { FROM_SETUP, FROM_LUA, FROM_UI } job_from;  /* who the running job answers */
+	bool busy;               /* a command is out; the lab has not said it waits */
+	enum busy_kind busy_kind;
+	char busy_what[600];     /* what the lab runs, for the report if it must be killed */
+	double busy_limit;       /* that stretch's limit */
+	double deadline;         /* past this (and the grace), the lab is killed */
+	double stop_at;          /* when the learner asked to stop; 0: not asked */
+
 	bool waiting;            /* for the learner */
 	bool early_start;        /* space came while loading: start step 1 once ready */
 	bool run_all;
-	bool stop_requested;
-	bool release_after;      /* free the namespace once the current job ends */
-	double last_process_sample;
-
-	/* collections during the current job */
-	int gc_count[3];
-	long gc_collected;
+	bool over;               /* done, failed or stopped */
+	bool has_exercise;
+	struct exercise_info exercise;
+	char *question;          /* the prediction last asked, for headless */
+	bool compiled;           /* runner_compile's answer arrived */
+	struct error compile_err;
+	bool compile_ok;
 };
 
-static size_t heap_cap_for(size_t wanted)
+/* ---- commands ----------------------------------------------------------- */
+
+static void lab_died(struct runner *r, const char *why);
+
+/* Send a command; the lab is busy until it answers. Commands that run the
+ * scenario put the run in RUN_RUNNING; questions about it (why, compile)
+ * leave its state as it was. */
+static void send(struct runner *r, struct wire_out *w, bool runs_scenario)
 {
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	size_t half = pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2 : wanted;
-
-	/* A lesson that leaks on purpose must never push the machine into swap. */
-	return wanted < half ? wanted : half;
-}
-
-static void fail(struct runner *r, const struct error *err, const char *traceback)
-{
-	char text[1700];
-
-	error_format(err, text, sizeof text);
-	if (traceback) {
-		const char *s = traceback;
-		for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1)
-			model_console(r->m, CONSOLE_STDERR, "%.*s", (int)(nl - s), s);
-	}
-	if (r->stop_requested) {
-		model_console(r->m, CONSOLE_INFO, "Stopped: %s", err->msg);
-		r->m->state = RUN_STOPPED;
-	} else {
-		model_console(r->m, CONSOLE_ERROR, "✗ %s", text);
-		r->m->state = RUN_FAILED;
-	}
-	r->m->prompt[0] = '\0';
-	r->waiting = false;
-}
-
-static void submit(struct runner *r, const struct pyjob *job, bool from_lua)
-{
-	struct pyjob j = *job;
-
-	j.time_limit = r->time_limit;
-	memset(r->gc_count, 0, sizeof r->gc_count);
-	r->gc_collected = 0;
-	r->job_from = from_lua ? FROM_LUA : FROM_SETUP;
-	if (pyhost_submit(&j) < 0) {
-		struct error err;
-		error_set(&err, r->path, 0, "internal error: Python is busy");
-		fail(r, &err, NULL);
+	if (r->lab_gone) {
+		wire_out_free(w);
 		return;
 	}
-	r->m->state = RUN_RUNNING;
+	r->busy = true;
+	r->deadline = 0;
+	if (runs_scenario) {
+		r->m->state = RUN_RUNNING;
+		r->m->version++;
+	}
+	if (labproc_send(&r->lab, w) < 0)
+		lab_died(r, "stopped listening");
+	wire_out_free(w);
+}
+
+static void send_simple(struct runner *r, enum lab_command cmd)
+{
+	struct wire_out w = { 0 };
+
+	wire_begin(&w, cmd);
+	send(r, &w, true);
+}
+
+/* ---- ending ------------------------------------------------------------- */
+
+static void set_over(struct runner *r, enum run_state state)
+{
+	r->over = true;
+	r->busy = r->waiting = false;
+	r->stop_at = 0;
+	r->m->state = state;
+	r->m->prompt[0] = '\0';
+	model_ask_done(r->m);
 	r->m->version++;
 }
 
-/* Submit the next setup job; false when setup is complete. */
-static bool submit_setup(struct runner *r)
+/* Whatever the lab still had to say on its stdout and stderr. */
+static void drain_output(struct runner *r)
 {
-	const struct scenario_settings *s = luahost_settings(r->lua);
-	struct pyjob job = { 0 };
+	char line[LAB_MAX_LINE + 1];
 
-	for (; r->setup < SETUP_DONE; r->setup++) {
-		if (r->setup == SETUP_RESET) {
-			job.kind = PYJOB_RESET;
-			job.path = r->dir;
-		} else if (r->setup == SETUP_LOAD && s->python[0]) {
-			job.kind = PYJOB_LOAD;
-			job.path = s->python;
-		} else if (r->setup == SETUP_WATCH && r->m->watch[0]) {
-			job.kind = PYJOB_WATCH;
-			job.code = r->m->watch;
-		} else {
-			continue;
-		}
-		r->setup++;
-		submit(r, &job, false);
-		return true;
-	}
-	return false;
+	while (labproc_output_line(&r->lab, line, sizeof line))
+		model_console(r->m, CONSOLE_STDERR, "%s", line);
 }
 
-/* Serve whatever Lua asks for next. */
-static void advance_lua(struct runner *r, const struct pyresult *reply)
+static void step_words(const struct runner *r, char *buf, size_t size)
 {
-	for (;;) {
-		enum luahost_status st = luahost_resume(r->lua, reply);
-		int i = luahost_step_index(r->lua);
-
-		reply = NULL;
-		switch (st) {
-		case LUAHOST_PYTHON:
-			submit(r, luahost_request(r->lua), true);
-			return;
-		case LUAHOST_PAUSE:
-			if (r->opt.interactive && !r->run_all) {
-				snprintf(r->m->prompt, sizeof r->m->prompt, "%s", luahost_prompt(r->lua));
-				r->m->state = RUN_WAITING;
-				r->waiting = true;
-				r->m->version++;
-				return;
-			}
-			model_console(r->m, CONSOLE_INFO, "%s", luahost_prompt(r->lua));
-			continue;
-		case LUAHOST_STEP:
-			r->m->step_index = i;
-			snprintf(r->m->step_title, sizeof r->m->step_title, "%s",
-			         luahost_step_title(r->lua, i));
-			if (r->early_start) {
-				/* Only ever the first step: a later key never skips a wait. */
-				r->early_start = false;
-			} else if (r->opt.interactive && !r->run_all) {
-				snprintf(r->m->prompt, sizeof r->m->prompt, "Press space to run step %d/%d: %s",
-				         i + 1, r->m->step_count, luahost_step_title(r->lua, i));
-				r->m->state = RUN_WAITING;
-				r->waiting = true;
-				r->m->version++;
-				return;
-			}
-			model_begin_step(r->m, i, luahost_step_title(r->lua, i));
-			model_console(r->m, CONSOLE_STEP, "▶ Step %d/%d: %s", i + 1, r->m->step_count,
-			              luahost_step_title(r->lua, i));
-			continue;
-		case LUAHOST_PREDICT:
-			if (r->opt.interactive && !r->run_all) {
-				r->m->state = RUN_WAITING;
-				r->m->prompt[0] = '\0';
-				r->waiting = true;
-				r->m->version++;
-				return;
-			}
-			model_console(r->m, CONSOLE_INFO, "Predict: %s", r->m->ask_question);
-			model_ask_done(r->m);
-			luahost_answer(r->lua, NULL);
-			continue;
-		case LUAHOST_DONE:
-			r->m->state = RUN_DONE;
-			r->m->prompt[0] = '\0';
-			if (r->opt.verify && r->m->checks_failed == 0 && r->m->checks_passed > 0)
-				model_console(r->m, CONSOLE_PASS, "✓ Verified: all %d checks hold.",
-				              r->m->checks_passed);
-			else if (r->opt.verify)
-				model_console(r->m, CONSOLE_FAIL, "✗ Not verified: %d of %d checks failed.",
-				              r->m->checks_failed, r->m->checks_passed + r->m->checks_failed);
-			else
-				model_console(r->m, CONSOLE_INFO, "Scenario finished: %d check%s passed, %d failed.",
-				              r->m->checks_passed, r->m->checks_passed == 1 ? "" : "s",
-				              r->m->checks_failed);
-			return;
-		case LUAHOST_ERROR:
-			fail(r, luahost_error(r->lua), NULL);
-			return;
-		}
-	}
+	if (r->m->steps_len > 0)
+		snprintf(buf, size, " in step %d (%s)", r->m->step_index + 1, r->m->step_title);
+	else
+		snprintf(buf, size, " while loading the scenario");
 }
 
-static void report_gc(struct runner *r)
+/* The lab is gone: kill what is left of it, and say what happened. */
+static void lab_died(struct runner *r, const char *why)
 {
-	int n = r->gc_count[0] + r->gc_count[1] + r->gc_count[2];
+	char how[200], where[300];
 
-	if (n == 0)
+	if (r->lab_gone)
 		return;
-	model_console(r->m, CONSOLE_GC, "gc: %d collection%s (gen 0: %d, gen 1: %d, gen 2: %d), "
-	              "%ld unreachable objects found",
-	              n, n == 1 ? "" : "s", r->gc_count[0], r->gc_count[1], r->gc_count[2],
-	              r->gc_collected);
+	labproc_close(&r->lab);
+	r->lab_gone = true;
+	drain_output(r);
+	labproc_describe_end(&r->lab, how, sizeof how);
+	step_words(r, where, sizeof where);
+	if (r->over) {
+		model_console(r->m, CONSOLE_INFO, "The lab has ended (%s); press r for a fresh one.", how);
+		r->m->version++;
+		return;
+	}
+	if (why)
+		model_console(r->m, CONSOLE_ERROR, "✗ The lab %s: %s, while running %s%s. "
+		              "Press r for a fresh lab.", why, how, r->busy_what, where);
+	else
+		model_console(r->m, CONSOLE_ERROR, "✗ The lab crashed: %s, while running %s%s. "
+		              "Press r for a fresh lab.", how, r->busy_what, where);
+	set_over(r, RUN_FAILED);
 }
 
-static void drain_events(struct runner *r)
+/* Kill a lab that did not stop in time, and say why it had to be. */
+static void kill_overdue(struct runner *r, double now)
 {
-	struct pyevent ev;
+	char where[300];
+	bool asked = r->stop_at > 0 && now - r->stop_at >= RUNNER_GRACE;
 
-	while (pyhost_next_event(&ev)) {
-		switch (ev.kind) {
-		case PYEVENT_STDOUT:
-			model_console(r->m, CONSOLE_OUTPUT, "%s", ev.text);
-			break;
-		case PYEVENT_STDERR:
-			model_console(r->m, CONSOLE_STDERR, "%s", ev.text);
-			break;
-		case PYEVENT_GC:
-			if (ev.generation >= 0 && ev.generation < 3)
-				r->gc_count[ev.generation]++;
-			if (ev.collected > 0)
-				r->gc_collected += ev.collected;
-			break;
-		case PYEVENT_SAMPLE:
-			model_push_sample(r->m, &ev.sample);
-			if (ev.graph)
-				model_set_graph(r->m, ev.graph);
-			ev.graph = NULL;
-			break;
+	labproc_close(&r->lab);
+	r->lab_gone = true;
+	drain_output(r);
+	step_words(r, where, sizeof where);
+	if (asked) {
+		model_console(r->m, CONSOLE_INFO, "Stopped: the lab did not stop within %.0f s of Ctrl-C "
+		              "(running %s%s), so it was ended. Press r for a fresh lab.",
+		              RUNNER_GRACE, r->busy_what, where);
+		set_over(r, RUN_STOPPED);
+		return;
+	}
+	model_console(r->m, CONSOLE_ERROR, "✗ %s ran past its time limit of %.1f s%s and did not stop "
+	              "when interrupted (%s), so the lab was ended. Press r for a fresh lab.",
+	              r->busy_what, r->busy_limit, where,
+	              r->busy_kind == BUSY_LUA ? "a Lua library call that loops in C?"
+	                                       : "C code that ignores signals?");
+	set_over(r, RUN_FAILED);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static void on_hello(struct runner *r, struct wire_in *in)
+{
+	wire_get_strbuf(in, r->m->python_version, sizeof r->m->python_version);
+	wire_get_i32(in);   /* major, minor, micro: the version string says it */
+	wire_get_i32(in);
+	wire_get_i32(in);
+	r->m->gc_threshold0 = wire_get_i32(in);
+}
+
+static void on_scenario(struct runner *r, struct wire_in *in)
+{
+	struct model *m = r->m;
+
+	wire_get_strbuf(in, m->scenario_title, sizeof m->scenario_title);
+	wire_get_strbuf(in, m->scenario_file, sizeof m->scenario_file);
+	m->step_count = wire_get_i32(in);
+	m->heap_cap = wire_get_f64(in);
+	exercise_info_free(&r->exercise);
+	r->has_exercise = labproto_get_exercise(in, &r->exercise);
+	if (m->step_count < 0)
+		m->step_count = 0;
+}
+
+static void on_settings(struct runner *r, struct wire_in *in)
+{
+	unsigned shown = wire_get_u32(in);
+
+	for (int id = 0; id < PROBE_COUNT; id++)
+		r->m->shown[id] = shown & (1u << id);
+	wire_get_strbuf(in, r->m->watch, sizeof r->m->watch);
+	wire_get_strbuf(in, r->m->graph_roots, sizeof r->m->graph_roots);
+	r->m->version++;
+}
+
+static void on_step(struct runner *r, struct wire_in *in)
+{
+	int i = wire_get_i32(in);
+	char title[160];
+
+	wire_get_strbuf(in, title, sizeof title);
+	model_begin_step(r->m, i, title);
+	if (r->opt.verify)
+		model_console(r->m, CONSOLE_STEP, "▶ %s", title);
+	else
+		model_console(r->m, CONSOLE_STEP, "▶ Step %d/%d: %s", i + 1, r->m->step_count, title);
+}
+
+static void on_check(struct runner *r, struct wire_in *in)
+{
+	bool passed = wire_get_u8(in);
+	char *msg = wire_get_str(in), *detail = wire_get_str(in), *where = wire_get_str(in);
+
+	model_add_check(r->m, passed, msg, detail, where);
+	model_console(r->m, passed ? CONSOLE_PASS : CONSOLE_FAIL, "%s %s (%s)",
+	              passed ? "✓" : "✗", msg, detail);
+	free(msg);
+	free(detail);
+	free(where);
+}
+
+static void on_ask(struct runner *r, struct wire_in *in)
+{
+	char *choices[LAB_MAX_CHOICES];
+	unsigned n;
+
+	free(r->question);
+	r->question = wire_get_str(in);
+	n = wire_get_u8(in);
+	if (n > LAB_MAX_CHOICES)
+		n = LAB_MAX_CHOICES;
+	for (unsigned i = 0; i < n; i++)
+		choices[i] = wire_get_str(in);
+	if (r->opt.interactive && !r->run_all)
+		model_ask(r->m, r->question, (const char *const *)choices, (int)n);
+	for (unsigned i = 0; i < n; i++)
+		free(choices[i]);
+}
+
+static void on_prediction(struct runner *r, struct wire_in *in)
+{
+	char *question = wire_get_str(in), *guess, *actual;
+	bool guessed = wire_get_u8(in), right;
+
+	guess = wire_get_str(in);
+	actual = wire_get_str(in);
+	right = wire_get_u8(in);
+	if (!guessed)
+		model_console(r->m, CONSOLE_PREDICT, "Measured: %s", actual);
+	else
+		model_console(r->m, CONSOLE_PREDICT, right ? "✓ You predicted %s: measured %s"
+		              : "✗ You predicted %s; measured %s", guess, actual);
+	model_add_prediction(r->m, question, guessed ? guess : NULL, actual, right);
+	free(question);
+	free(guess);
+	free(actual);
+}
+
+static void on_busy(struct runner *r, struct wire_in *in)
+{
+	r->busy_kind = (enum busy_kind)wire_get_u8(in);
+	r->busy_limit = wire_get_f64(in);
+	wire_get_strbuf(in, r->busy_what, sizeof r->busy_what);
+	r->deadline = r->busy_limit > 0 ? util_now() + r->busy_limit + RUNNER_GRACE : 0;
+}
+
+/* Wait for the learner, or go on by ourselves when nobody is asked. */
+static void on_wait(struct runner *r, struct wire_in *in)
+{
+	enum wait_kind why = (enum wait_kind)wire_get_u8(in);
+	int step = wire_get_i32(in);
+	char text[256];
+	bool ask_learner = r->opt.interactive && !r->run_all;
+
+	wire_get_strbuf(in, text, sizeof text);
+	r->busy = false;
+	r->stop_at = 0;
+	if (why == WAIT_STEP) {
+		r->m->step_index = step;
+		snprintf(r->m->step_title, sizeof r->m->step_title, "%.159s", text);
+		if (r->early_start) {
+			/* Only ever the first step: a later key never skips a wait. */
+			r->early_start = false;
+			ask_learner = false;
 		}
-		free(ev.text);
-		graph_free(ev.graph);
+		snprintf(r->m->prompt, sizeof r->m->prompt, "Press space to run step %d/%d: %.200s",
+		         step + 1, r->m->step_count, text);
+	} else if (why == WAIT_PAUSE) {
+		snprintf(r->m->prompt, sizeof r->m->prompt, "%s", text);
+	} else {
+		r->m->prompt[0] = '\0';
 	}
+	if (ask_learner) {
+		r->waiting = true;
+		r->m->state = RUN_WAITING;
+		r->m->version++;
+		return;
+	}
+	r->m->prompt[0] = '\0';
+	if (why == WAIT_PAUSE) {
+		model_console(r->m, CONSOLE_INFO, "%s", text);
+	} else if (why == WAIT_PREDICT) {
+		struct wire_out w = { 0 };
+		model_console(r->m, CONSOLE_INFO, "Predict: %s", r->question ? r->question : "");
+		wire_begin(&w, LAB_ANSWER);
+		wire_u8(&w, 0);
+		wire_str(&w, "");
+		send(r, &w, true);
+		return;
+	}
+	send_simple(r, LAB_CONTINUE);
 }
 
-static void console_sample(struct runner *r, const struct probe_sample *s)
+static void on_done(struct runner *r)
 {
-	char heap[32], rss[32];
+	struct model *m = r->m;
 
-	util_fmt_bytes(s->v[PROBE_HEAP], heap, sizeof heap);
-	util_fmt_bytes(s->v[PROBE_RSS], rss, sizeof rss);
-	model_console(r->m, CONSOLE_SAMPLE, "heap %s, rss %s, chain %.0f, frames %.0f, gc0 %.0f, gc_runs %.0f",
-	              heap, rss, s->v[PROBE_CHAIN], s->v[PROBE_FRAMES], s->v[PROBE_GC0],
-	              s->v[PROBE_GC_RUNS]);
+	set_over(r, RUN_DONE);
+	if (r->opt.verify && m->checks_failed == 0 && m->checks_passed > 0)
+		model_console(m, CONSOLE_PASS, "✓ Verified: all %d checks hold.", m->checks_passed);
+	else if (r->opt.verify)
+		model_console(m, CONSOLE_FAIL, "✗ Not verified: %d of %d checks failed.",
+		              m->checks_failed, m->checks_passed + m->checks_failed);
+	else
+		model_console(m, CONSOLE_INFO, "Scenario finished: %d check%s passed, %d failed.",
+		              m->checks_passed, m->checks_passed == 1 ? "" : "s", m->checks_failed);
 }
 
-/* The answer to the learner's "why is this alive?". */
-static void answer_why(struct runner *r, const struct pyresult *res)
+static void on_failed(struct runner *r, struct wire_in *in)
 {
-	const struct value *v = &res->value;
-	const char **lines;
-	int n = v->kind == VALUE_LIST ? (int)v->u.list.n : 0;
+	struct error err;
+	char text[1700], *traceback;
 
-	lines = xcalloc((size_t)(n ? n : 1), sizeof *lines);
-	for (int i = 0; i < n; i++)
-		lines[i] = v->u.list.items[i].kind == VALUE_STR ? v->u.list.items[i].u.str.s : "?";
-	if (res->status != PYRESULT_OK) {
-		lines[0] = res->err.msg;
-		n = 1;
+	labproto_get_error(in, &err);
+	traceback = wire_get_str(in);
+	for (const char *s = traceback, *nl; *s; s = nl + 1) {
+		nl = strchr(s, '\n');
+		if (nl == NULL)
+			nl = s + strlen(s) - 1;
+		model_console(r->m, CONSOLE_STDERR, "%.*s", (int)(nl - s + (*nl != '\n')), s);
 	}
-	model_set_why(r->m, r->m->why_addr, lines, n);
+	free(traceback);
+	error_format(&err, text, sizeof text);
+	model_console(r->m, CONSOLE_ERROR, "✗ %s", text);
+	set_over(r, RUN_FAILED);
+}
+
+static void on_stopped(struct runner *r, struct wire_in *in)
+{
+	char msg[1024];
+
+	wire_get_strbuf(in, msg, sizeof msg);
+	model_console(r->m, CONSOLE_INFO, "Stopped: %s", msg);
+	set_over(r, RUN_STOPPED);
+}
+
+static void on_why(struct runner *r, struct wire_in *in)
+{
+	uint64_t addr = wire_get_u64(in);
+	uint32_t n = wire_get_u32(in);
+	char **lines;
+
+	if (n > in->left / 4)
+		n = 0;
+	lines = xcalloc(n ? n : 1, sizeof *lines);
+	for (uint32_t i = 0; i < n; i++)
+		lines[i] = wire_get_str(in);
+	r->busy = false;
+	model_set_why(r->m, (uintptr_t)addr, (const char *const *)lines, (int)n);
+	for (uint32_t i = 0; i < n; i++)
+		free(lines[i]);
 	free(lines);
 }
 
-static void handle_result(struct runner *r, struct pyresult *res)
+static void on_compiled(struct runner *r, struct wire_in *in)
 {
-	if (r->job_from == FROM_UI) {
-		answer_why(r, res);
-		return;
-	}
-	if (r->job_from == FROM_LUA)
-		report_gc(r);
-	model_record_sample(r->m, &res->sample);
-	if (res->graph) {
-		model_set_graph(r->m, res->graph);
-		res->graph = NULL;
-	}
-	if (r->job_from == FROM_LUA)
-		console_sample(r, &res->sample);
-	if (r->release_after) {
-		r->release_after = false;
-		return;
-	}
-	if (res->status == PYRESULT_MEMCAP) {
-		/* Give the memory back at once: the learner's machine comes first. */
-		struct pyjob reset = { .kind = PYJOB_RESET, .path = r->dir };
-		r->release_after = true;
-		if (r->job_from == FROM_LUA)
-			advance_lua(r, res);
-		else
-			fail(r, &res->err, NULL);
-		pyhost_submit(&reset);
-		return;
-	}
-	if (r->job_from != FROM_LUA) {
-		if (res->status != PYRESULT_OK) {
-			fail(r, &res->err, res->traceback);
-			return;
-		}
-		if (r->setup < SETUP_DONE && submit_setup(r))
-			return;
-		advance_lua(r, NULL);
-		return;
-	}
-	advance_lua(r, res);
-	if (r->m->state == RUN_FAILED && res->status == PYRESULT_ERROR && res->traceback) {
-		const char *s = res->traceback;
-		for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1)
-			model_console(r->m, CONSOLE_STDERR, "%.*s", (int)(nl - s), s);
-	}
+	r->compile_ok = wire_get_u8(in);
+	labproto_get_error(in, &r->compile_err);
+	r->compiled = true;
+	r->busy = false;
 }
 
-void runner_tick(struct runner *r)
+static void on_event(struct runner *r, int type, struct wire_in *in)
 {
-	struct pyresult res;
+	struct probe_sample s;
+	struct graph *g;
 
-	if (r == NULL)
-		return;
-	drain_events(r);
-	if (pyhost_busy()) {
-		double now = util_now();
-		if (now - r->last_process_sample >= PROCESS_SAMPLE_EVERY) {
-			struct probe_sample s = { 0 };
-			probe_sample_process(&s);
+	switch (type) {
+	case LAB_HELLO: on_hello(r, in); break;
+	case LAB_SCENARIO: on_scenario(r, in); break;
+	case LAB_SETTINGS: on_settings(r, in); break;
+	case LAB_CONSOLE: {
+		unsigned kind = wire_get_u8(in);
+		char *text = wire_get_str(in);
+		model_console(r->m, kind < CONSOLE_KIND_COUNT ? (enum console_kind)kind : CONSOLE_OUTPUT,
+		              "%s", text);
+		free(text);
+		break;
+	}
+	case LAB_SAMPLE: {
+		bool record = wire_get_u8(in);
+		labproto_get_sample(in, &s);
+		if (record)
+			model_record_sample(r->m, &s);
+		else
 			model_push_sample(r->m, &s);
-			r->last_process_sample = now;
-		}
-		return;
+		break;
 	}
-	if (pyhost_poll(&res)) {
-		drain_events(r);   /* whatever the job printed comes before its result */
-		handle_result(r, &res);
-		pyresult_free(&res);
+	case LAB_GRAPH:
+		g = labproto_get_graph(in);
+		if (g)
+			model_set_graph(r->m, g);
+		break;
+	case LAB_STEP: on_step(r, in); break;
+	case LAB_CHECK: on_check(r, in); break;
+	case LAB_ASK: on_ask(r, in); break;
+	case LAB_PREDICTION: on_prediction(r, in); break;
+	case LAB_BUSY: on_busy(r, in); break;
+	case LAB_WAIT: on_wait(r, in); break;
+	case LAB_DONE: on_done(r); break;
+	case LAB_FAILED: on_failed(r, in); break;
+	case LAB_STOPPED: on_stopped(r, in); break;
+	case LAB_WHY: on_why(r, in); break;
+	case LAB_COMPILED: on_compiled(r, in); break;
+	default: in->bad = true; break;
 	}
+	if (in->bad)
+		lab_died(r, "sent something that is not an event, so it was ended");
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+bool runner_tick(struct runner *r)
+{
+	struct wire_in in;
+	double now;
+	int type, taken = 0;
+	char line[LAB_MAX_LINE + 1];
+
+	if (r == NULL || r->lab_gone)
+		return false;
+	wire_fill(&r->lab.conn, false);
+	while (taken < EVENTS_PER_TICK && !r->lab_gone && wire_next(&r->lab.conn, &type, &in)) {
+		on_event(r, type, &in);
+		taken++;
+	}
+	for (int i = 0; i < EVENTS_PER_TICK && labproc_output_line(&r->lab, line, sizeof line); i++)
+		model_console(r->m, CONSOLE_STDERR, "%s", line);
+	if (r->lab_gone)
+		return false;
+	if (taken == EVENTS_PER_TICK)
+		return true;   /* more may be waiting: the caller comes back at once */
+	if (r->lab.conn.broken) {
+		lab_died(r, "sent a frame too long or malformed, so it was ended");
+		return false;
+	}
+	now = util_now();
+	if (r->lab.conn.eof) {
+		if (r->eof_at == 0)
+			r->eof_at = now;
+		if (labproc_ended(&r->lab))
+			lab_died(r, NULL);
+		else if (now - r->eof_at >= EXIT_WAIT)
+			lab_died(r, "closed its connection (did the scenario close file descriptor 3?), "
+			            "so it was ended");
+		return false;
+	}
+	if (r->busy && ((r->deadline > 0 && now >= r->deadline) ||
+	                (r->stop_at > 0 && now - r->stop_at >= RUNNER_GRACE)))
+		kill_overdue(r, now);
+	return false;
+}
+
+double runner_wait_fds(const struct runner *r, int fds[2])
+{
+	double wait = 1.0, now = util_now();
+
+	fds[0] = fds[1] = -1;
+	if (r == NULL || r->lab_gone)
+		return wait;
+	fds[0] = r->lab.conn.eof ? -1 : r->lab.conn.fd;
+	fds[1] = r->lab.out_fd;
+	if (r->lab.conn.eof)
+		wait = 0.05;   /* waiting for it to exit */
+	if (r->busy && r->deadline > 0 && r->deadline - now < wait)
+		wait = r->deadline - now;
+	if (r->busy && r->stop_at > 0 && r->stop_at + RUNNER_GRACE - now < wait)
+		wait = r->stop_at + RUNNER_GRACE - now;
+	return wait > 0 ? wait : 0;
 }
 
 static int start(struct runner *r, struct error *err)
 {
-	struct luahost_limits lim = {
-		.instructions = r->opt.lua_instructions ? r->opt.lua_instructions : DEFAULT_LUA_INSTRUCTIONS,
-		.memory = r->opt.lua_memory ? r->opt.lua_memory : DEFAULT_LUA_MEMORY,
-	};
-	const struct scenario_settings *s;
-	size_t cap;
+	struct wire_out w = { 0 };
 
 	model_reset_run(r->m);
 	model_reset_series(r->m);
 	snprintf(r->m->scenario_file, sizeof r->m->scenario_file, "%s", r->path);
-	snprintf(r->m->python_version, sizeof r->m->python_version, "%s", pyhost_info()->version);
-	r->m->gc_threshold0 = pyhost_info()->gc_threshold[0];
 	r->m->watch[0] = '\0';
-	r->setup = SETUP_RESET;
-	r->waiting = r->run_all = r->stop_requested = r->early_start = false;
-
-	if (luahost_open(&r->lua, r->path, &lim, r->m, pyhost_info(), r->opt.verify, err) < 0) {
-		fail(r, err, NULL);
+	r->waiting = r->run_all = r->early_start = r->over = false;
+	r->busy = false;
+	r->stop_at = r->eof_at = 0;
+	snprintf(r->busy_what, sizeof r->busy_what, "the scenario's start-up");
+	exercise_info_free(&r->exercise);
+	r->has_exercise = false;
+	r->lab_gone = false;
+	if (labproc_start(&r->lab, err) < 0) {
+		char text[1700];
+		r->lab_gone = true;
+		error_format(err, text, sizeof text);
+		model_console(r->m, CONSOLE_ERROR, "✗ %s", text);
+		set_over(r, RUN_FAILED);
 		return -1;
 	}
-	s = luahost_settings(r->lua);
-	r->m->step_count = luahost_step_count(r->lua);
-	r->time_limit = r->opt.time_limit > 0 ? r->opt.time_limit : s->time_limit;
-	cap = heap_cap_for(r->opt.heap_cap ? r->opt.heap_cap
-	                   : s->memory_limit ? s->memory_limit : DEFAULT_HEAP_CAP);
-	probe_set_heap_cap(cap);
-	r->m->heap_cap = (double)cap;
-	model_console(r->m, CONSOLE_INFO, "%s — Python %s", r->m->scenario_title,
-	              r->m->python_version);
-	if (r->opt.verify) {
-		/* Verifying is one step: verify() on the learner's file. */
-		const char *target = luahost_verify_target(r->lua), *base = strrchr(target, '/');
-		char title[160];
-		snprintf(title, sizeof title, "Verify %s", base ? base + 1 : target);
-		r->m->step_count = 1;
-		model_begin_step(r->m, 0, title);
-		model_console(r->m, CONSOLE_STEP, "▶ %s", title);
-	}
-	submit_setup(r);
+	wire_begin(&w, LAB_OPEN);
+	wire_str(&w, r->path);
+	wire_u8(&w, r->opt.verify != NULL);
+	wire_str(&w, r->opt.verify);
+	wire_f64(&w, r->opt.time_limit);
+	wire_f64(&w, r->opt.step_time_limit);
+	wire_u64(&w, r->opt.heap_cap);
+	wire_i64(&w, r->opt.lua_instructions);
+	wire_u64(&w, r->opt.lua_memory);
+	send(r, &w, true);
 	return 0;
 }
 
@@ -388,84 +536,61 @@ int runner_open(struct runner **out, const char *path, struct model *m,
 	struct runner *r = xcalloc(1, sizeof *r);
 
 	r->path = xstrdup(path);
-	r->dir = util_dirname(path);
 	r->m = m;
 	r->opt = *opt;
 	*out = r;
 	return start(r, err);
 }
 
-/* Stop whatever Python runs for this scenario and wait for it to unwind. */
-static void settle(struct runner *r)
-{
-	struct pyresult res;
-
-	while (pyhost_busy()) {
-		pyhost_interrupt(PYRESULT_INTERRUPTED);
-		pyhost_wait(&res);
-		pyresult_free(&res);
-	}
-	if (pyhost_poll(&res))
-		pyresult_free(&res);
-	drain_events(r);
-	r->release_after = false;
-}
-
 void runner_close(struct runner *r)
 {
 	if (r == NULL)
 		return;
-	settle(r);
-	luahost_close(r->lua);
+	labproc_close(&r->lab);
+	exercise_info_free(&r->exercise);
+	free(r->question);
 	free(r->path);
-	free(r->dir);
 	free(r);
 }
 
 int runner_restart(struct runner *r, struct error *err)
 {
-	settle(r);
-	luahost_close(r->lua);
-	r->lua = NULL;
+	labproc_close(&r->lab);
 	return start(r, err);
 }
 
 void runner_continue(struct runner *r)
 {
-	if (r != NULL && r->m->asking)
+	if (r == NULL || r->m->asking || r->over)
 		return;   /* a prediction is answered with runner_answer, or skipped */
-	if (r != NULL && !r->waiting && r->lua != NULL && r->m->steps_len == 0 &&
-	    r->m->state == RUN_RUNNING)
+	if (r->busy && r->m->steps_len == 0) {
 		r->early_start = true;   /* still loading the scenario */
-	if (r == NULL || !r->waiting || r->lua == NULL)
+		return;
+	}
+	if (!r->waiting)
 		return;
 	r->waiting = false;
 	r->m->prompt[0] = '\0';
-	r->m->state = RUN_RUNNING;
-	if (luahost_step_index(r->lua) >= 0 && r->m->steps_len <= luahost_step_index(r->lua)) {
-		int i = luahost_step_index(r->lua);
-		model_begin_step(r->m, i, luahost_step_title(r->lua, i));
-		model_console(r->m, CONSOLE_STEP, "▶ Step %d/%d: %s", i + 1, r->m->step_count,
-		              luahost_step_title(r->lua, i));
-	}
-	r->m->version++;
-	advance_lua(r, NULL);
+	send_simple(r, LAB_CONTINUE);
 }
 
 void runner_answer(struct runner *r, const char *answer)
 {
+	struct wire_out w = { 0 };
+
 	if (r == NULL || !r->waiting || !r->m->asking)
 		return;
-	luahost_answer(r->lua, answer);
 	model_ask_done(r->m);
 	r->waiting = false;
-	r->m->state = RUN_RUNNING;
-	advance_lua(r, NULL);
+	wire_begin(&w, LAB_ANSWER);
+	wire_u8(&w, answer != NULL);
+	wire_str(&w, answer);
+	send(r, &w, true);
 }
 
 const struct exercise_info *runner_exercise(const struct runner *r)
 {
-	return r && r->lua ? luahost_exercise(r->lua) : NULL;
+	return r && r->has_exercise ? &r->exercise : NULL;
 }
 
 void runner_run_all(struct runner *r)
@@ -473,42 +598,84 @@ void runner_run_all(struct runner *r)
 	if (r == NULL)
 		return;
 	r->run_all = true;
+	if (r->waiting && r->m->asking) {
+		runner_answer(r, NULL);
+		return;
+	}
 	if (r->waiting)
 		runner_continue(r);
 }
 
 void runner_stop(struct runner *r)
 {
-	if (r == NULL || !runner_busy(r))
+	if (r == NULL || !r->busy || r->lab_gone)
 		return;
-	r->stop_requested = true;
 	r->run_all = false;
-	pyhost_interrupt(PYRESULT_INTERRUPTED);
+	if (r->stop_at == 0)
+		r->stop_at = util_now();
+	labproc_interrupt(&r->lab);
 }
 
 int runner_why(struct runner *r, uintptr_t addr)
 {
-	struct pyjob job = { .kind = PYJOB_WHY };
-	char code[32];
+	struct wire_out w = { 0 };
 
-	if (r == NULL || runner_busy(r) || pyhost_busy())
+	if (r == NULL || r->busy || r->lab_gone)
 		return -1;
-	snprintf(code, sizeof code, "%llu", (unsigned long long)addr);
-	job.code = code;
-	if (pyhost_submit(&job) < 0)
-		return -1;
-	r->job_from = FROM_UI;
 	model_set_why(r->m, addr, NULL, 0);
+	wire_begin(&w, LAB_ASK_WHY);
+	wire_u64(&w, addr);
+	send(r, &w, false);
+	return 0;
+}
+
+void runner_wait(const struct runner *r)
+{
+	int fds[2];
+	struct pollfd p[2];
+	double wait = runner_wait_fds(r, fds);
+
+	for (int i = 0; i < 2; i++)
+		p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	poll(p, 2, (int)(wait * 1000) + 1);
+}
+
+void runner_settle(struct runner *r)
+{
+	while (r->busy && !r->lab_gone)
+		if (!runner_tick(r) && r->busy)
+			runner_wait(r);
+}
+
+int runner_compile(struct runner *r, const char *path, struct error *err)
+{
+	struct wire_out w = { 0 };
+
+	runner_settle(r);
+	r->compiled = false;
+	wire_begin(&w, LAB_COMPILE);
+	wire_str(&w, path);
+	send(r, &w, false);
+	while (!r->compiled && !r->lab_gone)
+		if (!runner_tick(r) && !r->compiled)
+			runner_wait(r);
+	if (!r->compiled) {
+		error_set(err, path, 0, "cannot compile: the lab has ended");
+		return -1;
+	}
+	if (!r->compile_ok) {
+		*err = r->compile_err;
+		return -1;
+	}
 	return 0;
 }
 
 bool runner_busy(const struct runner *r)
 {
-	return r && r->m->state == RUN_RUNNING;
+	return r && r->busy && !r->lab_gone;
 }
 
 bool runner_finished(const struct runner *r)
 {
-	return r == NULL || r->m->state == RUN_DONE || r->m->state == RUN_FAILED ||
-	       r->m->state == RUN_STOPPED;
+	return r == NULL || r->over;
 }

@@ -1,10 +1,17 @@
-/* runner.h — runs one scenario: the Lua coroutine, the Python jobs it asks
- * for, and the model they update.
+/* runner.h — one scenario run, seen from the interface: the lab process that
+ * runs it, and the model its events update.
  *
  * Both the interface and the headless runner drive it the same way: call
- * runner_tick() often from the event loop; it never blocks. In interactive
- * mode the runner waits for the learner before each step and at each pause
- * (state RUN_WAITING); runner_continue() lets it go on. */
+ * runner_tick() whenever the lab's descriptors are readable or a timer is
+ * due; it never blocks. In interactive mode the run waits for the learner
+ * before each step and at each pause (state RUN_WAITING); runner_continue()
+ * lets it go on.
+ *
+ * The runner also keeps the promise that stopping always works: Ctrl-C sends
+ * SIGINT to the lab, and a lab that has not stopped a second later is
+ * killed; so is one that runs past its time limit by a second. A lab that
+ * crashes or exits is reported in the console, and runner_restart starts a
+ * fresh one. */
 #ifndef EXCLAB_RUNNER_H
 #define EXCLAB_RUNNER_H
 
@@ -12,31 +19,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "labproto.h"
 #include "model.h"
 #include "util.h"
+
+/* How long the lab gets to stop after SIGINT or past its time limit. */
+#define RUNNER_GRACE 1.0
 
 struct runner;
 
 struct runner_options {
 	bool interactive;     /* wait for the learner before steps and at pauses */
-	double time_limit;    /* seconds per Python job; 0: the scenario's or 10 s */
+	double time_limit;    /* seconds per Python call or stretch of Lua; 0: the scenario's or 10 s */
+	double step_time_limit; /* seconds per step; 0: the scenario's or 60 s */
 	size_t heap_cap;      /* Python heap cap in bytes; 0: the scenario's or default */
 	long lua_instructions;/* 0: default (200 million) */
 	size_t lua_memory;    /* 0: default (64 MB) */
 	const char *verify;   /* run the exercise's verify() on this file ("": its own) */
 };
 
-struct exercise_info;
-
-/* Load the scenario (a fresh Lua state, a fresh Python namespace). On error
- * the model's console says what and where, and err is set too. */
+/* Start a lab and load the scenario in it. The outcome arrives as events:
+ * on an error the model's console says what and where. -1 and err only when
+ * no lab could be started. */
 int runner_open(struct runner **out, const char *path, struct model *m,
                 const struct runner_options *opt, struct error *err);
+/* Kill the lab (it never holds anything worth waiting for) and free. */
 void runner_close(struct runner *r);
 
-/* Advance without blocking: serve finished Python jobs, resume Lua, sample the
- * process probes while Python runs, enforce budgets. */
-void runner_tick(struct runner *r);
+/* Take what the lab sent, enforce the grace periods, notice a lab that
+ * ended. Returns true when events are still waiting (call again at once). */
+bool runner_tick(struct runner *r);
+/* The descriptors to wait on (2 at most; -1 when closed) and the longest
+ * wait in seconds before runner_tick must run again (a deadline). */
+double runner_wait_fds(const struct runner *r, int fds[2]);
+/* Wait until the lab has something to say or a deadline comes (a signal
+ * ends the wait too). */
+void runner_wait(const struct runner *r);
+
 /* The learner says go on: start the next step, or get past a pause. */
 void runner_continue(struct runner *r);
 /* The learner's prediction (NULL: skipped), when the model is asking. */
@@ -45,16 +64,21 @@ void runner_answer(struct runner *r, const char *answer);
 const struct exercise_info *runner_exercise(const struct runner *r);
 /* Stop waiting between steps until the scenario ends. */
 void runner_run_all(struct runner *r);
-/* Stop a running step (KeyboardInterrupt in Python); the state becomes RUN_STOPPED. */
+/* Stop a running step: SIGINT now, SIGKILL after RUNNER_GRACE. */
 void runner_stop(struct runner *r);
-/* Start again from the first step, with fresh Lua and Python state. */
+/* Start again from the first step, in a fresh lab. */
 int runner_restart(struct runner *r, struct error *err);
 
 /* Ask why the object at addr is alive; the answer lands in the model
- * (model.why). -1 while Python is busy. */
+ * (model.why). -1 while the lab is busy or gone. */
 int runner_why(struct runner *r, uintptr_t addr);
+/* Compile a Python file in the lab, waiting for the answer (exclab check).
+ * 0, or -1 with err saying where it fails. */
+int runner_compile(struct runner *r, const char *path, struct error *err);
 
-/* True while Python or Lua code of this scenario is running. */
+/* Wait, taking events, until the lab is idle (exclab check). */
+void runner_settle(struct runner *r);
+/* True while the lab works on the scenario. */
 bool runner_busy(const struct runner *r);
 /* True once the scenario is done, failed or stopped. */
 bool runner_finished(const struct runner *r);

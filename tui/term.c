@@ -53,8 +53,14 @@ static bool active, ascii, mono, exit_hook;
 static attr_t attrs[SCREEN_ATTR_COUNT];
 static short pairs[SCREEN_ATTR_COUNT];
 
-static volatile sig_atomic_t got_sigint, got_sigterm;
-static struct sigaction old_int, old_term, old_crash[NCRASH];
+/* Signals that end exclab cleanly: the loop sees the flag and quits. */
+static const int quit_signals[] = { SIGTERM, SIGHUP, SIGQUIT };
+#define NQUIT ((int)(sizeof quit_signals / sizeof quit_signals[0]))
+
+static volatile sig_atomic_t got_sigint, got_quit;
+static struct sigaction old_int, old_quit[NQUIT], old_crash[NCRASH];
+/* The crash handler's own stack: a stack overflow must still restore the terminal. */
+static char *alt_stack;
 
 /* What the crash handler writes: computed while things are still sane. */
 static char restore_bytes[256];
@@ -67,7 +73,7 @@ static void on_stop_signal(int sig)
 	if (sig == SIGINT)
 		got_sigint = 1;
 	else
-		got_sigterm = 1;
+		got_quit = sig;
 }
 
 /* Only async-signal-safe calls: write, tcsetattr, sigaction, raise. */
@@ -100,10 +106,17 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	for (i = 0; i < NQUIT; i++)
+		sigaction(quit_signals[i], &sa, &old_quit[i]);
+	if (alt_stack == NULL) {
+		stack_t ss = { .ss_size = SIGSTKSZ > 65536 ? SIGSTKSZ : 65536 };
+		alt_stack = ss.ss_sp = malloc(ss.ss_size);
+		if (alt_stack)
+			sigaltstack(&ss, NULL);
+	}
 	/* SA_NODEFER: the re-raise inside the handler reaches the old action at once. */
 	sa.sa_handler = on_crash;
-	sa.sa_flags = SA_NODEFER;
+	sa.sa_flags = SA_NODEFER | SA_ONSTACK;
 	for (i = 0; i < NCRASH; i++)
 		sigaction(crash_signals[i], &sa, &old_crash[i]);
 }
@@ -113,7 +126,8 @@ static void restore_signals(void)
 	int i;
 
 	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	for (i = 0; i < NQUIT; i++)
+		sigaction(quit_signals[i], &old_quit[i], NULL);
 	for (i = 0; i < NCRASH; i++)
 		sigaction(crash_signals[i], &old_crash[i], NULL);
 }
@@ -204,7 +218,7 @@ int term_init(struct error *err)
 	nonl();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
-	timeout(TERM_KEY_TIMEOUT_MS);
+	timeout(0);
 	curs_set(0);
 	setup_palette();
 
@@ -281,9 +295,10 @@ int term_read_key(void)
 
 int term_signal_pending(void)
 {
-	if (got_sigterm) {
-		got_sigterm = 0;
-		return SIGTERM;
+	if (got_quit) {
+		int sig = got_quit;
+		got_quit = 0;
+		return sig;
 	}
 	if (got_sigint) {
 		got_sigint = 0;

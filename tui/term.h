@@ -4,9 +4,11 @@
  * or unset means ASCII) and colour or monochrome (NO_COLOR, or a terminal
  * without colours: then only bold, reverse and underline are used, and no
  * meaning is carried by colour alone). It installs signal handlers:
- * SIGINT/SIGTERM only set flags (term_signal_pending); SIGSEGV, SIGBUS,
- * SIGABRT, SIGFPE and SIGILL restore the terminal with precomputed bytes,
- * then re-raise so core dumps and sanitizers still work. term_done() — also
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT (Ctrl-\) only set flags
+ * (term_signal_pending); SIGSEGV, SIGBUS, SIGABRT, SIGFPE and SIGILL restore
+ * the terminal with precomputed bytes, on a stack of their own (so a stack
+ * overflow still gets there), then re-raise so core dumps and sanitizers
+ * still work. term_done() — also
  * run at exit — puts everything back. */
 #ifndef EXCLAB_TERM_H
 #define EXCLAB_TERM_H
@@ -15,8 +17,6 @@
 
 #include "screen.h"
 #include "util.h"
-
-#define TERM_KEY_TIMEOUT_MS 30
 
 /* Keys other than characters, above every Unicode code point. */
 enum term_key {
@@ -44,10 +44,12 @@ void term_done(void);
 bool term_ascii(void);
 void term_size(int *w, int *h);
 
-/* A key, waiting at most TERM_KEY_TIMEOUT_MS; TERM_KEY_NONE when none came.
- * Characters are returned as their code point. */
+/* A key, without waiting (the caller polls standard input first);
+ * TERM_KEY_NONE when none is there. Characters are returned as their code
+ * point. */
 int term_read_key(void);
-/* SIGTERM or SIGINT if one arrived since the last call (SIGTERM first), else 0. */
+/* SIGTERM, SIGHUP, SIGQUIT or SIGINT if one arrived since the last call
+ * (the ones that quit first), else 0. */
 int term_signal_pending(void);
 
 /* Draw the screen and refresh once. */

@@ -8,6 +8,7 @@
 #include "ui.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,6 @@
 
 #include "exwatch.h"
 #include "lesson.h"
-#include "luahost.h"
 #include "model.h"
 #include "progress.h"
 #include "screen.h"
@@ -61,6 +61,7 @@ struct ui {
 	struct view views[V_COUNT];
 	struct layout layout;
 	bool help, graph, dirty, quit;
+	int quit_signal;           /* the signal that ended exclab, or 0 */
 	uintptr_t why;             /* a "why alive?" waiting for Python to be free */
 	unsigned drawn_version;
 	double last_draw;
@@ -422,7 +423,6 @@ static void exercise_action(struct ui *ui, enum view_exercise_action a)
 
 static void close_lesson(struct ui *ui)
 {
-	runner_stop(ui->runner);   /* runner_close waits for Python to unwind */
 	runner_close(ui->runner);
 	ui->runner = NULL;
 	close_exercise(ui);
@@ -540,8 +540,7 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 		return;
 	}
 	if (key == 'q') {
-		runner_stop(ui->runner);   /* runner_close waits for Python to unwind */
-		ui->quit = true;
+		ui->quit = true;   /* runner_close ends the lab at once, busy or not */
 		return;
 	}
 	if (ui->layout.too_small)
@@ -607,30 +606,61 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 	}
 }
 
+/* Sleep until a key, the lab, or the next frame or deadline is due. */
+static void wait_for_work(const struct ui *ui, double now)
+{
+	struct pollfd p[3] = { { .fd = STDIN_FILENO, .events = POLLIN } };
+	int fds[2];
+	double wait = runner_wait_fds(ui->runner, fds);
+
+	for (int i = 0; i < 2; i++)
+		p[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	if (wait > FRAME_RUNNING)
+		wait = FRAME_RUNNING;   /* gauges move, exercise files are watched */
+	if (ui->dirty && ui->last_draw + FRAME_MIN - now < wait)
+		wait = ui->last_draw + FRAME_MIN - now;
+	poll(p, 3, wait > 0 ? (int)(wait * 1000) + 1 : 0);
+}
+
 static void loop(struct ui *ui, const struct runner_options *opt)
 {
-	while (!ui->quit) {
-		int key = term_read_key();
-		unsigned ex_version = ui->ex.version;
-		double now;
+	bool more = false;
 
-		switch (term_signal_pending()) {
+	while (!ui->quit) {
+		unsigned ex_version = ui->ex.version;
+		bool keyed = false;
+		double now = util_now();
+		int key;
+
+		if (!more)
+			wait_for_work(ui, now);
+		int sig = term_signal_pending();
+
+		switch (sig) {
 		case SIGTERM:
+		case SIGHUP:
+		case SIGQUIT:
+			ui->quit_signal = sig;
+			ui->quit = true;
 			return;
 		case SIGINT:
 			on_interrupt(ui);
 			ui->dirty = true;
 			break;
 		}
-		if (key == TERM_KEY_RESIZE)
-			resize(ui);
-		else if (key != TERM_KEY_NONE)
-			on_key(ui, key, opt);
+		while (!ui->quit && (key = term_read_key()) != TERM_KEY_NONE) {
+			keyed = true;
+			if (key == TERM_KEY_RESIZE)
+				resize(ui);
+			else
+				on_key(ui, key, opt);
+		}
 		if (ui->quit)
 			return;
 		now = util_now();
+		more = false;
 		if (ui->runner != NULL) {
-			runner_tick(ui->runner);
+			more = runner_tick(ui->runner);
 			if (ui->why && runner_why(ui->runner, ui->why) == 0)
 				ui->why = 0;
 			exwatch_tick(&ui->ex, now);
@@ -641,9 +671,9 @@ static void loop(struct ui *ui, const struct runner_options *opt)
 			note_progress(ui);
 		}
 
-		ui->dirty = ui->dirty || key != TERM_KEY_NONE || ui->model.version != ui->drawn_version ||
+		ui->dirty = ui->dirty || keyed || ui->model.version != ui->drawn_version ||
 		            (runner_busy(ui->runner) && now - ui->last_draw >= FRAME_RUNNING);
-		if (ui->dirty && (key != TERM_KEY_NONE || now - ui->last_draw >= FRAME_MIN)) {
+		if (ui->dirty && (keyed || now - ui->last_draw >= FRAME_MIN)) {
 			ui->drawn_version = ui->model.version;
 			draw(ui);
 			term_present(ui->screen);
@@ -697,7 +727,7 @@ int ui_run(const char *lesson_path, const char *scenario_path, const char *lesso
 		model_console(&ui.model, CONSOLE_ERROR, "✗ %s", ui.notice);
 	ui.dirty = true;
 	loop(&ui, &ropt);
-	rc = 0;
+	rc = ui.quit_signal ? 128 + ui.quit_signal : 0;
 
 	runner_close(ui.runner);
 	close_exercise(&ui);

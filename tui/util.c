@@ -2,9 +2,11 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +51,16 @@ void *xrealloc(void *ptr, size_t size) { return check_alloc(realloc(ptr, size ? 
 char *xstrdup(const char *s) { return check_alloc(strdup(s)); }
 char *xstrndup(const char *s, size_t n) { return check_alloc(strndup(s, n)); }
 
+char *xmemdup(const void *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
 char *xvasprintf(const char *fmt, va_list ap)
 {
 	va_list copy;
@@ -78,31 +90,62 @@ char *xasprintf(const char *fmt, ...)
 
 char *util_read_file(const char *path, size_t *len, struct error *err)
 {
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: a FIFO must not hang the open; fstat then turns it away. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
 	char *buf = NULL;
-	size_t cap = 0, n = 0;
+	size_t cap, n = 0;
 
-	if (f == NULL) {
+	if (fd < 0) {
 		error_set(err, path, 0, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	for (;;) {
-		if (cap - n < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = xrealloc(buf, cap);
-		}
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
+	if (fstat(fd, &st) < 0) {
 		error_set(err, path, 0, "cannot read: %s", strerror(errno));
-		fclose(f);
-		free(buf);
+		close(fd);
 		return NULL;
 	}
-	fclose(f);
+	if (!S_ISREG(st.st_mode)) {
+		error_set(err, path, 0, S_ISDIR(st.st_mode) ? "cannot read: it is a folder"
+		          : "cannot read: it is not a regular file");
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > UTIL_MAX_FILE) {
+		error_set(err, path, 0, "cannot read: %lld bytes is more than the %d MB exclab reads",
+		          (long long)st.st_size, UTIL_MAX_FILE >> 20);
+		close(fd);
+		return NULL;
+	}
+	cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t got = read(fd, buf + n, cap - 1 - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			error_set(err, path, 0, "cannot read: %s", strerror(errno));
+			close(fd);
+			free(buf);
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n == cap - 1) {
+			/* The file grew while being read: take up to the limit. */
+			if (cap > UTIL_MAX_FILE) {
+				error_set(err, path, 0, "cannot read: more than the %d MB exclab reads",
+				          UTIL_MAX_FILE >> 20);
+				close(fd);
+				free(buf);
+				return NULL;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+	}
+	close(fd);
 	buf[n] = '\0';
 	if (len)
 		*len = n;

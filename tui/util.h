@@ -25,10 +25,17 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* n bytes of s (NUL bytes and all), plus a terminating NUL. */
+char *xmemdup(const void *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
 
-/* Whole file into a NUL-terminated buffer; NULL and err set on failure. */
+/* Files exclab reads whole (lessons, scenarios, Python files) are at most this big. */
+#define UTIL_MAX_FILE (64 << 20)
+
+/* Whole file into a NUL-terminated buffer; NULL and err set on failure,
+ * including a path that is not a regular file (a FIFO, a device, a folder)
+ * or is bigger than UTIL_MAX_FILE. */
 char *util_read_file(const char *path, size_t *len, struct error *err);
 /* Directory part of path ("." when none), newly allocated. */
 char *util_dirname(const char *path);

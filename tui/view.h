@@ -11,7 +11,7 @@
 
 #include "exwatch.h"
 #include "lesson.h"
-#include "luahost.h"
+#include "labproto.h"
 #include "model.h"
 #include "progress.h"
 #include "screen.h"

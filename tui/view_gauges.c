@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "sample.h"
 
 #define BYTES_FLOOR 10e6   /* bytes gauges never scale below 10 MB */
 

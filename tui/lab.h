@@ -1,0 +1,17 @@
+/* lab.h — the lab: the process that runs a scenario's Lua and Python.
+ *
+ * The interface starts it as `exclab __lab FD` (labproc.h) and talks to it
+ * over the socket FD (labproto.h). The lab owns the embedded CPython (on its
+ * main thread, as plain python3 runs a program), the scenario's Lua state,
+ * the probes and the graph capture; the interface never links a Python or
+ * Lua object. Whatever the scenario does to this process (blocks, crashes,
+ * forks, exits, leaves threads behind) the interface stays live and reports
+ * it. The lab never finalises Python: it ends with _exit, so no thread the
+ * scenario left running can hold it up. */
+#ifndef EXCLAB_LAB_H
+#define EXCLAB_LAB_H
+
+/* Serve commands on fd until the interface goes away; never returns. */
+void lab_main(int fd) __attribute__((noreturn));
+
+#endif

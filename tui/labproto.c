@@ -1,0 +1,183 @@
+/* labproto.c — the composite payloads: samples, graphs, errors, exercises. */
+#include "labproto.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void exercise_info_free(struct exercise_info *e)
+{
+	if (e == NULL)
+		return;
+	free(e->file);
+	free(e->solution);
+	for (int i = 0; i < e->n_cheats; i++)
+		free(e->cheats[i]);
+	free(e->cheats);
+	for (int i = 0; i < e->n_hints; i++)
+		free(e->hints[i]);
+	free(e->hints);
+	memset(e, 0, sizeof *e);
+}
+
+void labproto_put_sample(struct wire_out *w, const struct probe_sample *s)
+{
+	wire_f64(w, s->t);
+	wire_u32(w, s->have);
+	for (int id = 0; id < PROBE_COUNT; id++)
+		wire_f64(w, s->v[id]);
+}
+
+void labproto_get_sample(struct wire_in *in, struct probe_sample *s)
+{
+	s->t = wire_get_f64(in);
+	s->have = wire_get_u32(in) & ((1u << PROBE_COUNT) - 1);
+	for (int id = 0; id < PROBE_COUNT; id++)
+		s->v[id] = wire_get_f64(in);
+}
+
+void labproto_put_graph(struct wire_out *w, const struct graph *g)
+{
+	wire_u32(w, (uint32_t)g->n_nodes);
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct graph_node *n = &g->nodes[i];
+		wire_u64(w, n->addr);
+		wire_u8(w, n->kind);
+		wire_str(w, n->type);
+		wire_str(w, n->repr);
+		wire_u64(w, n->size);
+		wire_u64(w, n->retained);
+		wire_u8(w, (unsigned)n->root | (unsigned)n->external << 1 | (unsigned)n->truncated << 2);
+		wire_str(w, n->root_name);
+		wire_i32(w, n->scc);
+		wire_i64(w, n->collapsed);
+		wire_u64(w, n->collapsed_bytes);
+	}
+	wire_u32(w, (uint32_t)g->n_edges);
+	for (int e = 0; e < g->n_edges; e++) {
+		wire_i32(w, g->edges[e].from);
+		wire_i32(w, g->edges[e].to);
+		wire_str(w, g->edges[e].label);
+		wire_u8(w, g->edges[e].in_cycle);
+	}
+	wire_i64(w, g->reachable);
+	wire_u8(w, g->limited);
+	wire_u64(w, g->highlight);
+}
+
+struct graph *labproto_get_graph(struct wire_in *in)
+{
+	struct graph *g = graph_new();
+	uint32_t nodes = wire_get_u32(in), edges;
+
+	/* Each node takes at least 50 bytes on the wire: a count beyond what the
+	 * frame holds is a lie, not a reason to allocate. */
+	if (nodes > in->left / 50)
+		in->bad = true;
+	for (uint32_t i = 0; i < nodes && !in->bad; i++) {
+		struct graph_node n = { 0 };
+		unsigned flags;
+		n.addr = (uintptr_t)wire_get_u64(in);
+		n.kind = (enum graph_kind)wire_get_u8(in);
+		wire_get_strbuf(in, n.type, sizeof n.type);
+		wire_get_strbuf(in, n.repr, sizeof n.repr);
+		n.size = (size_t)wire_get_u64(in);
+		n.retained = (size_t)wire_get_u64(in);
+		flags = wire_get_u8(in);
+		n.root = flags & 1;
+		n.external = flags & 2;
+		n.truncated = flags & 4;
+		wire_get_strbuf(in, n.root_name, sizeof n.root_name);
+		n.scc = wire_get_i32(in);
+		n.collapsed = wire_get_i64(in);
+		n.collapsed_bytes = (size_t)wire_get_u64(in);
+		if (n.kind >= GRAPH_KIND_COUNT || n.scc < -1 || n.scc >= (int32_t)nodes)
+			in->bad = true;
+		graph_add_node(g, &n);
+	}
+	edges = wire_get_u32(in);
+	if (edges > in->left / 13)
+		in->bad = true;
+	for (uint32_t e = 0; e < edges && !in->bad; e++) {
+		int32_t from = wire_get_i32(in), to = wire_get_i32(in);
+		char label[sizeof g->edges[0].label];
+		bool cyc;
+		wire_get_strbuf(in, label, sizeof label);
+		cyc = wire_get_u8(in);
+		if (from < 0 || to < 0 || from >= g->n_nodes || to >= g->n_nodes) {
+			in->bad = true;
+			break;
+		}
+		graph_add_edge(g, from, to, label);
+		g->edges[g->n_edges - 1].in_cycle = cyc;
+	}
+	g->reachable = wire_get_i64(in);
+	g->limited = wire_get_u8(in);
+	g->highlight = (uintptr_t)wire_get_u64(in);
+	if (in->bad) {
+		graph_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void labproto_put_error(struct wire_out *w, const struct error *e)
+{
+	wire_str(w, e->file);
+	wire_i32(w, e->line);
+	wire_str(w, e->msg);
+}
+
+void labproto_get_error(struct wire_in *in, struct error *e)
+{
+	wire_get_strbuf(in, e->file, sizeof e->file);
+	e->line = wire_get_i32(in);
+	wire_get_strbuf(in, e->msg, sizeof e->msg);
+	if (e->line < 0)
+		e->line = 0;
+}
+
+static void put_list(struct wire_out *w, char *const *items, int n)
+{
+	wire_u32(w, (uint32_t)n);
+	for (int i = 0; i < n; i++)
+		wire_str(w, items[i]);
+}
+
+static char **get_list(struct wire_in *in, int *n)
+{
+	uint32_t count = wire_get_u32(in);
+	char **items;
+
+	if (count > in->left / 4) {   /* each string takes 4 bytes at least */
+		in->bad = true;
+		count = 0;
+	}
+	items = xcalloc(count ? count : 1, sizeof *items);
+	for (uint32_t i = 0; i < count; i++)
+		items[i] = wire_get_str(in);
+	*n = (int)count;
+	return items;
+}
+
+void labproto_put_exercise(struct wire_out *w, const struct exercise_info *e)
+{
+	wire_u8(w, e != NULL);
+	if (e == NULL)
+		return;
+	wire_str(w, e->file);
+	wire_str(w, e->solution);
+	put_list(w, e->cheats, e->n_cheats);
+	put_list(w, e->hints, e->n_hints);
+}
+
+bool labproto_get_exercise(struct wire_in *in, struct exercise_info *e)
+{
+	memset(e, 0, sizeof *e);
+	if (!wire_get_u8(in))
+		return false;
+	e->file = wire_get_str(in);
+	e->solution = wire_get_str(in);
+	e->cheats = get_list(in, &e->n_cheats);
+	e->hints = get_list(in, &e->n_hints);
+	return true;
+}
