@@ -70,28 +70,49 @@ int progress_mkdirs(const char *dir, struct error *err)
 	return rc;
 }
 
-const struct progress_lesson *progress_find(const struct progress *p, const char *key)
+/* Where key is, or would go, in the sorted array a[0..n). */
+static int lower_bound(const struct progress_lesson *a, int n, const char *key)
 {
-	for (int i = 0; i < p->n; i++)
-		if (strcmp(p->lessons[i].key, key) == 0)
-			return &p->lessons[i];
-	return NULL;
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (strcmp(a[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-struct progress_lesson *progress_get(struct progress *p, const char *key)
+/* A new empty record at index i, the later ones moved up one. */
+static struct progress_lesson *insert_at(struct progress *p, int i, const char *key)
 {
-	struct progress_lesson *l = (struct progress_lesson *)progress_find(p, key);
-
-	if (l != NULL)
-		return l;
 	if (p->n == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 8;
 		p->lessons = xrealloc(p->lessons, (size_t)p->cap * sizeof *p->lessons);
 	}
-	l = &p->lessons[p->n++];
-	memset(l, 0, sizeof *l);
-	l->key = xstrdup(key);
-	return l;
+	memmove(&p->lessons[i + 1], &p->lessons[i], (size_t)(p->n - i) * sizeof *p->lessons);
+	p->n++;
+	memset(&p->lessons[i], 0, sizeof p->lessons[i]);
+	p->lessons[i].key = xstrdup(key);
+	return &p->lessons[i];
+}
+
+const struct progress_lesson *progress_find(const struct progress *p, const char *key)
+{
+	int i = lower_bound(p->lessons, p->n, key);
+
+	return i < p->n && strcmp(p->lessons[i].key, key) == 0 ? &p->lessons[i] : NULL;
+}
+
+struct progress_lesson *progress_get(struct progress *p, const char *key)
+{
+	int i = lower_bound(p->lessons, p->n, key);
+
+	if (i < p->n && strcmp(p->lessons[i].key, key) == 0)
+		return &p->lessons[i];
+	return insert_at(p, i, key);
 }
 
 void progress_free(struct progress *p)
@@ -118,7 +139,14 @@ static int get_int(json_object *o, const char *name)
 	return n < 0 ? 0 : n;
 }
 
-/* Fill p from a parsed document; false when it is not progress at all. */
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(((const struct progress_lesson *)a)->key, ((const struct progress_lesson *)b)->key);
+}
+
+/* Fill p from a parsed document; false when it is not progress at all.
+ * Appended, then sorted once: inserting each in order would be quadratic
+ * for a file whose keys come in reverse. json-c keeps one value per key. */
 static bool from_json(struct progress *p, json_object *root)
 {
 	json_object *lessons, *v;
@@ -132,7 +160,7 @@ static bool from_json(struct progress *p, json_object *root)
 
 		if (!json_object_is_type(o, json_type_object))
 			return false;
-		l = progress_get(p, key);
+		l = insert_at(p, p->n, key);
 		l->steps_done = get_int(o, "steps_done");
 		l->steps_total = get_int(o, "steps_total");
 		l->finished = json_object_object_get_ex(o, "finished", &v) && json_object_get_boolean(v);
@@ -146,6 +174,8 @@ static bool from_json(struct progress *p, json_object *root)
 		if (json_object_object_get_ex(o, "working_copy", &v) && json_object_is_type(v, json_type_string))
 			l->working_copy = xstrdup(json_object_get_string(v));
 	}
+	if (p->n > 1)
+		qsort(p->lessons, (size_t)p->n, sizeof *p->lessons, compare_keys);
 	return true;
 }
 

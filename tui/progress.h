@@ -39,7 +39,7 @@ struct progress_lesson {
 
 struct progress {
 	char *path;               /* the file it is kept in */
-	struct progress_lesson *lessons;
+	struct progress_lesson *lessons;   /* sorted by key: lookup is a binary search */
 	int n, cap;
 };
 
@@ -54,9 +54,12 @@ int progress_load(struct progress *p, const char *path, struct error *notice);
 int progress_save(const struct progress *p, struct error *err);
 void progress_free(struct progress *p);
 
-/* The lesson's record, or NULL. */
+/* The lesson's record, or NULL. Records live in one sorted array: a pointer
+ * from progress_find or progress_get is good only until the next call that
+ * may add or replace records (progress_get, progress_load, progress_free).
+ * Use it at once; keep the key, not the pointer. */
 const struct progress_lesson *progress_find(const struct progress *p, const char *key);
-/* The lesson's record, added empty when missing. */
+/* The lesson's record, added empty (in key order) when missing. */
 struct progress_lesson *progress_get(struct progress *p, const char *key);
 
 /* A lesson's key from its path: base name without ".md", newly allocated. */

@@ -1,7 +1,9 @@
-/* test_progress.c — the learner's progress file: a round trip, a missing
- * file, a corrupt one set aside with a message, and atomic writes that leave
- * no temporary file behind. XDG_STATE_HOME points into a fresh temp folder. */
+/* test_progress.c — the learner's progress file: a round trip, records kept
+ * in key order for a binary search, a missing file, a corrupt one set aside
+ * with a message, and atomic writes that leave no temporary file behind.
+ * XDG_STATE_HOME points into a fresh temp folder. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +105,82 @@ static void test_round_trip(void)
 	free(dir);
 }
 
+/* True when p's records are in strictly increasing key order. */
+static bool sorted(const struct progress *p)
+{
+	for (int i = 1; i < p->n; i++)
+		if (strcmp(p->lessons[i - 1].key, p->lessons[i].key) >= 0)
+			return false;
+	return true;
+}
+
+/* Every "lesson-NNN" for NNN below n (at most 999) is found with steps_done
+ * NNN + 1, and keys before, between and after them are not. */
+static void check_lookup(const struct progress *p, int n)
+{
+	static const char *const misses[] = {
+		"", "a", "lesson-", "lesson-0005", "lesson-05", "lesson-999", "z",
+	};
+
+	for (int k = 0; k < n; k++) {
+		char key[32];
+		const struct progress_lesson *l;
+
+		snprintf(key, sizeof key, "lesson-%03d", k);
+		l = progress_find(p, key);
+		CHECK(l != NULL && strcmp(l->key, key) == 0 && l->steps_done == k + 1);
+	}
+	for (size_t i = 0; i < sizeof misses / sizeof *misses; i++)
+		CHECK(progress_find(p, misses[i]) == NULL);
+}
+
+/* Records are kept sorted by key, so lookup is a binary search: whatever
+ * order they are added in, and whatever order the file lists them in. */
+static void test_sorted_lookup(void)
+{
+	enum { N = 200 };
+	char *path = xasprintf("%s/sorted/progress.json", state_dir);
+	struct progress p, q;
+	struct error err = { 0 }, notice = { 0 };
+	FILE *f;
+
+	CHECK(progress_load(&p, path, &notice) == 0);
+	for (int i = 0; i < N; i++) {   /* 73 and 200 are coprime: every key, scrambled */
+		int k = (i * 73) % N;
+		char key[32];
+
+		snprintf(key, sizeof key, "lesson-%03d", k);
+		progress_get(&p, key)->steps_done = k + 1;
+	}
+	CHECK(p.n == N);
+	CHECK(sorted(&p));
+	check_lookup(&p, N);
+	CHECK(progress_get(&p, "lesson-100") == progress_find(&p, "lesson-100"));
+	CHECK(p.n == N);   /* found, not added again */
+	CHECK(progress_save(&p, &err) == 0);
+	CHECK(progress_load(&q, path, &notice) == 0);
+	CHECK(q.n == N && sorted(&q));
+	check_lookup(&q, N);
+	progress_free(&q);
+
+	/* A file written by hand, its keys in reverse. */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("{\"lessons\": {", f);
+		for (int k = N - 1; k >= 0; k--)
+			fprintf(f, "\"lesson-%03d\": {\"steps_done\": %d}%s", k, k + 1, k ? ", " : "");
+		fputs("}}\n", f);
+		fclose(f);
+	}
+	CHECK(progress_load(&q, path, &notice) == 0);
+	CHECK(q.n == N && sorted(&q));
+	check_lookup(&q, N);
+	progress_free(&q);
+	progress_free(&p);
+	free(path);
+}
+
 static void test_corrupt(const char *garbage)
 {
 	struct progress p;
@@ -150,6 +228,7 @@ int main(void)
 	test_paths();
 	test_missing();
 	test_round_trip();
+	test_sorted_lookup();
 	test_corrupt("{\"version\": 1, \"lessons\": {\"01\": {\"steps_do");
 	test_corrupt("not json at all \x01\x02");
 	test_corrupt("{\"lessons\": []}");
