@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #define PROGRESS_VERSION 1
+#define PROGRESS_ASIDE_TRIES 1000   /* set-aside names tried per second */
 
 static const char *const exercise_words[] = {
 	[PROGRESS_EX_NOT_STARTED] = "not started",
@@ -187,12 +188,56 @@ static bool only_space_after(json_tokener *tok, const char *text)
 	return text[end + strspn(text + end, " \t\r\n")] == '\0';
 }
 
-/* Rename the bad file out of the way and say so in notice. */
+/* rename() that fails with EEXIST rather than replace to: link() never
+ * replaces. Where the file system has no hard links (vfat, some FUSE
+ * mounts), a check and then a rename. */
+static int move_no_replace(const char *from, const char *to)
+{
+	struct stat st;
+
+	if (link(from, to) == 0) {
+		if (unlink(from) == 0)
+			return 0;
+		int saved = errno;
+		unlink(to);
+		errno = saved;
+		return -1;
+	}
+	if (errno == EEXIST)
+		return -1;
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+/* Move the bad file to path.corrupt-<unix time>, or -2, -3... after it when
+ * that name is taken: two set aside in one second both survive. The new
+ * name, newly allocated, or NULL and errno. */
+static char *move_aside(const char *path)
+{
+	long long now = (long long)time(NULL);
+
+	for (int n = 1; n <= PROGRESS_ASIDE_TRIES; n++) {
+		char *aside = n == 1 ? xasprintf("%s.corrupt-%lld", path, now)
+		                     : xasprintf("%s.corrupt-%lld-%d", path, now, n);
+
+		if (move_no_replace(path, aside) == 0)
+			return aside;
+		free(aside);
+		if (errno != EEXIST)
+			return NULL;
+	}
+	return NULL;   /* errno is EEXIST */
+}
+
+/* Move the bad file out of the way and say so in notice. */
 static void set_aside(struct progress *p, const char *why, struct error *notice)
 {
-	char *aside = xasprintf("%s.corrupt-%lld", p->path, (long long)time(NULL));
+	char *aside = move_aside(p->path);
 
-	if (rename(p->path, aside) == 0)
+	if (aside != NULL)
 		error_set(notice, p->path, 0, "%s; it was set aside as %s and progress starts afresh",
 		          why, aside);
 	else

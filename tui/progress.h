@@ -12,8 +12,9 @@
  *
  * Saving is atomic: a temporary file in the same folder, fsync, rename. A
  * file that cannot be read or parsed is set aside (renamed to
- * progress.json.corrupt-<unix time>) and reported, never fatal; a missing
- * file is a fresh start. */
+ * progress.json.corrupt-<unix time>, or progress.json.corrupt-<unix time>-<n>
+ * when that name is taken; an existing file is never replaced) and
+ * reported, never fatal; a missing file is a fresh start. */
 #ifndef EXCLAB_PROGRESS_H
 #define EXCLAB_PROGRESS_H
 

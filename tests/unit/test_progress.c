@@ -1,12 +1,15 @@
 /* test_progress.c — the learner's progress file: a round trip, records kept
  * in key order for a binary search, a missing file, a corrupt one set aside
- * with a message, and atomic writes that leave no temporary file behind.
+ * with a message under a name no other set-aside file has, and atomic
+ * writes that leave no temporary file behind.
  * XDG_STATE_HOME points into a fresh temp folder. */
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -213,7 +216,69 @@ static void test_corrupt(const char *garbage)
 	unlink(path);
 	free(path);
 	free(dir);
-	sleep(1);   /* the next set-aside gets a name of its own (unix seconds) */
+}
+
+/* Write text as the whole of path. */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		CHECK(fclose(f) == 0);
+	}
+}
+
+/* Whether dir holds a set-aside copy whose content is text. */
+static bool aside_holds(const char *dir, const char *text)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		char *name, *got;
+		struct error err;
+
+		if (strncmp(e->d_name, "progress.json.corrupt-", 22) != 0)
+			continue;
+		name = xasprintf("%s/%s", dir, e->d_name);
+		got = util_read_file(name, NULL, &err);
+		found = got != NULL && strcmp(got, text) == 0;
+		free(got);
+		free(name);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Two corrupt files set aside within one second keep a name each: the
+ * second must not replace the first. */
+static void test_set_aside_twice(void)
+{
+	char *dir = xasprintf("%s/twice", state_dir), *path = xasprintf("%s/progress.json", dir);
+	static const char *const garbage[] = { "the first garbage", "the second garbage" };
+	time_t t0 = time(NULL);
+
+	CHECK(mkdir(dir, 0700) == 0);
+	while (time(NULL) == t0)   /* start a fresh second: both fall within it */
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	for (int i = 0; i < 2; i++) {
+		struct progress p;
+		struct error notice = { 0 };
+
+		write_file(path, garbage[i]);
+		CHECK(progress_load(&p, path, &notice) == 1);
+		progress_free(&p);
+	}
+	CHECK(count_files(dir, "progress.json.corrupt-") == 2);
+	CHECK(aside_holds(dir, garbage[0]));
+	CHECK(aside_holds(dir, garbage[1]));
+	free(path);
+	free(dir);
 }
 
 int main(void)
@@ -233,6 +298,7 @@ int main(void)
 	test_corrupt("not json at all \x01\x02");
 	test_corrupt("{\"lessons\": []}");
 	test_corrupt("{\"lessons\": {}} trailing");
+	test_set_aside_twice();
 
 	/* Leave nothing behind. */
 	char *cmd = xasprintf("rm -rf '%s'", state_dir);
