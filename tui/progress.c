@@ -116,14 +116,21 @@ struct progress_lesson *progress_get(struct progress *p, const char *key)
 	return insert_at(p, i, key);
 }
 
-void progress_free(struct progress *p)
+/* Free every record, keeping the array for reuse. */
+static void clear_lessons(struct progress *p)
 {
-	if (p == NULL)
-		return;
 	for (int i = 0; i < p->n; i++) {
 		free(p->lessons[i].key);
 		free(p->lessons[i].working_copy);
 	}
+	p->n = 0;
+}
+
+void progress_free(struct progress *p)
+{
+	if (p == NULL)
+		return;
+	clear_lessons(p);
 	free(p->lessons);
 	free(p->path);
 	memset(p, 0, sizeof *p);
@@ -246,40 +253,123 @@ static void set_aside(struct progress *p, const char *why, struct error *notice)
 	free(aside);
 }
 
+/* What read_bounded found at the path. */
+enum progress_read {
+	PROGRESS_READ_OK,
+	PROGRESS_READ_MISSING,    /* no file: a fresh start */
+	PROGRESS_READ_NOT_FILE,   /* a FIFO, a device, a folder: not ours to move */
+	PROGRESS_READ_BAD,        /* unreadable or too big: to be set aside */
+};
+
+/* Up to max bytes of fd into buf: how many, or -1 and errno. */
+static ssize_t read_up_to(int fd, char *buf, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		ssize_t got = read(fd, buf + n, max - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	return (ssize_t)n;
+}
+
+/* The file's text, NUL-terminated, when it is a regular file of at most
+ * PROGRESS_MAX_BYTES. Opened without blocking and checked before any read:
+ * a FIFO would wait for a writer, /dev/zero never ends, a huge file would
+ * fill memory. Otherwise why says what is wrong. */
+static enum progress_read read_bounded(const char *path, char **text, size_t *len,
+                                       char *why, size_t why_size)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+	char *buf;
+
+	if (fd < 0 && errno == ENOENT)
+		return PROGRESS_READ_MISSING;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(why, why_size, "cannot open: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return PROGRESS_READ_BAD;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(why, why_size, "it is not a regular file");
+		return PROGRESS_READ_NOT_FILE;
+	}
+	if (st.st_size > PROGRESS_MAX_BYTES) {
+		close(fd);
+		snprintf(why, why_size, "it is larger than %d bytes", PROGRESS_MAX_BYTES);
+		return PROGRESS_READ_BAD;
+	}
+	/* One byte more than allowed: the file may have grown since fstat. */
+	buf = xmalloc(PROGRESS_MAX_BYTES + 1);
+	n = read_up_to(fd, buf, PROGRESS_MAX_BYTES + 1);
+	if (n < 0)
+		snprintf(why, why_size, "cannot read: %s", strerror(errno));
+	else if (n > PROGRESS_MAX_BYTES)
+		snprintf(why, why_size, "it is larger than %d bytes", PROGRESS_MAX_BYTES);
+	close(fd);
+	if (n < 0 || n > PROGRESS_MAX_BYTES) {
+		free(buf);
+		return PROGRESS_READ_BAD;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = (size_t)n;
+	return PROGRESS_READ_OK;
+}
+
+/* Fill p from the file's text; false, and p empty, when it is not valid. */
+static bool parse(struct progress *p, const char *text, size_t len)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+	bool ok = root != NULL && json_tokener_get_error(tok) == json_tokener_success &&
+	          only_space_after(tok, text) &&
+	          from_json(p, root);
+
+	json_tokener_free(tok);
+	json_object_put(root);
+	if (!ok)
+		clear_lessons(p);
+	return ok;
+}
+
 int progress_load(struct progress *p, const char *path, struct error *notice)
 {
-	struct error rerr;
-	json_tokener *tok;
-	json_object *root;
-	size_t len;
-	char *text;
+	char why[1100], reason[1000];
+	size_t len = 0;
+	char *text = NULL;
 	bool ok;
 
 	memset(p, 0, sizeof *p);
 	p->path = path ? xstrdup(path) : progress_default_path();
-	if (access(p->path, F_OK) < 0 && errno == ENOENT)
+	switch (read_bounded(p->path, &text, &len, reason, sizeof reason)) {
+	case PROGRESS_READ_MISSING:
 		return 0;   /* a fresh start */
-	text = util_read_file(p->path, &len, &rerr);
-	if (text == NULL) {
-		char why[1100];
-		snprintf(why, sizeof why, "the saved progress could not be read (%s)", rerr.msg);
+	case PROGRESS_READ_NOT_FILE:
+		/* Someone put it there on purpose, or by mistake: not ours to move. */
+		error_set(notice, p->path, 0, "the saved progress could not be read (%s); it was "
+		          "left as it is and progress starts afresh", reason);
+		return 1;
+	case PROGRESS_READ_BAD:
+		snprintf(why, sizeof why, "the saved progress could not be read (%s)", reason);
 		set_aside(p, why, notice);
 		return 1;
+	case PROGRESS_READ_OK:
+		break;
 	}
-	tok = json_tokener_new();
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	ok = root != NULL && json_tokener_get_error(tok) == json_tokener_success &&
-	     only_space_after(tok, text) &&
-	     from_json(p, root);
-	json_tokener_free(tok);
-	json_object_put(root);
+	ok = parse(p, text, len);
 	free(text);
 	if (!ok) {
-		for (int i = 0; i < p->n; i++) {
-			free(p->lessons[i].key);
-			free(p->lessons[i].working_copy);
-		}
-		p->n = 0;
 		set_aside(p, "the saved progress is not valid (corrupt JSON)", notice);
 		return 1;
 	}

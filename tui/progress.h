@@ -10,17 +10,24 @@
  *         "exercise": "failing", "hints_shown": 1,
  *         "working_copy": "/home/ada/.local/share/exclab/work/02-.../handler.py"}}}
  *
- * Saving is atomic: a temporary file in the same folder, fsync, rename. A
- * file that cannot be read or parsed is set aside (renamed to
+ * Saving is atomic: a temporary file in the same folder, fsync, rename.
+ *
+ * Only a regular file of at most PROGRESS_MAX_BYTES is read: anything else
+ * there (a FIFO, a device, a folder) is reported and left where it is, and
+ * progress starts afresh. A file that cannot be read, is too big or does not
+ * parse is set aside and reported, never fatal: renamed to
  * progress.json.corrupt-<unix time>, or progress.json.corrupt-<unix time>-<n>
- * when that name is taken; an existing file is never replaced) and
- * reported, never fatal; a missing file is a fresh start. */
+ * when that name is taken (an existing file is never replaced). A missing
+ * file is a fresh start. */
 #ifndef EXCLAB_PROGRESS_H
 #define EXCLAB_PROGRESS_H
 
 #include <stdbool.h>
 
 #include "util.h"
+
+/* The largest progress file read: a course's worth is a few kilobytes. */
+#define PROGRESS_MAX_BYTES (1024 * 1024)
 
 enum progress_exercise {
 	PROGRESS_EX_NOT_STARTED,
@@ -48,8 +55,9 @@ struct progress {
 char *progress_default_path(void);
 
 /* Read path (NULL: the default). Returns 0 when it was read or missing
- * (a fresh start), 1 when it was unreadable or corrupt: then notice says so,
- * naming the file and where it was set aside, and p starts empty. */
+ * (a fresh start), 1 when it was unreadable, too big, not a regular file or
+ * corrupt: then notice says so, naming the file and where it was set aside
+ * (or that it was left in place), and p starts empty. */
 int progress_load(struct progress *p, const char *path, struct error *notice);
 /* Write atomically, creating the folders. -1 and err on failure. */
 int progress_save(const struct progress *p, struct error *err);

@@ -1,8 +1,9 @@
 /* test_progress.c — the learner's progress file: a round trip, records kept
  * in key order for a binary search, a missing file, a corrupt one set aside
- * with a message under a name no other set-aside file has, and atomic
- * writes that leave no temporary file behind.
- * XDG_STATE_HOME points into a fresh temp folder. */
+ * with a message under a name no other set-aside file has, a FIFO, folder or
+ * device left alone and a file too big set aside unread, and atomic writes
+ * that leave no temporary file behind. XDG_STATE_HOME points into a fresh
+ * temp folder. */
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -281,6 +282,89 @@ static void test_set_aside_twice(void)
 	free(dir);
 }
 
+/* What is at path: S_IFIFO, S_IFDIR, S_IFLNK..., or 0 when nothing is. */
+static unsigned file_type(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 ? (unsigned)(st.st_mode & S_IFMT) : 0;
+}
+
+/* A FIFO, a folder or /dev/zero where the file should be: loading neither
+ * hangs nor reads forever, says so, and leaves the thing where it is. */
+static void test_not_a_file(void)
+{
+	static const char *const kinds[] = { "fifo", "folder", "dev-zero" };
+
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		char *dir = xasprintf("%s/%s", state_dir, kinds[i]);
+		char *path = xasprintf("%s/progress.json", dir);
+		struct progress p;
+		struct error notice = { 0 };
+		char text[1700];
+		unsigned type;
+
+		CHECK(mkdir(dir, 0700) == 0);
+		if (i == 0)
+			CHECK(mkfifo(path, 0600) == 0);
+		else if (i == 1)
+			CHECK(mkdir(path, 0700) == 0);
+		else
+			CHECK(symlink("/dev/zero", path) == 0);
+		type = file_type(path);
+		alarm(3);   /* a blocking open or an endless read ends the test, failed */
+		CHECK(progress_load(&p, path, &notice) == 1);
+		alarm(0);
+		CHECK(p.n == 0);
+		error_format(&notice, text, sizeof text);
+		CHECK(strstr(text, path) != NULL);
+		CHECK(strstr(text, "not a regular file") != NULL);
+		CHECK(strstr(text, "left as it is") != NULL);
+		CHECK(type != 0 && file_type(path) == type);
+		CHECK(count_files(dir, "progress.json.corrupt-") == 0);
+		progress_free(&p);
+		free(path);
+		free(dir);
+	}
+}
+
+/* A valid file of exactly PROGRESS_MAX_BYTES loads; one byte more is set
+ * aside whole, not read. */
+static void test_too_big(void)
+{
+	char *dir = xasprintf("%s/big", state_dir), *path = xasprintf("%s/progress.json", dir);
+	const char *doc = "{\"lessons\": {\"01\": {\"steps_done\": 2}}}";
+	char *text = xmalloc(PROGRESS_MAX_BYTES + 2);
+	struct progress p;
+	struct error notice = { 0 };
+	char msg[1700];
+
+	CHECK(mkdir(dir, 0700) == 0);
+	memset(text, ' ', PROGRESS_MAX_BYTES + 1);   /* trailing white space is valid */
+	memcpy(text, doc, strlen(doc));
+	text[PROGRESS_MAX_BYTES] = '\0';
+	write_file(path, text);
+	CHECK(progress_load(&p, path, &notice) == 0);
+	CHECK(p.n == 1 && progress_find(&p, "01") != NULL && progress_find(&p, "01")->steps_done == 2);
+	progress_free(&p);
+
+	text[PROGRESS_MAX_BYTES] = ' ';
+	text[PROGRESS_MAX_BYTES + 1] = '\0';
+	write_file(path, text);
+	CHECK(progress_load(&p, path, &notice) == 1);
+	CHECK(p.n == 0);
+	error_format(&notice, msg, sizeof msg);
+	CHECK(strstr(msg, "larger than") != NULL);
+	CHECK(strstr(msg, "set aside") != NULL);
+	CHECK(access(path, F_OK) != 0);
+	CHECK(count_files(dir, "progress.json.corrupt-") == 1);
+	CHECK(aside_holds(dir, text));
+	progress_free(&p);
+	free(text);
+	free(path);
+	free(dir);
+}
+
 int main(void)
 {
 	snprintf(state_dir, sizeof state_dir, "/tmp/exclab-test-progress-XXXXXX");
@@ -299,6 +383,8 @@ int main(void)
 	test_corrupt("{\"lessons\": []}");
 	test_corrupt("{\"lessons\": {}} trailing");
 	test_set_aside_twice();
+	test_not_a_file();
+	test_too_big();
 
 	/* Leave nothing behind. */
 	char *cmd = xasprintf("rm -rf '%s'", state_dir);
