@@ -127,16 +127,19 @@ static void line_trim(struct mdrender_line *l)
 	}
 }
 
-static void add_spaces(struct mdrender_line *l, int n)
+/* n copies of glyph, added at once: line_add rescans the span it grows. */
+static void add_repeated(struct mdrender_line *l, const char *glyph, int n, enum screen_attr attr)
 {
-	static const char spaces[] = "                ";
+	size_t g = strlen(glyph), k;
+	char *buf;
 
-	while (n > 0) {
-		int k = n < (int)sizeof spaces - 1 ? n : (int)sizeof spaces - 1;
-
-		line_add(l, spaces, (size_t)k, SCREEN_NORMAL);
-		n -= k;
-	}
+	if (n <= 0)
+		return;
+	buf = xmalloc(g * (size_t)n);
+	for (k = 0; k < (size_t)n; k++)
+		memcpy(buf + k * g, glyph, g);
+	line_add(l, buf, g * (size_t)n, attr);
+	free(buf);
 }
 
 static int frame_width(const struct frame *f)
@@ -181,7 +184,7 @@ static void add_prefix(struct render *r, struct mdrender_line *l, bool use_bulle
 				line_add(l, f->bullet, strlen(f->bullet), SCREEN_NORMAL);
 				f->bullet_pending = false;
 			} else {
-				add_spaces(l, f->bullet_width);
+				add_repeated(l, " ", f->bullet_width, SCREEN_NORMAL);
 			}
 		}
 	}
@@ -477,8 +480,7 @@ static void end_heading(struct render *r)
 		}
 		l = new_line(r);
 		add_prefix(r, l, false);
-		for (i = 0; i < w; i++)
-			line_add(l, rule, strlen(rule), attr);
+		add_repeated(l, rule, w, attr);
 	}
 	free(text);
 	r->need_blank = true;
@@ -624,13 +626,12 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		break;
 	case MD_BLOCK_HR: {
 		struct mdrender_line *l;
-		int i, avail = text_avail(r);
+		int avail = text_avail(r);
 
 		begin_block(r);
 		l = new_line(r);
 		add_prefix(r, l, true);
-		for (i = 0; i < avail; i++)
-			line_add(l, "\u2500", strlen("\u2500"), SCREEN_BORDER);
+		add_repeated(l, "\u2500", avail, SCREEN_BORDER);
 		r->need_blank = true;
 		break;
 	}
