@@ -287,11 +287,13 @@ static void wrap(struct render *r, const struct styled *s)
 			}
 			if (end == start) {
 				/* A word wider than the line: cut it where the line ends,
-				 * after at least one character. */
+				 * after at least one character and the marks that
+				 * combine with it. */
 				if (we == ws) {
 					wchar_t ch;
 
 					we += screen_utf8_decode(s->text + ws, len - ws, &ch);
+					we = scan_word(r, s, we, 0, &ww);
 				}
 				emit(r, s, ws, we);
 				i = we;

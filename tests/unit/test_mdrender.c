@@ -236,6 +236,10 @@ static void test_long_words(void)
 	          "e\xcc\x81" "e\xcc\x81" "e\xcc\x81|3\n"
 	          "e\xcc\x81|1\n");
 	mdrender_free(&d);
+	/* Also on a character wider than the line, which goes alone. */
+	render(&d, "漢\xcc\x81字\n", 1, false);
+	CHECK_STR(lines_widths(&d), "漢\xcc\x81|2\n字|2\n");
+	mdrender_free(&d);
 
 	/* A 100 KB word: full lines, the last one the rest, nothing lost. */
 	n = 100010;
