@@ -127,16 +127,19 @@ static void line_trim(struct mdrender_line *l)
 	}
 }
 
-static void add_spaces(struct mdrender_line *l, int n)
+/* n copies of glyph, added at once: line_add rescans the span it grows. */
+static void add_repeated(struct mdrender_line *l, const char *glyph, int n, enum screen_attr attr)
 {
-	static const char spaces[] = "                ";
+	size_t g = strlen(glyph), k;
+	char *buf;
 
-	while (n > 0) {
-		int k = n < (int)sizeof spaces - 1 ? n : (int)sizeof spaces - 1;
-
-		line_add(l, spaces, (size_t)k, SCREEN_NORMAL);
-		n -= k;
-	}
+	if (n <= 0)
+		return;
+	buf = xmalloc(g * (size_t)n);
+	for (k = 0; k < (size_t)n; k++)
+		memcpy(buf + k * g, glyph, g);
+	line_add(l, buf, g * (size_t)n, attr);
+	free(buf);
 }
 
 static int frame_width(const struct frame *f)
@@ -181,7 +184,7 @@ static void add_prefix(struct render *r, struct mdrender_line *l, bool use_bulle
 				line_add(l, f->bullet, strlen(f->bullet), SCREEN_NORMAL);
 				f->bullet_pending = false;
 			} else {
-				add_spaces(l, f->bullet_width);
+				add_repeated(l, " ", f->bullet_width, SCREEN_NORMAL);
 			}
 		}
 	}
@@ -223,22 +226,28 @@ static void emit(struct render *r, const struct styled *s, size_t a, size_t b)
 	line_trim(l);
 }
 
-/* Bytes of s from a that fit in `cols` columns, at least one character. */
-static size_t fit_bytes(const struct render *r, const struct styled *s, size_t a, size_t b, int cols)
+/* Scan the word at a (it ends at a space, a '\n' or the end of s) while it
+ * fits in `cols` columns: returns where it ends, or the first character that
+ * would pass `cols` (a zero-width one stays with the character before it),
+ * and its columns in *w. Stopping there keeps every line's work to what the
+ * line holds: measuring a long word whole for each line it is cut into was
+ * quadratic in its length. */
+static size_t scan_word(const struct render *r, const struct styled *s, size_t a, int cols, int *w)
 {
 	size_t i = a;
-	int w = 0;
+	int used = 0;
 
-	while (i < b) {
+	while (i < s->len && s->text[i] != ' ' && s->text[i] != '\n') {
 		wchar_t ch;
-		size_t n = screen_utf8_decode(s->text + i, b - i, &ch);
+		size_t n = screen_utf8_decode(s->text + i, s->len - i, &ch);
 		int cw = screen_char_width(ch, r->ascii);
 
-		if (i > a && w + cw > cols)
+		if (cw > cols - used)
 			break;
-		w += cw;
+		used += cw;
 		i += n;
 	}
+	*w = used;
 	return i;
 }
 
@@ -249,15 +258,15 @@ static void wrap(struct render *r, const struct styled *s)
 	size_t i = 0, len = s->len;
 
 	while (i < len) {
-		size_t start, end, j;
+		size_t start, end, ws;
 		int w = 0;
 
 		while (i < len && s->text[i] == ' ')
 			i++;
-		start = end = j = i;
+		start = end = ws = i;
 		for (;;) {
-			size_t ws = j, we;
-			int gap, ww;
+			size_t gap, we;
+			int ww;
 
 			while (ws < len && s->text[ws] == ' ')
 				ws++;
@@ -266,20 +275,28 @@ static void wrap(struct render *r, const struct styled *s)
 				i = ws + 1;
 				break;
 			}
-			for (we = ws; we < len && s->text[we] != ' ' && s->text[we] != '\n'; we++)
-				;
-			gap = end == start ? 0 : screen_text_width(s->text + end, ws - end, r->ascii);
-			ww = screen_text_width(s->text + ws, we - ws, r->ascii);
-			if (w + gap + ww <= avail) {
-				w += gap + ww;
-				end = j = we;
-				continue;
+			gap = end == start ? 0 : ws - end;   /* spaces, a column each */
+			we = ws;
+			if (gap <= (size_t)(avail - w)) {
+				we = scan_word(r, s, ws, avail - w - (int)gap, &ww);
+				if (we >= len || s->text[we] == ' ' || s->text[we] == '\n') {
+					w += (int)gap + ww;
+					end = ws = we;
+					continue;
+				}
 			}
 			if (end == start) {
-				/* A word wider than the line: cut it where the line ends. */
-				end = fit_bytes(r, s, ws, we, avail);
-				emit(r, s, ws, end);
-				i = end;
+				/* A word wider than the line: cut it where the line ends,
+				 * after at least one character and the marks that
+				 * combine with it. */
+				if (we == ws) {
+					wchar_t ch;
+
+					we += screen_utf8_decode(s->text + ws, len - ws, &ch);
+					we = scan_word(r, s, we, 0, &ww);
+				}
+				emit(r, s, ws, we);
+				i = we;
 			} else {
 				emit(r, s, start, end);
 				i = ws;
@@ -465,8 +482,7 @@ static void end_heading(struct render *r)
 		}
 		l = new_line(r);
 		add_prefix(r, l, false);
-		for (i = 0; i < w; i++)
-			line_add(l, rule, strlen(rule), attr);
+		add_repeated(l, rule, w, attr);
 	}
 	free(text);
 	r->need_blank = true;
@@ -612,13 +628,12 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		break;
 	case MD_BLOCK_HR: {
 		struct mdrender_line *l;
-		int i, avail = text_avail(r);
+		int avail = text_avail(r);
 
 		begin_block(r);
 		l = new_line(r);
 		add_prefix(r, l, true);
-		for (i = 0; i < avail; i++)
-			line_add(l, "\u2500", strlen("\u2500"), SCREEN_BORDER);
+		add_repeated(l, "\u2500", avail, SCREEN_BORDER);
 		r->need_blank = true;
 		break;
 	}

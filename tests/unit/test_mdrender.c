@@ -170,6 +170,103 @@ static void test_wrap_never_exceeds_width(void)
 	mdrender_free(&d);
 }
 
+/* Every line of d as text with its width on a UTF-8 screen: "text|width\n". */
+static char *lines_widths(const struct mdrender_doc *d)
+{
+	static char *last;
+	size_t n = 0;
+	int i;
+
+	free(last);
+	last = malloc(1);
+	last[0] = '\0';
+	for (i = 0; i < d->nlines; i++) {
+		char *t = mdrender_line_text(&d->lines[i]);
+		char w[16];
+
+		snprintf(w, sizeof w, "|%d\n", mdrender_line_width(&d->lines[i], false));
+		last = realloc(last, n + strlen(t) + strlen(w) + 1);
+		memcpy(last + n, t, strlen(t));
+		n += strlen(t);
+		memcpy(last + n, w, strlen(w) + 1);
+		n += strlen(w);
+		free(t);
+	}
+	return last;
+}
+
+static void test_long_words(void)
+{
+	struct mdrender_doc d;
+	char *word;
+	size_t n, got;
+	int i, bad;
+
+	/* Cut exactly at the width, on every line the word takes. */
+	render(&d, "abcdefghijklmnopqrstuvwxyz\n", 10, false);
+	CHECK_STR(lines_widths(&d), "abcdefghij|10\nklmnopqrst|10\nuvwxyz|6\n");
+	mdrender_free(&d);
+	/* Words before it end their line; words after it follow its last piece. */
+	render(&d, "ab abcdefghijklm no pq\n", 10, false);
+	CHECK_STR(lines_widths(&d), "ab|2\nabcdefghij|10\nklm no pq|9\n");
+	mdrender_free(&d);
+	/* Continuation lines hang under the item's text and keep the quote's bar. */
+	render(&d, "- abcdefghijklmnopqrstuvwxyz\n", 12, false);
+	CHECK_STR(lines_widths(&d), "• abcdefghij|12\n  klmnopqrst|12\n  uvwxyz|8\n");
+	mdrender_free(&d);
+	render(&d, "> abcdefghijklmnopqrstuvwxyz\n", 12, false);
+	CHECK_STR(lines_widths(&d), "│ abcdefghij|12\n│ klmnopqrst|12\n│ uvwxyz|8\n");
+	mdrender_free(&d);
+
+	/* A wide character is never split: a line ends a column short instead. */
+	render(&d, "一二三四五六七八九十\n", 9, false);
+	CHECK_STR(lines_widths(&d), "一二三四|8\n五六七八|8\n九十|4\n");
+	mdrender_free(&d);
+	render(&d, "a漢字漢b\n", 4, false);
+	CHECK_STR(lines_widths(&d), "a漢|3\n字漢|4\nb|1\n");
+	mdrender_free(&d);
+
+	/* A combining accent stays on its letter, also where the line is cut. */
+	render(&d, "abcde\xcc\x81" "fgh\n", 5, false);
+	CHECK_STR(lines_widths(&d), "abcde\xcc\x81|5\nfgh|3\n");
+	mdrender_free(&d);
+	render(&d, "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81\n", 3, false);
+	CHECK_STR(lines_widths(&d),
+	          "e\xcc\x81" "e\xcc\x81" "e\xcc\x81|3\n"
+	          "e\xcc\x81" "e\xcc\x81" "e\xcc\x81|3\n"
+	          "e\xcc\x81|1\n");
+	mdrender_free(&d);
+	/* Also on a character wider than the line, which goes alone. */
+	render(&d, "漢\xcc\x81字\n", 1, false);
+	CHECK_STR(lines_widths(&d), "漢\xcc\x81|2\n字|2\n");
+	mdrender_free(&d);
+
+	/* A 100 KB word: full lines, the last one the rest, nothing lost. */
+	n = 100010;
+	word = malloc(n + 2);
+	for (i = 0; i < (int)n; i++)
+		word[i] = (char)('a' + i % 26);
+	word[n] = '\n';
+	word[n + 1] = '\0';
+	render(&d, word, 80, false);
+	CHECK(d.nlines == (int)(n + 79) / 80);
+	got = 0;
+	bad = 0;
+	for (i = 0; i < d.nlines; i++) {
+		char *t = mdrender_line_text(&d.lines[i]);
+		size_t k = strlen(t);
+
+		bad += mdrender_line_width(&d.lines[i], false) != (i + 1 < d.nlines ? 80 : (int)n % 80);
+		bad += got + k > n || memcmp(t, word + got, k) != 0;
+		got += k;
+		free(t);
+	}
+	CHECK(bad == 0);
+	CHECK(got == n);
+	mdrender_free(&d);
+	free(word);
+}
+
 static void test_ascii_widths(void)
 {
 	struct mdrender_doc d;
@@ -229,6 +326,7 @@ int main(void)
 	test_golden();
 	test_python_highlight();
 	test_wrap_never_exceeds_width();
+	test_long_words();
 	test_ascii_widths();
 	test_pages();
 	test_malformed();
