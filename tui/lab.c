@@ -122,7 +122,9 @@ static void describe(const struct pyjob *job, char *buf, size_t size)
 	};
 	const char *name = names[job->kind];
 
-	if (job->origin)
+	if (job->origin && job->origin[0] == '<')   /* "<py.exec at scenario.lua:12>" */
+		snprintf(buf, size, "%.*s", (int)strcspn(job->origin + 1, ">"), job->origin + 1);
+	else if (job->origin)
 		snprintf(buf, size, "%s %s", name, job->origin);
 	else if (job->kind == PYJOB_CALL || job->kind == PYJOB_WATCH || job->kind == PYJOB_GRAPH_QUERY)
 		snprintf(buf, size, "%s(\"%.200s\")", name, job->code ? job->code : "");

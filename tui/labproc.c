@@ -114,6 +114,11 @@ void labproc_interrupt(struct labproc *p)
 		kill(p->pid, SIGINT);
 }
 
+bool labproc_crashed(const struct labproc *p)
+{
+	return p->reaped && WIFSIGNALED(p->status);
+}
+
 bool labproc_ended(struct labproc *p)
 {
 	if (p->pid < 0 || p->reaped)
@@ -159,15 +164,15 @@ bool labproc_output_line(struct labproc *p, char *buf, size_t size)
 void labproc_describe_end(const struct labproc *p, char *buf, size_t size)
 {
 	if (!p->reaped)
-		snprintf(buf, size, "it is still running");
+		snprintf(buf, size, "still running");
 	else if (WIFSIGNALED(p->status))
 	{
 		const char *abbrev = sigabbrev_np(WTERMSIG(p->status));
-		snprintf(buf, size, "it was killed by SIG%s (%s)", abbrev ? abbrev : "?",
+		snprintf(buf, size, "killed by SIG%s (%s)", abbrev ? abbrev : "?",
 		         strsignal(WTERMSIG(p->status)));
 	}
 	else
-		snprintf(buf, size, "it exited with status %d", WEXITSTATUS(p->status));
+		snprintf(buf, size, "exited with status %d", WEXITSTATUS(p->status));
 }
 
 void labproc_close(struct labproc *p)

@@ -39,8 +39,10 @@ bool labproc_ended(struct labproc *p);
 /* The next line the lab wrote to its stdout or stderr, without blocking;
  * false when none is complete. At EOF a partial line is given too. */
 bool labproc_output_line(struct labproc *p, char *buf, size_t size);
-/* How the lab ended, in words: "it was killed by SIGSEGV (segmentation
- * fault)", "it exited with status 3". */
+/* True when a signal ended the lab (a crash, or a kill from outside). */
+bool labproc_crashed(const struct labproc *p);
+/* How the lab ended, in words: "killed by SIGSEGV (Segmentation fault)",
+ * "exited with status 3". */
 void labproc_describe_end(const struct labproc *p, char *buf, size_t size);
 /* Kill the lab and everything in its process group, and reap it; safe to
  * call on a lab that has ended or never started. */

@@ -129,11 +129,15 @@ static void lab_died(struct runner *r, const char *why)
 		return;
 	}
 	if (why)
-		model_console(r->m, CONSOLE_ERROR, "✗ The lab %s: %s, while running %s%s. "
+		model_console(r->m, CONSOLE_ERROR, "✗ The lab %s (%s), while running %s%s. "
 		              "Press r for a fresh lab.", why, how, r->busy_what, where);
-	else
+	else if (labproc_crashed(&r->lab))
 		model_console(r->m, CONSOLE_ERROR, "✗ The lab crashed: %s, while running %s%s. "
 		              "Press r for a fresh lab.", how, r->busy_what, where);
+	else
+		model_console(r->m, CONSOLE_ERROR, "✗ The lab ended: it %s while running %s%s "
+		              "(os._exit, or sys.exit in a thread?). Press r for a fresh lab.",
+		              how, r->busy_what, where);
 	set_over(r, RUN_FAILED);
 }
 
