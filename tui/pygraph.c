@@ -310,7 +310,9 @@ static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
 	}
 	case GRAPH_DICT:
 	case GRAPH_SET:
-		snprintf(buf, size, "%zd items", PyObject_Length(o));
+		/* Read in place: a subclass's own __len__ would run code mid-capture. */
+		snprintf(buf, size, "%zd items", PyDict_Check(o) ? PyDict_GET_SIZE(o)
+		         : PyAnySet_Check(o) ? PySet_GET_SIZE(o) : (Py_ssize_t)0);
 		break;
 	case GRAPH_LIST:
 	case GRAPH_TUPLE:
