@@ -510,7 +510,9 @@ void lab_main(int fd)
 		while (!wire_next(&conn, &type, &in)) {
 			if (conn.eof || conn.broken)
 				_exit(0);   /* the interface is gone: nothing to finalise */
+			pyhost_idle_begin();
 			wire_fill(&conn, true);
+			pyhost_idle_end();
 		}
 		guard_new_command();
 		pyhost_drop_signals();

@@ -1091,6 +1091,20 @@ void pyhost_run(const struct pyjob *job, struct pyresult *r)
 	guard_keep_sigint();
 }
 
+static PyThreadState *idle_state;
+
+void pyhost_idle_begin(void)
+{
+	stream_flush_all();
+	idle_state = PyEval_SaveThread();
+}
+
+void pyhost_idle_end(void)
+{
+	PyEval_RestoreThread(idle_state);
+	idle_state = NULL;
+}
+
 void pyhost_drop_signals(void)
 {
 	if (PyErr_CheckSignals() < 0)

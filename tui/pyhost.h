@@ -84,6 +84,10 @@ void pyhost_run(const struct pyjob *job, struct pyresult *out);
 /* Collections during the last job: per generation, and the unreachable
  * objects they found. */
 void pyhost_gc_counts(int counts[3], long *found);
+/* Between commands the lab waits for the interface: let the scenario's own
+ * Python threads run meanwhile (they need the GIL the main thread holds). */
+void pyhost_idle_begin(void);
+void pyhost_idle_end(void);
 /* Run Python's pending signal handlers now and drop what they raise: a
  * SIGINT meant for a command that has ended must not stop the next one. */
 void pyhost_drop_signals(void);
