@@ -1,12 +1,15 @@
 """Time from launch to the first full frame: exclab starts in a pseudo-terminal
-of 80x24 on lesson 1. ncurses writes a frame in one burst; the clock stops at
+of 80x24 on lesson 2. ncurses writes a frame in one burst; the clock stops at
 the last byte of the first burst (no output for 15 ms after it), and the run
 only counts if that burst holds the whole screen: the title bar, a gauge, the
 lesson text and the status line's keys. Medians of repeated runs; python3
 printing one line is timed the same way for scale.
 
-usage: python3 bench/first_frame.py EXCLAB PYTHON [RUNS]
+With --before, an older exclab is timed in the same runs.
+
+usage: python3 bench/first_frame.py EXCLAB PYTHON [RUNS] [--before OLD_EXCLAB]
 """
+import argparse
 import fcntl
 import os
 import pty
@@ -18,6 +21,8 @@ import sys
 import termios
 import time
 
+LESSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lessons",
+                      "02-reusing-an-exception.md")
 # What the first frame must contain: title bar, gauges, lesson, status line.
 FULL_FRAME = [b"exclab", b"Python heap", b"Reusing one exception instance", b"[q] quit"]
 
@@ -57,20 +62,31 @@ def time_until(argv, marker, timeout=5.0):
 
 
 def main():
-    exclab, python = sys.argv[1], sys.argv[2]
-    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 15
-    ex, py = [], []
-    for _ in range(runs):
-        t, seen = time_until([exclab], None)
-        missing = [m.decode() for m in FULL_FRAME if m not in seen]
-        if t is None or missing:
-            raise SystemExit(f"exclab's first burst lacks {missing}")
-        ex.append(t)
-        py.append(time_until([python, "-c", "print('ready')"], b"ready")[0])
-    print(f"launch to first full frame, 80x24, {runs} runs, interleaved")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("exclab")
+    ap.add_argument("python")
+    ap.add_argument("runs", nargs="?", type=int, default=15)
+    ap.add_argument("--before")
+    args = ap.parse_args()
+    builds = {"exclab, lesson 2": args.exclab}
+    if args.before:
+        builds["exclab before"] = args.before
+    times = {name: [] for name in builds}
+    py = []
+    for _ in range(args.runs):
+        for name, exe in builds.items():
+            t, seen = time_until([exe, LESSON], None)
+            missing = [m.decode() for m in FULL_FRAME if m not in seen]
+            if t is None or missing:
+                raise SystemExit(f"{name}: the first burst lacks {missing}")
+            times[name].append(t)
+        py.append(time_until([args.python, "-c", "print('ready')"], b"ready")[0])
+    print(f"launch to first full frame, 80x24, {args.runs} runs, interleaved")
     print(f"{'run':<34} {'median ms':>10} {'min ms':>8}")
-    print(f"{'exclab, lesson 1':<34} {statistics.median(ex) * 1000:>10.1f} {min(ex) * 1000:>8.1f}")
+    for name, ts in times.items():
+        print(f"{name:<34} {statistics.median(ts) * 1000:>10.1f} {min(ts) * 1000:>8.1f}")
     print(f"{'python3 -c print (for scale)':<34} {statistics.median(py) * 1000:>10.1f} {min(py) * 1000:>8.1f}")
+    ex = times["exclab, lesson 2"]
     print(f"ratio exclab / python3 start-up: {statistics.median(ex) / statistics.median(py):.2f}")
 
 

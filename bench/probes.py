@@ -5,13 +5,15 @@ medians and the ratios to plain python3 and to the embedder (speed: higher is
 faster). The embedder row separates what embedding costs from what the probes
 cost.
 
-usage: python3 bench/probes.py EXCLAB PYTHON EMBED_BASELINE [ROUNDS]
+With --before, an older exclab runs the same loop in the same rounds.
+
+usage: python3 bench/probes.py EXCLAB PYTHON EMBED_BASELINE [ROUNDS] [--before OLD_EXCLAB]
 """
+import argparse
 import os
 import re
 import statistics
 import subprocess
-import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -24,15 +26,24 @@ def seconds(output):
 
 
 def main():
-    exclab, python, baseline = sys.argv[1], sys.argv[2], sys.argv[3]
-    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 7
+    ap = argparse.ArgumentParser()
+    ap.add_argument("exclab")
+    ap.add_argument("python")
+    ap.add_argument("baseline")
+    ap.add_argument("rounds", nargs="?", type=int, default=7)
+    ap.add_argument("--before")
+    args = ap.parse_args()
+    rounds = args.rounds
     workload = os.path.join(HERE, "workload.py")
+    lua = os.path.join(HERE, "workload.lua")
     runs = {
-        "plain python3": [python, workload],
-        "embedder, no probes": [baseline, workload],
-        "exclab, probes on": [exclab, "run", os.path.join(HERE, "workload.lua"), "--headless"],
-        "python3 + tracemalloc": [python, workload, "--tracemalloc"],
+        "plain python3": [args.python, workload],
+        "embedder, no probes": [args.baseline, workload],
+        "exclab, probes on": [args.exclab, "run", lua, "--headless"],
+        "python3 + tracemalloc": [args.python, workload, "--tracemalloc"],
     }
+    if args.before:
+        runs["exclab before"] = [args.before, "run", lua, "--headless"]
     times = {name: [] for name in runs}
     for _ in range(rounds):
         for name, cmd in runs.items():   # interleaved: noise hits all alike

@@ -308,7 +308,7 @@ static void wrap(struct render *r, const struct styled *s)
 
 static char *plain(const struct styled *s, size_t from)
 {
-	return xstrndup(s->text + from, s->len - from);
+	return s->text ? xstrndup(s->text + from, s->len - from) : xstrdup("");
 }
 
 /* ---- Python highlighting: a small tokenizer, good enough for lesson code ---- */

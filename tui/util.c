@@ -49,7 +49,11 @@ void *xmalloc(size_t size) { return check_alloc(malloc(size ? size : 1)); }
 void *xcalloc(size_t n, size_t size) { return check_alloc(calloc(n ? n : 1, size ? size : 1)); }
 void *xrealloc(void *ptr, size_t size) { return check_alloc(realloc(ptr, size ? size : 1)); }
 char *xstrdup(const char *s) { return check_alloc(strdup(s)); }
-char *xstrndup(const char *s, size_t n) { return check_alloc(strndup(s, n)); }
+char *xstrndup(const char *s, size_t n)
+{
+	/* Zero bytes of nothing is an empty string (md4c hands out NULL, 0). */
+	return check_alloc(n ? strndup(s, n) : strdup(""));
+}
 
 char *xmemdup(const void *s, size_t n)
 {
