@@ -70,7 +70,9 @@ static size_t heap_cap_for(size_t wanted)
 
 /* The OS's limit on the lab's data, behind the Python heap cap: memory taken
  * by mmap, sqlite or a C extension never passes through Python's allocator.
- * Not under AddressSanitizer, whose shadow memory would count. */
+ * Shared pages (mmap.mmap(-1, n) maps MAP_SHARED) escape RLIMIT_DATA, so the
+ * guard also holds the lab's RSS to the same figure while Python runs. Not
+ * under AddressSanitizer, whose shadow memory would count. */
 static void set_backstop(size_t heap_cap)
 {
 	size_t margin = heap_cap / 2 > BACKSTOP_MARGIN ? heap_cap / 2 : BACKSTOP_MARGIN;
@@ -83,6 +85,7 @@ static void set_backstop(size_t heap_cap)
 	if (old.rlim_max != RLIM_INFINITY && rl.rlim_cur > old.rlim_max)
 		rl.rlim_cur = old.rlim_max;
 	setrlimit(RLIMIT_DATA, &rl);
+	guard_set_rss_cap(rl.rlim_cur);
 }
 
 /* The limit of the next stretch: its own, or what is left of the step's. */

@@ -1023,6 +1023,13 @@ static void stopped(const struct pyjob *job, struct pyresult *r, enum stop_reaso
 		         "stopped: the Python heap reached its cap of %.0f MB",
 		         (double)probe_heap_cap() / 1e6);
 		break;
+	case STOP_RSS:
+		r->status = PYRESULT_MEMCAP;
+		snprintf(r->err.msg, sizeof r->err.msg,
+		         "stopped: the lab's resident memory reached its limit of %.0f MB "
+		         "(memory outside the Python heap: mmap, or a C extension?)",
+		         (double)guard_rss_cap() / 1e6);
+		break;
 	case STOP_TIMEOUT:
 		r->status = PYRESULT_TIMEOUT;
 		snprintf(r->err.msg, sizeof r->err.msg,
