@@ -60,14 +60,22 @@ static void emit_line(int stream)
 {
 	struct partial_line *l = &out_line[stream];
 	char note[64] = "";
+	size_t keep = l->len;
 
-	if (l->dropped)
-		snprintf(note, sizeof note, " … [%zu more bytes]", l->dropped);
-	/* labout cuts nothing here: the line and its note fit LAB_MAX_LINE + 64. */
-	char *text = xmalloc(l->len + sizeof note);
-	memcpy(text, l->buf, l->len);
-	memcpy(text + l->len, note, strlen(note) + 1);
-	labout_console_text(stream == 2 ? CONSOLE_STDERR : CONSOLE_OUTPUT, text, strlen(text));
+	if (l->dropped) {
+		/* Room for the note within LAB_MAX_LINE, where labout would cut it
+		 * off; never half a character. */
+		if (keep > LAB_MAX_LINE - sizeof note)
+			keep = LAB_MAX_LINE - sizeof note;
+		while (keep > 0 && keep < l->len && ((unsigned char)l->buf[keep] & 0xC0) == 0x80)
+			keep--;
+		snprintf(note, sizeof note, " … [%zu more bytes]", l->dropped + (l->len - keep));
+	}
+	char *text = xmalloc(keep + sizeof note);
+	memcpy(text, l->buf, keep);
+	memcpy(text + keep, note, strlen(note) + 1);
+	/* keep, not strlen: a NUL byte the script wrote must not end the line. */
+	labout_console_text(stream == 2 ? CONSOLE_STDERR : CONSOLE_OUTPUT, text, keep + strlen(note));
 	free(text);
 	l->len = l->dropped = 0;
 }
