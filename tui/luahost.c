@@ -957,6 +957,7 @@ static int l_load(lua_State *L)
 {
 	int top = lua_gettop(L);
 
+	lua_settop(L, 4);   /* slots 2 to 4 nil when not given, not what is pushed next */
 	lua_getfield(L, LUA_REGISTRYINDEX, "exclab.load");
 	lua_pushvalue(L, 1);
 	lua_pushvalue(L, 2);
