@@ -187,6 +187,8 @@ void guard_begin(enum busy_kind what, double seconds, const char *text)
 	kind = what;
 	started = util_now();
 	limit = seconds;
+	if (seconds > 0 && seconds <= GUARD_SPENT)
+		set_reason(STOP_TIMEOUT);
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
 }

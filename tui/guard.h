@@ -36,6 +36,10 @@ size_t guard_rss_cap(void);
 /* A new command from the interface: forget the last one's stop. */
 void guard_new_command(void);
 
+/* A limit this short is spent already (what is left of the step's): the
+ * stretch stops at once, as the guard's thread would never see it run. */
+#define GUARD_SPENT 0.001
+
 /* A stretch of Lua or Python begins; `limit_text` says which limit applies,
  * for messages ("its time limit of 10.0 s"). */
 void guard_begin(enum busy_kind kind, double limit, const char *limit_text);
