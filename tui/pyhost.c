@@ -110,12 +110,24 @@ static void stream_flush_all(void)
 static PyObject *exclab_write(PyObject *self, PyObject *args)
 {
 	int stream;
+	PyObject *text, *bytes = NULL;
 	const char *s;
 	Py_ssize_t n;
 
-	if (!PyArg_ParseTuple(args, "is#", &stream, &s, &n))
+	if (!PyArg_ParseTuple(args, "iU", &stream, &text))
 		return NULL;
+	s = PyUnicode_AsUTF8AndSize(text, &n);
+	if (s == NULL) {
+		/* A lone surrogate: replaced, as the stream's errors = 'replace' says. */
+		PyErr_Clear();
+		bytes = PyUnicode_AsEncodedString(text, "utf-8", "replace");
+		if (bytes == NULL)
+			return NULL;
+		s = PyBytes_AS_STRING(bytes);
+		n = PyBytes_GET_SIZE(bytes);
+	}
 	stream_write(stream == 2 ? 2 : 1, s, (size_t)n);
+	Py_XDECREF(bytes);
 	return PyLong_FromSsize_t(n);
 }
 
