@@ -101,13 +101,14 @@ static double stretch_limit(char *text, size_t size)
 	return run.time_limit;
 }
 
-static void busy(enum busy_kind kind, double limit, const char *what)
+static void busy(enum busy_kind kind, double limit, const char *what, const char *limit_text)
 {
 	struct wire_out *w = labout_begin(LAB_BUSY);
 
 	wire_u8(w, kind);
 	wire_f64(w, limit);
 	wire_str(w, what);
+	wire_str(w, limit_text);
 	labout_end(w);
 }
 
@@ -193,7 +194,7 @@ static void run_job(const struct pyjob *job, bool for_lua, struct pyresult *res)
 
 	j.time_limit = stretch_limit(limit_text, sizeof limit_text);
 	describe(job, what, sizeof what);
-	busy(BUSY_PYTHON, j.time_limit, what);
+	busy(BUSY_PYTHON, j.time_limit, what, limit_text);
 	guard_begin(BUSY_PYTHON, j.time_limit, limit_text);
 	pyhost_run(&j, res);
 	guard_end();
@@ -261,7 +262,7 @@ static void advance(void)
 		double limit = stretch_limit(limit_text, sizeof limit_text), t0 = util_now();
 		enum luahost_status st;
 
-		busy(BUSY_LUA, limit, "the scenario's Lua code");
+		busy(BUSY_LUA, limit, "the scenario's Lua code", limit_text);
 		guard_begin(BUSY_LUA, limit, limit_text);
 		st = luahost_resume(run.lua, reply);
 		guard_end();
