@@ -21,6 +21,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake;
 static pthread_t main_thread, guard_thread;
 static atomic_int reason;
+static atomic_size_t rss_cap;
 
 /* The current stretch, under lock. */
 static bool busy;
@@ -77,6 +78,27 @@ void guard_keep_sigint(void)
 	sigaction(SIGINT, &ours, NULL);
 }
 
+void guard_set_rss_cap(size_t bytes)
+{
+	atomic_store(&rss_cap, bytes);
+}
+
+size_t guard_rss_cap(void)
+{
+	return atomic_load(&rss_cap);
+}
+
+static bool over_rss_cap(void)
+{
+	size_t cap = atomic_load(&rss_cap);
+	struct probe_sample s = { 0 };
+
+	if (cap == 0)
+		return false;
+	probe_sample_process(&s);
+	return s.v[PROBE_RSS] > (double)cap;
+}
+
 static struct timespec at(double t)
 {
 	struct timespec ts;
@@ -103,6 +125,8 @@ static void *guard_main(void *arg)
 		now = util_now();
 		if (kind == BUSY_PYTHON && probe_heap_cap_hit())
 			set_reason(STOP_MEMCAP);
+		else if (kind == BUSY_PYTHON && over_rss_cap())
+			set_reason(STOP_RSS);
 		else if (limit > 0 && now - started >= limit)
 			set_reason(STOP_TIMEOUT);
 		if (kind == BUSY_PYTHON && atomic_load(&reason) != STOP_NONE && now - last_fire >= REFIRE) {
@@ -163,6 +187,8 @@ void guard_begin(enum busy_kind what, double seconds, const char *text)
 	kind = what;
 	started = util_now();
 	limit = seconds;
+	if (seconds > 0 && seconds <= GUARD_SPENT)
+		set_reason(STOP_TIMEOUT);
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
 }

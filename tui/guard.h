@@ -6,7 +6,10 @@
  *  - the learner pressed Ctrl-C or s: the interface sent SIGINT, which a
  *    handler in front of Python's own notes before passing it on;
  *  - the stretch ran past its limit;
- *  - the Python heap reached its cap.
+ *  - the Python heap reached its cap;
+ *  - the lab's resident memory reached its limit (guard_set_rss_cap): memory
+ *    outside the Python heap that RLIMIT_DATA does not see either, such as
+ *    mmap's default MAP_SHARED pages.
  * Python is stopped with SIGINT to the main thread (Python's handler raises
  * KeyboardInterrupt, also inside time.sleep or a lock wait), sent again every
  * 100 ms while the same stretch goes on, so a loop that swallows one still
@@ -18,15 +21,24 @@
 #ifndef EXCLAB_GUARD_H
 #define EXCLAB_GUARD_H
 
+#include <stddef.h>
+
 #include "labproto.h"
 
-enum stop_reason { STOP_NONE, STOP_LEARNER, STOP_TIMEOUT, STOP_MEMCAP };
+enum stop_reason { STOP_NONE, STOP_LEARNER, STOP_TIMEOUT, STOP_MEMCAP, STOP_RSS };
 
 /* Start the thread and put the SIGINT handler in front of Python's. Call on
  * the main thread after Python has installed its own handlers. */
 int guard_start(void);
+/* The most resident memory the lab may have while Python runs; 0: no limit. */
+void guard_set_rss_cap(size_t bytes);
+size_t guard_rss_cap(void);
 /* A new command from the interface: forget the last one's stop. */
 void guard_new_command(void);
+
+/* A limit this short is spent already (what is left of the step's): the
+ * stretch stops at once, as the guard's thread would never see it run. */
+#define GUARD_SPENT 0.001
 
 /* A stretch of Lua or Python begins; `limit_text` says which limit applies,
  * for messages ("its time limit of 10.0 s"). */

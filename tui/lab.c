@@ -70,7 +70,9 @@ static size_t heap_cap_for(size_t wanted)
 
 /* The OS's limit on the lab's data, behind the Python heap cap: memory taken
  * by mmap, sqlite or a C extension never passes through Python's allocator.
- * Not under AddressSanitizer, whose shadow memory would count. */
+ * Shared pages (mmap.mmap(-1, n) maps MAP_SHARED) escape RLIMIT_DATA, so the
+ * guard also holds the lab's RSS to the same figure while Python runs. Not
+ * under AddressSanitizer, whose shadow memory would count. */
 static void set_backstop(size_t heap_cap)
 {
 	size_t margin = heap_cap / 2 > BACKSTOP_MARGIN ? heap_cap / 2 : BACKSTOP_MARGIN;
@@ -83,6 +85,7 @@ static void set_backstop(size_t heap_cap)
 	if (old.rlim_max != RLIM_INFINITY && rl.rlim_cur > old.rlim_max)
 		rl.rlim_cur = old.rlim_max;
 	setrlimit(RLIMIT_DATA, &rl);
+	guard_set_rss_cap(rl.rlim_cur);
 }
 
 /* The limit of the next stretch: its own, or what is left of the step's. */
@@ -92,19 +95,20 @@ static double stretch_limit(char *text, size_t size)
 
 	if (left < run.time_limit) {
 		snprintf(text, size, "the step's time limit of %.0f s", run.step_limit);
-		return left > 0.001 ? left : 0.001;
+		return left > GUARD_SPENT ? left : GUARD_SPENT;
 	}
 	snprintf(text, size, "its time limit of %.1f s", run.time_limit);
 	return run.time_limit;
 }
 
-static void busy(enum busy_kind kind, double limit, const char *what)
+static void busy(enum busy_kind kind, double limit, const char *what, const char *limit_text)
 {
 	struct wire_out *w = labout_begin(LAB_BUSY);
 
 	wire_u8(w, kind);
 	wire_f64(w, limit);
 	wire_str(w, what);
+	wire_str(w, limit_text);
 	labout_end(w);
 }
 
@@ -186,16 +190,16 @@ static void run_job(const struct pyjob *job, bool for_lua, struct pyresult *res)
 {
 	struct pyjob j = *job;
 	char what[600], limit_text[96];
+	double t0 = util_now();
 
 	j.time_limit = stretch_limit(limit_text, sizeof limit_text);
 	describe(job, what, sizeof what);
-	busy(BUSY_PYTHON, j.time_limit, what);
+	busy(BUSY_PYTHON, j.time_limit, what, limit_text);
 	guard_begin(BUSY_PYTHON, j.time_limit, limit_text);
 	pyhost_run(&j, res);
 	guard_end();
 	if (labout_forked())
 		_exit(0);   /* scenario code forked, and this child came back to the lab */
-	run.step_used += res->seconds;
 	if (res->status == PYRESULT_TIMEOUT)
 		snprintf(res->err.msg, sizeof res->err.msg, "stopped: Python ran past %s", limit_text);
 	if (res->traceback) {
@@ -209,6 +213,9 @@ static void run_job(const struct pyjob *job, bool for_lua, struct pyresult *res)
 		console_sample(&res->sample);
 	if (res->status == PYRESULT_MEMCAP)
 		release_namespace();
+	/* All of it counts against the step, probes and events too: a loop of
+	 * short calls spends more time here than in Python. */
+	run.step_used += util_now() - t0;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -255,7 +262,7 @@ static void advance(void)
 		double limit = stretch_limit(limit_text, sizeof limit_text), t0 = util_now();
 		enum luahost_status st;
 
-		busy(BUSY_LUA, limit, "the scenario's Lua code");
+		busy(BUSY_LUA, limit, "the scenario's Lua code", limit_text);
 		guard_begin(BUSY_LUA, limit, limit_text);
 		st = luahost_resume(run.lua, reply);
 		guard_end();

@@ -29,7 +29,8 @@
  *                                              PREDICTION str question, u8 guessed, str guess,
  *                                                        str actual, u8 right
  *                                              BUSY      u8 what (busy_kind), f64 time limit,
- *                                                        str description
+ *                                                        str description, str the limit in
+ *                                                        words ("its time limit of 10.0 s")
  *                                              WAIT      u8 why (wait_kind), i32 step, str text
  *                                              DONE
  *                                              FAILED    error, str traceback

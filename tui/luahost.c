@@ -957,6 +957,7 @@ static int l_load(lua_State *L)
 {
 	int top = lua_gettop(L);
 
+	lua_settop(L, 4);   /* slots 2 to 4 nil when not given, not what is pushed next */
 	lua_getfield(L, LUA_REGISTRYINDEX, "exclab.load");
 	lua_pushvalue(L, 1);
 	lua_pushvalue(L, 2);
@@ -1224,17 +1225,16 @@ static void open_sandbox(lua_State *L, struct luahost *h)
 	lua_setglobal(L, "python");
 }
 
+/* An error at the top level as one line, as a step's error is: a traceback
+ * would end up inside the message (the console shows its newlines as ^J). */
 static int msghandler(lua_State *L)
 {
-	const char *msg = lua_tostring(L, 1);
-
-	if (msg == NULL)
-		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-	luaL_traceback(L, L, msg, 1);
+	if (lua_tostring(L, 1) == NULL)
+		lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
 	return 1;
 }
 
-/* "file:line: message\ntraceback" into err. */
+/* "file:line: message" into err. */
 static void set_lua_error(struct error *err, const char *text, const char *fallback_file)
 {
 	const char *colon = strchr(text, ':');

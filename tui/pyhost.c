@@ -60,14 +60,22 @@ static void emit_line(int stream)
 {
 	struct partial_line *l = &out_line[stream];
 	char note[64] = "";
+	size_t keep = l->len;
 
-	if (l->dropped)
-		snprintf(note, sizeof note, " … [%zu more bytes]", l->dropped);
-	/* labout cuts nothing here: the line and its note fit LAB_MAX_LINE + 64. */
-	char *text = xmalloc(l->len + sizeof note);
-	memcpy(text, l->buf, l->len);
-	memcpy(text + l->len, note, strlen(note) + 1);
-	labout_console_text(stream == 2 ? CONSOLE_STDERR : CONSOLE_OUTPUT, text, strlen(text));
+	if (l->dropped) {
+		/* Room for the note within LAB_MAX_LINE, where labout would cut it
+		 * off; never half a character. */
+		if (keep > LAB_MAX_LINE - sizeof note)
+			keep = LAB_MAX_LINE - sizeof note;
+		while (keep > 0 && keep < l->len && ((unsigned char)l->buf[keep] & 0xC0) == 0x80)
+			keep--;
+		snprintf(note, sizeof note, " … [%zu more bytes]", l->dropped + (l->len - keep));
+	}
+	char *text = xmalloc(keep + sizeof note);
+	memcpy(text, l->buf, keep);
+	memcpy(text + keep, note, strlen(note) + 1);
+	/* keep, not strlen: a NUL byte the script wrote must not end the line. */
+	labout_console_text(stream == 2 ? CONSOLE_STDERR : CONSOLE_OUTPUT, text, keep + strlen(note));
 	free(text);
 	l->len = l->dropped = 0;
 }
@@ -102,12 +110,24 @@ static void stream_flush_all(void)
 static PyObject *exclab_write(PyObject *self, PyObject *args)
 {
 	int stream;
+	PyObject *text, *bytes = NULL;
 	const char *s;
 	Py_ssize_t n;
 
-	if (!PyArg_ParseTuple(args, "is#", &stream, &s, &n))
+	if (!PyArg_ParseTuple(args, "iU", &stream, &text))
 		return NULL;
+	s = PyUnicode_AsUTF8AndSize(text, &n);
+	if (s == NULL) {
+		/* A lone surrogate: replaced, as the stream's errors = 'replace' says. */
+		PyErr_Clear();
+		bytes = PyUnicode_AsEncodedString(text, "utf-8", "replace");
+		if (bytes == NULL)
+			return NULL;
+		s = PyBytes_AS_STRING(bytes);
+		n = PyBytes_GET_SIZE(bytes);
+	}
 	stream_write(stream == 2 ? 2 : 1, s, (size_t)n);
+	Py_XDECREF(bytes);
 	return PyLong_FromSsize_t(n);
 }
 
@@ -1022,6 +1042,13 @@ static void stopped(const struct pyjob *job, struct pyresult *r, enum stop_reaso
 		snprintf(r->err.msg, sizeof r->err.msg,
 		         "stopped: the Python heap reached its cap of %.0f MB",
 		         (double)probe_heap_cap() / 1e6);
+		break;
+	case STOP_RSS:
+		r->status = PYRESULT_MEMCAP;
+		snprintf(r->err.msg, sizeof r->err.msg,
+		         "stopped: the lab's resident memory reached its limit of %.0f MB "
+		         "(memory outside the Python heap: mmap, or a C extension?)",
+		         (double)guard_rss_cap() / 1e6);
 		break;
 	case STOP_TIMEOUT:
 		r->status = PYRESULT_TIMEOUT;

@@ -34,6 +34,7 @@ struct runner {
 	enum busy_kind busy_kind;
 	char busy_what[600];     /* what the lab runs, for the report if it must be killed */
 	double busy_limit;       /* that stretch's limit */
+	char busy_limit_text[96];/* and which it is: "its time limit of 10.0 s" */
 	double deadline;         /* past this (and the grace), the lab is killed */
 	double stop_at;          /* when the learner asked to stop; 0: not asked */
 
@@ -158,11 +159,12 @@ static void kill_overdue(struct runner *r, double now)
 		set_over(r, RUN_STOPPED);
 		return;
 	}
-	model_console(r->m, CONSOLE_ERROR, "✗ %s ran past its time limit of %.1f s%s and did not stop "
+	model_console(r->m, CONSOLE_ERROR, "✗ %s ran past %s%s and did not stop "
 	              "when interrupted (%s), so the lab was ended. Press r for a fresh lab.",
-	              r->busy_what, r->busy_limit, where,
+	              r->busy_what, r->busy_limit_text, where,
 	              r->busy_kind == BUSY_LUA ? "a Lua library call that loops in C?"
-	                                       : "C code that ignores signals?");
+	                                       : "C code that ignores signals, or a loop that "
+	                                         "catches KeyboardInterrupt?");
 	set_over(r, RUN_FAILED);
 }
 
@@ -270,6 +272,7 @@ static void on_busy(struct runner *r, struct wire_in *in)
 	r->busy_kind = (enum busy_kind)wire_get_u8(in);
 	r->busy_limit = wire_get_f64(in);
 	wire_get_strbuf(in, r->busy_what, sizeof r->busy_what);
+	wire_get_strbuf(in, r->busy_limit_text, sizeof r->busy_limit_text);
 	r->deadline = r->busy_limit > 0 ? util_now() + r->busy_limit + RUNNER_GRACE : 0;
 }
 

@@ -1,0 +1,11 @@
+-- Recursion through C (map) past the C stack: the lab crashes with SIGSEGV.
+scenario { title = "Deep C recursion" }
+step("recurse", function()
+  py.exec([[
+import sys
+sys.setrecursionlimit(10**6)
+def f(x):
+    return list(map(f, [x]))
+f(0)
+]])
+end)
