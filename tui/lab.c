@@ -197,9 +197,9 @@ static void run_job(const struct pyjob *job, bool for_lua, struct pyresult *res)
 	busy(BUSY_PYTHON, j.time_limit, what, limit_text);
 	guard_begin(BUSY_PYTHON, j.time_limit, limit_text);
 	pyhost_run(&j, res);
-	guard_end();
 	if (labout_forked())
 		_exit(0);   /* scenario code forked, and this child came back to the lab */
+	guard_end();
 	if (res->status == PYRESULT_TIMEOUT)
 		snprintf(res->err.msg, sizeof res->err.msg, "stopped: Python ran past %s", limit_text);
 	if (res->traceback) {

@@ -1064,7 +1064,6 @@ static void stopped(const struct pyjob *job, struct pyresult *r, enum stop_reaso
 
 void pyhost_run(const struct pyjob *job, struct pyresult *r)
 {
-	double t0 = util_now();
 	enum stop_reason why;
 
 	memset(r, 0, sizeof *r);
@@ -1112,7 +1111,6 @@ void pyhost_run(const struct pyjob *job, struct pyresult *r)
 		gc_collect_now();
 		probe_clear_heap_cap_hit();
 	}
-	r->seconds = util_now() - t0;
 	sample_all(&r->sample);
 	r->graph = capture_live();
 	guard_keep_sigint();

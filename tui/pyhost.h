@@ -64,7 +64,6 @@ struct pyresult {
 	struct probe_sample sample;/* all probes, read after the job */
 	struct graph *graph;       /* the graph of the shown roots after the job, or NULL; owned */
 	struct graph *query;       /* GRAPH_QUERY: the captured graph; owned */
-	double seconds;            /* how long the job ran */
 };
 
 void pyresult_free(struct pyresult *r);
