@@ -3,8 +3,8 @@
  * CHECK(cond) and CHECK_STR(got, want) keep going after a failure so one run
  * shows every broken expectation; check_done() prints "name: ok" or the count
  * and returns the exit status for main. */
-#ifndef EXCLAB_CHECK_H
-#define EXCLAB_CHECK_H
+#ifndef EXCLAB_TEST_CHECK_H
+#define EXCLAB_TEST_CHECK_H
 
 #include <stdio.h>
 #include <string.h>
