@@ -120,6 +120,40 @@ struct graph *labproto_get_graph(struct wire_in *in)
 	return g;
 }
 
+void labproto_put_value(struct wire_out *w, const struct value *v)
+{
+	enum value_kind kind = v->kind == VALUE_LIST ? VALUE_NONE : v->kind;
+
+	wire_u8(w, kind);
+	switch (kind) {
+	case VALUE_BOOL: wire_u8(w, v->u.b != 0); break;
+	case VALUE_INT: wire_i64(w, v->u.i); break;
+	case VALUE_FLOAT: wire_f64(w, v->u.f); break;
+	case VALUE_STR: wire_strn(w, v->u.str.s, v->u.str.len); break;
+	default: break;
+	}
+}
+
+void labproto_get_value(struct wire_in *in, struct value *v)
+{
+	memset(v, 0, sizeof *v);
+	v->kind = (enum value_kind)wire_get_u8(in);
+	switch (v->kind) {
+	case VALUE_NONE: break;
+	case VALUE_BOOL: v->u.b = wire_get_u8(in) != 0; break;
+	case VALUE_INT: v->u.i = wire_get_i64(in); break;
+	case VALUE_FLOAT: v->u.f = wire_get_f64(in); break;
+	case VALUE_STR:
+		v->u.str.s = wire_get_str(in);
+		v->u.str.len = strlen(v->u.str.s);
+		break;
+	default:
+		v->kind = VALUE_NONE;
+		in->bad = true;
+		break;
+	}
+}
+
 void labproto_put_error(struct wire_out *w, const struct error *e)
 {
 	wire_str(w, e->file);

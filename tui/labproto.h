@@ -9,7 +9,8 @@
  * Stopping a running command is out of band: SIGINT to the lab, then SIGKILL
  * after a grace period (labproc.h).
  *
- * Payloads, field by field (str: a wire string; sample, graph, error: below):
+ * Payloads, field by field (str: a wire string; sample, graph, error, value:
+ * below):
  *
  *   commands                                   events
  *   OPEN     str path, u8 verifying,           HELLO     str version, i32 major, minor,
@@ -23,7 +24,7 @@
  *   COMPILE  str path                          GRAPH     graph
  *                                              STEP      i32 index, str title (it begins)
  *                                              CHECK     u8 passed, str message, str detail,
- *                                                        str where
+ *                                                        str where, value expected, value got
  *                                              ASK       str question, u8 n, str choices[n]
  *                                                        (n = 0: a number is asked for)
  *                                              PREDICTION str question, u8 guessed, str guess,
@@ -46,6 +47,7 @@
 #include "graph.h"
 #include "sample.h"
 #include "util.h"
+#include "value.h"
 #include "wire.h"
 
 enum lab_command {
@@ -126,6 +128,10 @@ void labproto_get_sample(struct wire_in *in, struct probe_sample *s);
 void labproto_put_graph(struct wire_out *w, const struct graph *g);
 /* A graph whose indexes and kinds are all in range, or NULL (and in->bad). */
 struct graph *labproto_get_graph(struct wire_in *in);
+/* A scalar value (none, bool, int, float, string); anything else travels
+ * as none. */
+void labproto_put_value(struct wire_out *w, const struct value *v);
+void labproto_get_value(struct wire_in *in, struct value *v);
 void labproto_put_error(struct wire_out *w, const struct error *e);
 void labproto_get_error(struct wire_in *in, struct error *e);
 /* u8 present, then the fields (file, solution, cheats, hints). */

@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	const char *verify_file = NULL, *check_dir = NULL;
 	struct error err = { 0 };
 	const char *lessons_dir = NULL;
-	char msg[1700];
+	char msg[ERROR_TEXT_MAX];
 	int status;
 
 	setlocale(LC_CTYPE, "");

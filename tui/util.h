@@ -17,6 +17,9 @@ struct error {
 
 void error_set(struct error *err, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Room for any error_format result: file, line and message. */
+#define ERROR_TEXT_MAX (sizeof(((struct error *)0)->file) + sizeof(((struct error *)0)->msg) + 16)
+
 /* "file:line: msg", "file: msg" or "msg" into buf. */
 void error_format(const struct error *err, char *buf, size_t size);
 

@@ -10,7 +10,7 @@ compares the figures and exits 1 on any mismatch, 2 if either run fails.
 
 Heap figures come from exclab's samples. Whether the exception is alive,
 and the count of requests before the GC ran by itself, are not samples:
-they come from the scenario's checks ("... got true").
+they come from the "got" of the scenario's checks in the JSON report.
 
 Use the interpreter exclab embeds for PYTHON (meson's python_exe; on
 Debian 12 /usr/bin/python3.11), or the figures are not like for like.

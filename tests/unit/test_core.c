@@ -63,14 +63,55 @@ static void test_steps_and_checks(void)
 	CHECK(m.series[PROBE_CHAIN].base == 7);  /* growth counts from the step start */
 	s.v[PROBE_CHAIN] = 9;
 	model_record_sample(&m, &s);
-	model_add_check(&m, true, "grew", "expected 2, got 2", "x.lua:3");
+	model_add_check(&m, true, "grew", "expected 2, got 2", "x.lua:3",
+	                &(struct value){ .kind = VALUE_INT, .u.i = 2 },
+	                &(struct value){ .kind = VALUE_INT, .u.i = 2 });
 	model_begin_step(&m, 1, "second");
-	model_add_check(&m, false, "flat", "changed by 1", "x.lua:9");
+	model_add_check(&m, false, "flat", "changed by 1", "x.lua:9",
+	                &(struct value){ .kind = VALUE_INT, .u.i = 0 },
+	                &(struct value){ .kind = VALUE_FLOAT, .u.f = 1.5 });
 	CHECK(m.steps_len == 2);
 	CHECK(m.steps[0].samples_len == 1 && m.steps[0].samples[0].v[PROBE_CHAIN] == 9);
 	CHECK(m.steps[1].checks_from == 1);
 	CHECK(m.checks_passed == 1 && m.checks_failed == 1);
 	CHECK_STR(m.checks[1].where, "x.lua:9");
+	CHECK(m.checks[0].got.kind == VALUE_INT && m.checks[0].got.u.i == 2);
+	CHECK(m.checks[1].got.kind == VALUE_FLOAT && m.checks[1].got.u.f == 1.5);
+	model_free(&m);
+}
+
+/* The run's state moves only through model_*, and each move is a redraw. */
+static void test_run_state(void)
+{
+	struct model m;
+	unsigned v;
+	struct error err;
+
+	model_init(&m);
+	model_reset_run(&m);
+	CHECK(m.state == RUN_LOADING && !model_waiting(&m) && !model_over(&m));
+	v = m.version;
+	model_before_step(&m, 2, "third");
+	CHECK(m.state == RUN_BEFORE_STEP && m.step_index == 2 && model_waiting(&m));
+	CHECK_STR(m.step_title, "third");
+	CHECK(m.version != v);
+	model_paused(&m, "Look at the gauges.");
+	CHECK(m.state == RUN_PAUSED && model_waiting(&m));
+	CHECK_STR(m.pause_text, "Look at the gauges.");
+	model_ask(&m, "How many?", NULL, 0);
+	CHECK(m.state == RUN_ASKING && model_waiting(&m));
+	model_running(&m);
+	CHECK(m.state == RUN_RUNNING && !model_waiting(&m));
+	error_set(&err, "x.lua", 4, "boom");
+	v = m.version;
+	model_failed(&m, &err);
+	CHECK(m.state == RUN_FAILED && model_over(&m) && m.version != v);
+	CHECK_STR(m.error.msg, "boom");
+	CHECK(m.error.line == 4);
+	model_stopped(&m, "stopped by the learner");
+	CHECK(m.state == RUN_STOPPED && model_over(&m));
+	CHECK_STR(m.error.msg, "stopped by the learner");
+	CHECK(m.error.file[0] == '\0');
 	model_free(&m);
 }
 
@@ -133,6 +174,7 @@ int main(void)
 	test_console_ring();
 	test_steps_and_checks();
 	test_values();
+	test_run_state();
 	test_formatting();
 	return check_done("test_core");
 }

@@ -52,7 +52,7 @@ static void compile_all(struct runner *r, const char *dir)
 			compile_all(r, path);
 		} else if (n > 3 && strcmp(e->d_name + n - 3, ".py") == 0) {
 			struct error err = { 0 };
-			char msg[1700];
+			char msg[ERROR_TEXT_MAX];
 			if (runner_compile(r, path, &err) < 0) {
 				error_format(&err, msg, sizeof msg);
 				report(false, path, "does not compile: %s", msg);
@@ -172,7 +172,7 @@ static void check_lesson(const char *path)
 	struct exwatch res;
 	struct runner *r = NULL;
 	struct runner_options opt = { .interactive = true };   /* load, then wait before step 1 */
-	char msg[1700];
+	char msg[ERROR_TEXT_MAX];
 	const char *scenario;
 
 	if (lesson_load(&lesson, path, &err) < 0) {
@@ -219,7 +219,7 @@ int check_course(const char *lessons_dir)
 
 	problems = 0;
 	if (n < 0) {
-		char msg[1700];
+		char msg[ERROR_TEXT_MAX];
 		error_format(&err, msg, sizeof msg);
 		report(false, lessons_dir, "%s", msg);
 		return 1;

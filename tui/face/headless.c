@@ -62,6 +62,17 @@ static json_object *json_text(const char *s)
 	return o;
 }
 
+static json_object *json_value(const struct value *v)
+{
+	switch (v->kind) {
+	case VALUE_BOOL: return json_object_new_boolean(v->u.b);
+	case VALUE_INT: return json_object_new_int64(v->u.i);
+	case VALUE_FLOAT: return isfinite(v->u.f) ? json_object_new_double(v->u.f) : json_text("nan");
+	case VALUE_STR: return json_text(v->u.str.s);
+	default: return NULL;   /* JSON null */
+	}
+}
+
 static json_object *json_sample(const struct probe_sample *s)
 {
 	json_object *o = json_object_new_object();
@@ -72,21 +83,6 @@ static json_object *json_sample(const struct probe_sample *s)
 		json_object_object_add(o, probe_info[id].key, json_object_new_int64(llround(s->v[id])));
 	}
 	return o;
-}
-
-/* The last error line of a run (without its mark), or "" when none. */
-static const char *last_error(const struct model *m)
-{
-	static const char mark[] = "✗ ";
-
-	for (int i = m->console_len - 1; i >= 0; i--) {
-		const struct console_line *l = model_console_line(m, i);
-		if (l->kind == CONSOLE_ERROR)
-			return strncmp(l->text, mark, strlen(mark)) == 0 ? l->text + strlen(mark) : l->text;
-		if (l->kind == CONSOLE_INFO && strncmp(l->text, "Stopped: ", 9) == 0)
-			return l->text;
-	}
-	return "";
 }
 
 static void json_report(FILE *f, const struct model *m)
@@ -113,6 +109,8 @@ static void json_report(FILE *f, const struct model *m)
 			json_object_object_add(o, "message", json_text(ck->message));
 			json_object_object_add(o, "detail", json_text(ck->detail));
 			json_object_object_add(o, "where", json_text(ck->where));
+			json_object_object_add(o, "expected", json_value(&ck->expected));
+			json_object_object_add(o, "got", json_value(&ck->got));
 			json_object_array_add(checks, o);
 		}
 		json_object_object_add(step, "checks", checks);
@@ -121,10 +119,13 @@ static void json_report(FILE *f, const struct model *m)
 	json_object_object_add(root, "steps", steps);
 	json_object_object_add(root, "passed", json_object_new_int(m->checks_passed));
 	json_object_object_add(root, "failed", json_object_new_int(m->checks_failed));
-	if (m->state == RUN_FAILED || m->state == RUN_STOPPED)
-		json_object_object_add(root, "error", json_text(last_error(m)[0] ? last_error(m) : "stopped"));
-	else
+	if (m->state == RUN_FAILED || m->state == RUN_STOPPED) {
+		char text[ERROR_TEXT_MAX];
+		error_format(&m->error, text, sizeof text);
+		json_object_object_add(root, "error", json_text(text));
+	} else {
 		json_object_object_add(root, "error", NULL);
+	}
 	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 	                                          JSON_C_TO_STRING_NOSLASHESCAPE), f);
 	fputc('\n', f);

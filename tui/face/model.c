@@ -22,6 +22,8 @@ static void free_checks(struct model *m)
 		free(m->checks[i].message);
 		free(m->checks[i].detail);
 		free(m->checks[i].where);
+		value_free(&m->checks[i].expected);
+		value_free(&m->checks[i].got);
 	}
 	m->checks_len = 0;
 	m->checks_passed = m->checks_failed = 0;
@@ -80,7 +82,7 @@ void model_ask(struct model *m, const char *question, const char *const *choices
 	for (int i = 0; i < n && i < MODEL_MAX_CHOICES; i++)
 		m->ask_choices[i] = xstrdup(choices[i]);
 	m->ask_n_choices = n < MODEL_MAX_CHOICES ? n : MODEL_MAX_CHOICES;
-	m->asking = true;
+	m->state = RUN_ASKING;
 	m->version++;
 }
 
@@ -90,7 +92,6 @@ void model_ask_done(struct model *m)
 		free(m->ask_choices[i]);
 	m->ask_n_choices = 0;
 	m->ask_question[0] = '\0';
-	m->asking = false;
 	m->version++;
 }
 
@@ -232,8 +233,8 @@ const struct console_line *model_console_line(const struct model *m, int i)
 	return &m->console[(m->console_start + i) % MODEL_CONSOLE_MAX];
 }
 
-void model_add_check(struct model *m, bool passed, const char *message,
-                     const char *detail, const char *where)
+void model_add_check(struct model *m, bool passed, const char *message, const char *detail,
+                     const char *where, const struct value *expected, const struct value *got)
 {
 	struct check_result *c;
 
@@ -246,6 +247,8 @@ void model_add_check(struct model *m, bool passed, const char *message,
 	c->message = xstrdup(message ? message : "");
 	c->detail = xstrdup(detail ? detail : "");
 	c->where = xstrdup(where ? where : "");
+	value_copy(&c->expected, expected);
+	value_copy(&c->got, got);
 	if (passed)
 		m->checks_passed++;
 	else
@@ -266,9 +269,92 @@ void model_reset_run(struct model *m)
 	free_steps(m);
 	free_checks(m);
 	free_console(m);
-	m->state = RUN_IDLE;
+	m->state = RUN_LOADING;
 	m->step_index = 0;
 	m->step_title[0] = '\0';
-	m->prompt[0] = '\0';
+	m->pause_text[0] = '\0';
+	memset(&m->error, 0, sizeof m->error);
 	m->version++;
+}
+
+void model_set_python(struct model *m, const char *version, double gc_threshold0)
+{
+	snprintf(m->python_version, sizeof m->python_version, "%s", version);
+	m->gc_threshold0 = gc_threshold0;
+	m->version++;
+}
+
+void model_set_scenario(struct model *m, const char *title, const char *file, int step_count,
+                        double heap_cap)
+{
+	snprintf(m->scenario_title, sizeof m->scenario_title, "%s", title);
+	snprintf(m->scenario_file, sizeof m->scenario_file, "%s", file);
+	m->step_count = step_count > 0 ? step_count : 0;
+	m->heap_cap = heap_cap;
+	m->version++;
+}
+
+void model_set_settings(struct model *m, unsigned shown, const char *watch, const char *roots)
+{
+	for (int id = 0; id < PROBE_COUNT; id++)
+		m->shown[id] = shown & (1u << id);
+	snprintf(m->watch, sizeof m->watch, "%s", watch);
+	snprintf(m->graph_roots, sizeof m->graph_roots, "%s", roots);
+	m->version++;
+}
+
+static void set_state(struct model *m, enum run_state state)
+{
+	m->state = state;
+	m->version++;
+}
+
+void model_loading(struct model *m)
+{
+	set_state(m, RUN_LOADING);
+}
+
+void model_before_step(struct model *m, int index, const char *title)
+{
+	m->step_index = index;
+	snprintf(m->step_title, sizeof m->step_title, "%s", title);
+	set_state(m, RUN_BEFORE_STEP);
+}
+
+void model_paused(struct model *m, const char *text)
+{
+	snprintf(m->pause_text, sizeof m->pause_text, "%s", text);
+	set_state(m, RUN_PAUSED);
+}
+
+void model_running(struct model *m)
+{
+	set_state(m, RUN_RUNNING);
+}
+
+void model_done(struct model *m)
+{
+	set_state(m, RUN_DONE);
+}
+
+void model_failed(struct model *m, const struct error *err)
+{
+	m->error = *err;
+	set_state(m, RUN_FAILED);
+}
+
+void model_stopped(struct model *m, const char *how)
+{
+	error_set(&m->error, NULL, 0, "%s", how);
+	set_state(m, RUN_STOPPED);
+}
+
+bool model_waiting(const struct model *m)
+{
+	return m->state == RUN_BEFORE_STEP || m->state == RUN_PAUSED || m->state == RUN_ASKING;
+}
+
+bool model_over(const struct model *m)
+{
+	return m->state == RUN_DONE || m->state == RUN_FAILED || m->state == RUN_STOPPED;
 }

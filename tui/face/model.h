@@ -1,8 +1,9 @@
 /* model.h — what the views show, as plain C data.
  *
  * The runner writes it from the lab's events (samples, console lines, step
- * state, check results); views and the headless printer only read it.
- * Nothing here calls an interpreter. */
+ * state, check results) through the model_* functions, and only they bump
+ * `version`, so a view redraws whenever anything changed; views and the
+ * headless printer only read it. Nothing here calls an interpreter. */
 #ifndef EXCLAB_MODEL_H
 #define EXCLAB_MODEL_H
 
@@ -12,6 +13,8 @@
 #include "graph.h"
 #include "labproto.h"
 #include "sample.h"
+#include "util.h"
+#include "value.h"
 
 #define MODEL_HISTORY 240      /* samples kept per gauge for the sparkline */
 #define MODEL_CONSOLE_MAX 2000 /* console lines kept */
@@ -40,20 +43,24 @@ struct console_line {
 	char *text;
 };
 
+/* Where the run is. The first three wait for the learner. */
 enum run_state {
-	RUN_IDLE,      /* loaded, no step started */
-	RUN_RUNNING,   /* a step is running */
-	RUN_WAITING,   /* waiting for the learner (next step or a pause) */
-	RUN_DONE,      /* every step ran */
-	RUN_FAILED,    /* the scenario stopped on an error */
-	RUN_STOPPED,   /* the learner stopped it */
+	RUN_LOADING,      /* the lab starts and loads the scenario */
+	RUN_BEFORE_STEP,  /* waiting for the learner to start step step_index */
+	RUN_PAUSED,       /* the scenario's pause() inside step step_index: pause_text */
+	RUN_ASKING,       /* a prediction inside step step_index: ask_* */
+	RUN_RUNNING,      /* step step_index runs */
+	RUN_DONE,         /* every step ran */
+	RUN_FAILED,       /* the scenario or its lab failed: error says why */
+	RUN_STOPPED,      /* the learner stopped it: error.msg says how */
 };
 
 struct check_result {
 	bool passed;
 	char *message;   /* the scenario's words */
-	char *detail;    /* the numbers: "expected 200, got 200" */
+	char *detail;    /* the numbers, for people: "expected 200, got 200" */
 	char *where;     /* "scenario.lua:42" */
+	struct value expected, got;   /* the same numbers as values */
 };
 
 /* One step of the run as it happened: for the headless report. */
@@ -80,11 +87,12 @@ struct model {
 	/* scenario state */
 	char scenario_title[128];
 	char scenario_file[512];
-	enum run_state state;
+	enum run_state state;        /* changed only by the functions below */
 	int step_index;              /* 0-based index of the current or next step */
 	int step_count;
 	char step_title[160];        /* current or next step */
-	char prompt[256];            /* RUN_WAITING: what the learner is asked, or "" */
+	char pause_text[256];        /* RUN_PAUSED: what the scenario says */
+	struct error error;          /* RUN_FAILED, RUN_STOPPED: what happened */
 
 	/* checks, in order */
 	struct check_result *checks;
@@ -101,8 +109,7 @@ struct model {
 	char **why;                  /* NULL while the answer is pending */
 	int why_len;
 
-	/* a question waiting for the learner's prediction (state RUN_WAITING) */
-	bool asking;
+	/* a question waiting for the learner's prediction (RUN_ASKING) */
 	char ask_question[256];
 	char *ask_choices[MODEL_MAX_CHOICES];
 	int ask_n_choices;           /* 0: a number is asked for */
@@ -122,6 +129,26 @@ struct model {
 void model_init(struct model *m);
 void model_free(struct model *m);
 
+/* The lab's interpreter, and the scenario it loaded. */
+void model_set_python(struct model *m, const char *version, double gc_threshold0);
+void model_set_scenario(struct model *m, const char *title, const char *file, int step_count,
+                        double heap_cap);
+/* The gauges on screen (bit 1u << probe id), the watched name, the graph's roots. */
+void model_set_settings(struct model *m, unsigned shown, const char *watch, const char *roots);
+
+/* The run's state changes. */
+void model_loading(struct model *m);
+void model_before_step(struct model *m, int index, const char *title);
+void model_paused(struct model *m, const char *text);
+void model_running(struct model *m);
+void model_done(struct model *m);
+void model_failed(struct model *m, const struct error *err);
+void model_stopped(struct model *m, const char *how);
+/* RUN_BEFORE_STEP, RUN_PAUSED or RUN_ASKING: the learner is asked to act. */
+bool model_waiting(const struct model *m);
+/* RUN_DONE, RUN_FAILED or RUN_STOPPED. */
+bool model_over(const struct model *m);
+
 void model_push_sample(struct model *m, const struct probe_sample *s);
 /* A job's final sample: pushed to the gauges and kept with the current step. */
 void model_record_sample(struct model *m, const struct probe_sample *s);
@@ -129,9 +156,10 @@ void model_record_sample(struct model *m, const struct probe_sample *s);
 void model_begin_step(struct model *m, int index, const char *title);
 /* Take g as the latest graph (ownership passes to the model). */
 void model_set_graph(struct model *m, struct graph *g);
-/* A question for the learner: choices (n of them), or a number when n is 0. */
+/* A question for the learner (state RUN_ASKING): choices (n of them), or a
+ * number when n is 0. */
 void model_ask(struct model *m, const char *question, const char *const *choices, int n);
-/* The question is answered or skipped. */
+/* The question is answered or skipped (the caller says what state follows). */
 void model_ask_done(struct model *m);
 void model_add_prediction(struct model *m, const char *question, const char *guess,
                           const char *actual, bool right);
@@ -143,8 +171,9 @@ void model_console(struct model *m, enum console_kind kind, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 /* Line i of the console, 0 = oldest kept. */
 const struct console_line *model_console_line(const struct model *m, int i);
-void model_add_check(struct model *m, bool passed, const char *message,
-                     const char *detail, const char *where);
+/* A check's result; expected and got are copied. */
+void model_add_check(struct model *m, bool passed, const char *message, const char *detail,
+                     const char *where, const struct value *expected, const struct value *got);
 /* Drop console lines, checks and step state (a new scenario run). */
 void model_reset_run(struct model *m);
 

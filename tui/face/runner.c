@@ -38,10 +38,8 @@ struct runner {
 	double deadline;         /* past this (and the grace), the lab is killed */
 	double stop_at;          /* when the learner asked to stop; 0: not asked */
 
-	bool waiting;            /* for the learner */
 	bool early_start;        /* space came while loading: start step 1 once ready */
 	bool run_all;
-	bool over;               /* done, failed or stopped */
 	bool has_exercise;
 	struct exercise_info exercise;
 	char *question;          /* the prediction last asked, for headless */
@@ -65,10 +63,8 @@ static void send(struct runner *r, struct wire_out *w, bool runs_scenario)
 	}
 	r->busy = true;
 	r->deadline = 0;
-	if (runs_scenario) {
-		r->m->state = RUN_RUNNING;
-		r->m->version++;
-	}
+	if (runs_scenario)
+		model_running(r->m);
 	if (labproc_send(&r->lab, w) < 0)
 		lab_died(r, "stopped listening");
 	wire_out_free(w);
@@ -84,15 +80,31 @@ static void send_simple(struct runner *r, enum lab_command cmd)
 
 /* ---- ending ------------------------------------------------------------- */
 
-static void set_over(struct runner *r, enum run_state state)
+/* The run is over: nothing is asked of the learner any more. */
+static void end_run(struct runner *r)
 {
-	r->over = true;
-	r->busy = r->waiting = false;
+	r->busy = false;
 	r->stop_at = 0;
-	r->m->state = state;
-	r->m->prompt[0] = '\0';
 	model_ask_done(r->m);
-	r->m->version++;
+}
+
+/* The run failed: the error in the console, and as the run's own. */
+static void fail_run(struct runner *r, const struct error *err)
+{
+	char text[ERROR_TEXT_MAX];
+
+	end_run(r);
+	error_format(err, text, sizeof text);
+	model_console(r->m, CONSOLE_ERROR, "✗ %s", text);
+	model_failed(r->m, err);
+}
+
+/* The learner's stop ended the run, as `how` says. */
+static void stop_run(struct runner *r, const char *how)
+{
+	end_run(r);
+	model_console(r->m, CONSOLE_INFO, "Stopped: %s", how);
+	model_stopped(r->m, how);
 }
 
 /* Whatever the lab still had to say on its stdout and stderr. */
@@ -116,6 +128,7 @@ static void step_words(const struct runner *r, char *buf, size_t size)
 static void lab_died(struct runner *r, const char *why)
 {
 	char how[200], where[300];
+	struct error err;
 
 	if (r->lab_gone)
 		return;
@@ -124,84 +137,86 @@ static void lab_died(struct runner *r, const char *why)
 	drain_output(r);
 	labproc_describe_end(&r->lab, how, sizeof how);
 	step_words(r, where, sizeof where);
-	if (r->over) {
+	if (model_over(r->m)) {
 		model_console(r->m, CONSOLE_INFO, "The lab has ended (%s); press r for a fresh one.", how);
-		r->m->version++;
 		return;
 	}
 	if (why)
-		model_console(r->m, CONSOLE_ERROR, "✗ The lab %s (%s), while running %s%s. "
-		              "Press r for a fresh lab.", why, how, r->busy_what, where);
+		error_set(&err, NULL, 0, "The lab %s (%s), while running %s%s. Press r for a fresh lab.",
+		          why, how, r->busy_what, where);
 	else if (labproc_crashed(&r->lab))
-		model_console(r->m, CONSOLE_ERROR, "✗ The lab crashed: %s, while running %s%s. "
-		              "Press r for a fresh lab.", how, r->busy_what, where);
+		error_set(&err, NULL, 0, "The lab crashed: %s, while running %s%s. "
+		          "Press r for a fresh lab.", how, r->busy_what, where);
 	else
-		model_console(r->m, CONSOLE_ERROR, "✗ The lab ended: it %s while running %s%s "
-		              "(os._exit, or sys.exit in a thread?). Press r for a fresh lab.",
-		              how, r->busy_what, where);
-	set_over(r, RUN_FAILED);
+		error_set(&err, NULL, 0, "The lab ended: it %s while running %s%s "
+		          "(os._exit, or sys.exit in a thread?). Press r for a fresh lab.",
+		          how, r->busy_what, where);
+	fail_run(r, &err);
 }
 
 /* Kill a lab that did not stop in time, and say why it had to be. */
 static void kill_overdue(struct runner *r, double now)
 {
-	char where[300];
+	char where[300], how[1200];
 	bool asked = r->stop_at > 0 && now - r->stop_at >= RUNNER_GRACE;
+	struct error err;
 
 	labproc_close(&r->lab);
 	r->lab_gone = true;
 	drain_output(r);
 	step_words(r, where, sizeof where);
 	if (asked) {
-		model_console(r->m, CONSOLE_INFO, "Stopped: the lab did not stop within %.0f s of Ctrl-C "
-		              "(running %s%s), so it was ended. Press r for a fresh lab.",
-		              RUNNER_GRACE, r->busy_what, where);
-		set_over(r, RUN_STOPPED);
+		snprintf(how, sizeof how, "the lab did not stop within %.0f s of Ctrl-C (running %s%s), "
+		         "so it was ended. Press r for a fresh lab.", RUNNER_GRACE, r->busy_what, where);
+		stop_run(r, how);
 		return;
 	}
-	model_console(r->m, CONSOLE_ERROR, "✗ %s ran past %s%s and did not stop "
-	              "when interrupted (%s), so the lab was ended. Press r for a fresh lab.",
-	              r->busy_what, r->busy_limit_text, where,
-	              r->busy_kind == BUSY_LUA ? "a Lua library call that loops in C?"
-	                                       : "C code that ignores signals, or a loop that "
-	                                         "catches KeyboardInterrupt?");
-	set_over(r, RUN_FAILED);
+	error_set(&err, NULL, 0, "%s ran past %s%s and did not stop when interrupted (%s), so the "
+	          "lab was ended. Press r for a fresh lab.", r->busy_what, r->busy_limit_text, where,
+	          r->busy_kind == BUSY_LUA ? "a Lua library call that loops in C?"
+	                                   : "C code that ignores signals, or a loop that "
+	                                     "catches KeyboardInterrupt?");
+	fail_run(r, &err);
 }
 
 /* ---- events ------------------------------------------------------------- */
 
 static void on_hello(struct runner *r, struct wire_in *in)
 {
-	wire_get_strbuf(in, r->m->python_version, sizeof r->m->python_version);
+	char version[32];
+	double threshold0;
+
+	wire_get_strbuf(in, version, sizeof version);
 	wire_get_i32(in);   /* major, minor, micro: the version string says it */
 	wire_get_i32(in);
 	wire_get_i32(in);
-	r->m->gc_threshold0 = wire_get_i32(in);
+	threshold0 = wire_get_i32(in);
+	model_set_python(r->m, version, threshold0);
 }
 
 static void on_scenario(struct runner *r, struct wire_in *in)
 {
-	struct model *m = r->m;
+	char title[128], file[512];
+	int steps;
+	double heap_cap;
 
-	wire_get_strbuf(in, m->scenario_title, sizeof m->scenario_title);
-	wire_get_strbuf(in, m->scenario_file, sizeof m->scenario_file);
-	m->step_count = wire_get_i32(in);
-	m->heap_cap = wire_get_f64(in);
+	wire_get_strbuf(in, title, sizeof title);
+	wire_get_strbuf(in, file, sizeof file);
+	steps = wire_get_i32(in);
+	heap_cap = wire_get_f64(in);
 	exercise_info_free(&r->exercise);
 	r->has_exercise = labproto_get_exercise(in, &r->exercise);
-	if (m->step_count < 0)
-		m->step_count = 0;
+	model_set_scenario(r->m, title, file, steps, heap_cap);
 }
 
 static void on_settings(struct runner *r, struct wire_in *in)
 {
 	unsigned shown = wire_get_u32(in);
+	char watch[128], roots[256];
 
-	for (int id = 0; id < PROBE_COUNT; id++)
-		r->m->shown[id] = shown & (1u << id);
-	wire_get_strbuf(in, r->m->watch, sizeof r->m->watch);
-	wire_get_strbuf(in, r->m->graph_roots, sizeof r->m->graph_roots);
-	r->m->version++;
+	wire_get_strbuf(in, watch, sizeof watch);
+	wire_get_strbuf(in, roots, sizeof roots);
+	model_set_settings(r->m, shown, watch, roots);
 }
 
 static void on_step(struct runner *r, struct wire_in *in)
@@ -221,8 +236,13 @@ static void on_check(struct runner *r, struct wire_in *in)
 {
 	bool passed = wire_get_u8(in);
 	char *msg = wire_get_str(in), *detail = wire_get_str(in), *where = wire_get_str(in);
+	struct value expected, got;
 
-	model_add_check(r->m, passed, msg, detail, where);
+	labproto_get_value(in, &expected);
+	labproto_get_value(in, &got);
+	model_add_check(r->m, passed, msg, detail, where, &expected, &got);
+	value_free(&expected);
+	value_free(&got);
 	model_console(r->m, passed ? CONSOLE_PASS : CONSOLE_FAIL, "%s %s (%s)",
 	              passed ? "✓" : "✗", msg, detail);
 	free(msg);
@@ -287,28 +307,19 @@ static void on_wait(struct runner *r, struct wire_in *in)
 	wire_get_strbuf(in, text, sizeof text);
 	r->busy = false;
 	r->stop_at = 0;
-	if (why == WAIT_STEP) {
-		r->m->step_index = step;
-		snprintf(r->m->step_title, sizeof r->m->step_title, "%.159s", text);
-		if (r->early_start) {
-			/* Only ever the first step: a later key never skips a wait. */
-			r->early_start = false;
-			ask_learner = false;
-		}
-		snprintf(r->m->prompt, sizeof r->m->prompt, "Press space to run step %d/%d: %.200s",
-		         step + 1, r->m->step_count, text);
-	} else if (why == WAIT_PAUSE) {
-		snprintf(r->m->prompt, sizeof r->m->prompt, "%s", text);
-	} else {
-		r->m->prompt[0] = '\0';
+	if (why == WAIT_STEP && r->early_start) {
+		/* Only ever the first step: a later key never skips a wait. */
+		r->early_start = false;
+		ask_learner = false;
 	}
 	if (ask_learner) {
-		r->waiting = true;
-		r->m->state = RUN_WAITING;
-		r->m->version++;
+		if (why == WAIT_STEP)
+			model_before_step(r->m, step, text);
+		else if (why == WAIT_PAUSE)
+			model_paused(r->m, text);
+		/* WAIT_PREDICT: LAB_ASK made the model ask already. */
 		return;
 	}
-	r->m->prompt[0] = '\0';
 	if (why == WAIT_PAUSE) {
 		model_console(r->m, CONSOLE_INFO, "%s", text);
 	} else if (why == WAIT_PREDICT) {
@@ -327,7 +338,8 @@ static void on_done(struct runner *r)
 {
 	struct model *m = r->m;
 
-	set_over(r, RUN_DONE);
+	end_run(r);
+	model_done(m);
 	if (r->opt.verify && m->checks_failed == 0 && m->checks_passed > 0)
 		model_console(m, CONSOLE_PASS, "✓ Verified: all %d checks hold.", m->checks_passed);
 	else if (r->opt.verify)
@@ -338,23 +350,23 @@ static void on_done(struct runner *r)
 		              m->checks_passed, m->checks_passed == 1 ? "" : "s", m->checks_failed);
 }
 
+/* A failure in the scenario: its Python traceback, if any, then the error. */
 static void on_failed(struct runner *r, struct wire_in *in)
 {
 	struct error err;
-	char text[1700], *traceback;
+	char *traceback;
+	size_t len;
 
 	labproto_get_error(in, &err);
 	traceback = wire_get_str(in);
-	for (const char *s = traceback, *nl; *s; s = nl + 1) {
-		nl = strchr(s, '\n');
-		if (nl == NULL)
-			nl = s + strlen(s) - 1;
-		model_console(r->m, CONSOLE_STDERR, "%.*s", (int)(nl - s + (*nl != '\n')), s);
+	len = strlen(traceback);
+	for (size_t at = 0; at < len;) {
+		size_t n = strcspn(traceback + at, "\n");
+		model_console(r->m, CONSOLE_STDERR, "%.*s", (int)n, traceback + at);
+		at += n + 1;
 	}
 	free(traceback);
-	error_format(&err, text, sizeof text);
-	model_console(r->m, CONSOLE_ERROR, "✗ %s", text);
-	set_over(r, RUN_FAILED);
+	fail_run(r, &err);
 }
 
 static void on_stopped(struct runner *r, struct wire_in *in)
@@ -362,8 +374,7 @@ static void on_stopped(struct runner *r, struct wire_in *in)
 	char msg[1024];
 
 	wire_get_strbuf(in, msg, sizeof msg);
-	model_console(r->m, CONSOLE_INFO, "Stopped: %s", msg);
-	set_over(r, RUN_STOPPED);
+	stop_run(r, msg);
 }
 
 static void on_why(struct runner *r, struct wire_in *in)
@@ -507,9 +518,9 @@ static int start(struct runner *r, struct error *err)
 
 	model_reset_run(r->m);
 	model_reset_series(r->m);
-	snprintf(r->m->scenario_file, sizeof r->m->scenario_file, "%s", r->path);
-	r->m->watch[0] = '\0';
-	r->waiting = r->run_all = r->early_start = r->over = false;
+	model_set_scenario(r->m, "", r->path, 0, 0);
+	model_set_settings(r->m, 1u << PROBE_HEAP | 1u << PROBE_RSS, "", "");
+	r->run_all = r->early_start = false;
 	r->busy = false;
 	r->stop_at = r->eof_at = 0;
 	snprintf(r->busy_what, sizeof r->busy_what, "the scenario's start-up");
@@ -517,11 +528,8 @@ static int start(struct runner *r, struct error *err)
 	r->has_exercise = false;
 	r->lab_gone = false;
 	if (labproc_start(&r->lab, err) < 0) {
-		char text[1700];
 		r->lab_gone = true;
-		error_format(err, text, sizeof text);
-		model_console(r->m, CONSOLE_ERROR, "✗ %s", text);
-		set_over(r, RUN_FAILED);
+		fail_run(r, err);
 		return -1;
 	}
 	wire_begin(&w, LAB_OPEN);
@@ -534,6 +542,7 @@ static int start(struct runner *r, struct error *err)
 	wire_i64(&w, r->opt.lua_instructions);
 	wire_u64(&w, r->opt.lua_memory);
 	send(r, &w, true);
+	model_loading(r->m);
 	return 0;
 }
 
@@ -568,27 +577,24 @@ int runner_restart(struct runner *r, struct error *err)
 
 void runner_continue(struct runner *r)
 {
-	if (r == NULL || r->m->asking || r->over)
-		return;   /* a prediction is answered with runner_answer, or skipped */
-	if (r->busy && r->m->steps_len == 0) {
-		r->early_start = true;   /* still loading the scenario */
+	if (r == NULL)
+		return;
+	if (r->m->state == RUN_LOADING) {
+		r->early_start = true;   /* step 1 begins as soon as it may */
 		return;
 	}
-	if (!r->waiting)
-		return;
-	r->waiting = false;
-	r->m->prompt[0] = '\0';
-	send_simple(r, LAB_CONTINUE);
+	/* A prediction is answered with runner_answer, or skipped. */
+	if (r->m->state == RUN_BEFORE_STEP || r->m->state == RUN_PAUSED)
+		send_simple(r, LAB_CONTINUE);
 }
 
 void runner_answer(struct runner *r, const char *answer)
 {
 	struct wire_out w = { 0 };
 
-	if (r == NULL || !r->waiting || !r->m->asking)
+	if (r == NULL || r->m->state != RUN_ASKING)
 		return;
 	model_ask_done(r->m);
-	r->waiting = false;
 	wire_begin(&w, LAB_ANSWER);
 	wire_u8(&w, answer != NULL);
 	wire_str(&w, answer);
@@ -605,11 +611,9 @@ void runner_run_all(struct runner *r)
 	if (r == NULL)
 		return;
 	r->run_all = true;
-	if (r->waiting && r->m->asking) {
+	if (r->m->state == RUN_ASKING)
 		runner_answer(r, NULL);
-		return;
-	}
-	if (r->waiting)
+	else
 		runner_continue(r);
 }
 
@@ -684,5 +688,5 @@ bool runner_busy(const struct runner *r)
 
 bool runner_finished(const struct runner *r)
 {
-	return r == NULL || r->over;
+	return r == NULL || model_over(r->m);
 }

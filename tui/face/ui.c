@@ -163,12 +163,12 @@ static void draw(struct ui *ui)
 	screen_put(s, all, 2, l->rule_y, " console ", SCREEN_BORDER);
 	draw_view(ui, V_CONSOLE, l->console, &ctx);
 	draw_view(ui, V_STATUS, l->status, &ctx);
-	if (ui->ex_panel && !ui->model.asking) {
+	if (ui->ex_panel && ui->model.state != RUN_ASKING) {
 		/* Over the lesson and gauges, down to the console's rule. */
 		struct screen_rect r = { 0, l->lesson.y, s->w, l->rule_y + 1 - l->lesson.y };
 		draw_view(ui, V_EXERCISE, r, &ctx);
 	}
-	if (ui->model.asking)
+	if (ui->model.state == RUN_ASKING)
 		draw_view(ui, V_PREDICT, (struct screen_rect){ 0, l->lesson.y, s->w, l->lesson.h }, &ctx);
 	if (ui->help)
 		draw_view(ui, V_HELP, all, &ctx);
@@ -204,7 +204,7 @@ static void save_progress(struct ui *ui)
 		return;
 	}
 	if (!ui->save_failed) {
-		char msg[1700];
+		char msg[ERROR_TEXT_MAX];
 		error_format(&err, msg, sizeof msg);
 		model_console(&ui->model, CONSOLE_ERROR, "✗ %s", msg);
 		snprintf(ui->notice, sizeof ui->notice, "%s", msg);
@@ -299,7 +299,7 @@ static void unlock_solution(struct ui *ui)
 		return;
 	ui->solution = util_read_file(info->solution, &len, &err);
 	if (ui->solution == NULL) {
-		char msg[1700];
+		char msg[ERROR_TEXT_MAX];
 		error_format(&err, msg, sizeof msg);
 		ui->solution = xasprintf("(the solution cannot be read: %s)", msg);
 	}
@@ -325,7 +325,7 @@ static void open_exercise(struct ui *ui)
 	free(dir);
 	path = exwatch_work_path(key, info->file);
 	if (exwatch_open(&ui->ex, ui->scenario, info->file, path, &err) < 0) {
-		char msg[1700];
+		char msg[ERROR_TEXT_MAX];
 		error_format(&err, msg, sizeof msg);
 		model_console(&ui->model, CONSOLE_ERROR, "✗ %s", msg);
 		exwatch_close(&ui->ex);
@@ -413,7 +413,7 @@ static void exercise_action(struct ui *ui, enum view_exercise_action a)
 		break;
 	case VIEW_EX_RESET:
 		if (exwatch_reset(&ui->ex, &err) < 0) {
-			char msg[1700];
+			char msg[ERROR_TEXT_MAX];
 			error_format(&err, msg, sizeof msg);
 			model_console(&ui->model, CONSOLE_ERROR, "✗ %s", msg);
 		}
@@ -549,7 +549,7 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 		on_menu_key(ui, key, opt);
 		return;
 	}
-	if (ui->model.asking) {
+	if (ui->model.state == RUN_ASKING) {
 		/* Every key answers the question, or skips it. */
 		char answer[256];
 		bool skipped;

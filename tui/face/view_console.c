@@ -68,8 +68,7 @@ static int wrap_rows(struct screen *s, struct screen_rect r, int y, const char *
  * newest line, in full, since the status line may cut it. */
 static const char *pause_prompt(const struct model *m)
 {
-	return m->state == RUN_WAITING && m->steps_len > m->step_index && m->prompt[0]
-	       ? m->prompt : NULL;
+	return m->state == RUN_PAUSED ? m->pause_text : NULL;
 }
 
 /* The k-th line counting back from the newest; false past the oldest. Text is

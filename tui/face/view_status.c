@@ -48,9 +48,11 @@ static const char *state_word(const struct view_ctx *ctx)
 	if (ctx->scenario == NULL)
 		return "READING";
 	switch (ctx->model->state) {
-	case RUN_IDLE: return "READY";
+	case RUN_LOADING: return "LOADING";
+	case RUN_BEFORE_STEP:
+	case RUN_PAUSED: return "WAITING";
+	case RUN_ASKING: return "PREDICT";
 	case RUN_RUNNING: return "RUNNING";
-	case RUN_WAITING: return "WAITING";
 	case RUN_DONE: return "DONE";
 	case RUN_FAILED: return "FAILED";
 	case RUN_STOPPED: return "STOPPED";
@@ -74,25 +76,25 @@ static void next_action(const struct view_ctx *ctx, const char **key, char *what
 		snprintf(what, size, "edit your copy  [x] back to the lesson");
 		return;
 	}
-	if (m->asking) {
-		*key = m->ask_n_choices ? "1-9" : "0-9";
-		snprintf(what, size, "your prediction: %s", m->ask_question);
-		return;
-	}
 	if (ctx->scenario == NULL) {
 		*key = "n";
 		snprintf(what, size, "next page (this lesson has no live part)");
 		return;
 	}
 	switch (m->state) {
-	case RUN_IDLE:
-	case RUN_WAITING:
-		/* Waiting before a step that has not begun, or at a pause inside one. */
-		if (m->steps_len <= m->step_index || !m->prompt[0])
-			snprintf(what, size, "run step %d/%d: %s", m->step_index + 1, m->step_count,
-			         m->step_title);
-		else
-			snprintf(what, size, "go on \u2014 %s", m->prompt);
+	case RUN_LOADING:
+		snprintf(what, size, "run step 1 once the scenario has loaded");
+		return;
+	case RUN_ASKING:
+		*key = m->ask_n_choices ? "1-9" : "0-9";
+		snprintf(what, size, "your prediction: %s", m->ask_question);
+		return;
+	case RUN_BEFORE_STEP:
+		snprintf(what, size, "run step %d/%d: %s", m->step_index + 1, m->step_count,
+		         m->step_title);
+		return;
+	case RUN_PAUSED:
+		snprintf(what, size, "go on \u2014 %s", m->pause_text);
 		return;
 	case RUN_RUNNING:
 		*key = "s";

@@ -360,7 +360,7 @@ static int python_done(lua_State *L, int status, lua_KContext ctx)
 {
 	struct luahost *h = host_of(L);
 	const struct pyresult *r = h->reply;
-	char msg[1400];
+	char msg[ERROR_TEXT_MAX];
 
 	h->reply = NULL;
 	if (r == NULL)
@@ -787,21 +787,68 @@ static void fmt_num(double v, char *buf, size_t size)
 		snprintf(buf, size, "%.6g", v);
 }
 
-static int report_check(lua_State *L, bool passed, const char *msg, const char *detail)
+/* A number as a value: an integer when it is one. */
+static struct value number_value(double d)
 {
-	struct luahost *h = host_of(L);
-	char here[600];
+	struct value v = { .kind = VALUE_FLOAT, .u.f = d };
 
+	if (d == floor(d) && fabs(d) < 9.0e15) {
+		v.kind = VALUE_INT;
+		v.u.i = (long long)d;
+	}
+	return v;
+}
+
+/* The Lua value at idx as a scalar value; tables and the like as their text. [-0, +0] */
+static struct value scalar_value(lua_State *L, int idx)
+{
+	struct value v = { .kind = VALUE_NONE };
+	size_t n;
+	const char *s;
+
+	switch (lua_type(L, idx)) {
+	case LUA_TNIL: break;
+	case LUA_TBOOLEAN: v.kind = VALUE_BOOL; v.u.b = lua_toboolean(L, idx); break;
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx)) {
+			v.kind = VALUE_INT;
+			v.u.i = lua_tointeger(L, idx);
+		} else {
+			v = number_value(lua_tonumber(L, idx));
+			if (v.kind == VALUE_INT && (double)v.u.i != lua_tonumber(L, idx))
+				v = (struct value){ .kind = VALUE_FLOAT, .u.f = lua_tonumber(L, idx) };
+		}
+		break;
+	default:
+		s = luaL_tolstring(L, idx, &n);
+		v.kind = VALUE_STR;
+		v.u.str.s = xmemdup(s, n);
+		v.u.str.len = n;
+		lua_pop(L, 1);
+		break;
+	}
+	return v;
+}
+
+/* Send a check's result, with what was expected and what was measured
+ * (both freed here). */
+static int report_check(lua_State *L, bool passed, const char *msg, const char *detail,
+                        struct value expected, struct value got)
+{
+	char here[600];
 	struct wire_out *w;
 
-	(void)h;
 	where(L, here, sizeof here);
 	w = labout_begin(LAB_CHECK);
 	wire_u8(w, passed);
 	wire_str(w, msg);
 	wire_str(w, detail);
 	wire_str(w, here);
+	labproto_put_value(w, &expected);
+	labproto_put_value(w, &got);
 	labout_end(w);
+	value_free(&expected);
+	value_free(&got);
 	lua_pushboolean(L, passed);
 	return 1;
 }
@@ -819,7 +866,8 @@ static int l_check_equals(lua_State *L)
 		const char *expected = luaL_tolstring(L, 3, NULL);
 		snprintf(detail, sizeof detail, quote ? "expected \"%s\", got \"%s\"" : "expected %s, got %s",
 		         expected, actual);
-		return report_check(L, lua_rawequal(L, 2, 3), msg, detail);
+		return report_check(L, lua_rawequal(L, 2, 3), msg, detail, scalar_value(L, 3),
+		                    scalar_value(L, 2));
 	}
 	double actual = lua_tonumber(L, 2), expected = lua_tonumber(L, 3);
 	double tol = luaL_optnumber(L, 4, 0);
@@ -830,7 +878,8 @@ static int l_check_equals(lua_State *L)
 		snprintf(detail, sizeof detail, "expected %s ± %s, got %s", e, t, a);
 	else
 		snprintf(detail, sizeof detail, "expected %s, got %s", e, a);
-	return report_check(L, fabs(actual - expected) <= tol, msg, detail);
+	return report_check(L, fabs(actual - expected) <= tol, msg, detail, scalar_value(L, 3),
+	                    scalar_value(L, 2));
 }
 
 static int l_check_grows(lua_State *L)
@@ -847,7 +896,9 @@ static int l_check_grows(lua_State *L)
 		snprintf(detail, sizeof detail, "grew by %s, expected at least %s", d, mn);
 	else
 		snprintf(detail, sizeof detail, "grew by %s, expected growth", d);
-	return report_check(L, has_min ? after - before >= min : after > before, msg, detail);
+	return report_check(L, has_min ? after - before >= min : after > before, msg, detail,
+	                    has_min ? number_value(min) : (struct value){ .kind = VALUE_NONE },
+	                    number_value(after - before));
 }
 
 static int l_check_flat(lua_State *L)
@@ -860,7 +911,8 @@ static int l_check_flat(lua_State *L)
 	fmt_num(after - before, d, sizeof d);
 	fmt_num(tol, t, sizeof t);
 	snprintf(detail, sizeof detail, "changed by %s, allowed ± %s", d, t);
-	return report_check(L, fabs(after - before) <= tol, msg, detail);
+	return report_check(L, fabs(after - before) <= tol, msg, detail, number_value(tol),
+	                    number_value(after - before));
 }
 
 static int l_check_truthy(lua_State *L)
@@ -869,7 +921,8 @@ static int l_check_truthy(lua_State *L)
 
 	luaL_checkany(L, 2);
 	return report_check(L, lua_toboolean(L, 2), msg,
-	                    lua_toboolean(L, 2) ? "true" : "false or nil");
+	                    lua_toboolean(L, 2) ? "true" : "false or nil",
+	                    (struct value){ .kind = VALUE_BOOL, .u.b = 1 }, scalar_value(L, 2));
 }
 
 /* ---- declarations ------------------------------------------------------ */
