@@ -27,6 +27,11 @@ struct value {
 	} u;
 };
 
+/* One conversion between Lua and Python carries at most this much: Python
+ * lists and Lua tables past it are cut (Python's side) or refused (Lua's). */
+#define VALUE_MAX_ITEMS 100000
+#define VALUE_MAX_BYTES ((size_t)16 * 1024 * 1024)
+
 void value_free(struct value *v);   /* frees contents; v becomes VALUE_NONE */
 void value_copy(struct value *dst, const struct value *src);
 

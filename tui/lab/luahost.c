@@ -28,9 +28,6 @@
 #define MEM_HEADROOM (1024 * 1024)   /* for building the error after the budget */
 #define DEFAULT_TIME_LIMIT 10.0
 #define DEFAULT_STEP_TIME_LIMIT 60.0
-/* One Lua value converted for Python: at most this many items and bytes. */
-#define CONVERT_ITEMS 100000
-#define CONVERT_BYTES ((size_t)16 * 1024 * 1024)
 /* Instructions charged for each coroutine made: a fresh coroutine starts a
  * fresh hook count, so without a charge many short ones would run free. */
 #define COROUTINE_CHARGE 1000
@@ -58,8 +55,11 @@ struct luahost {
 	enum luahost_status status;
 	char prompt[256];
 
-	struct pyjob request;   /* owned strings, freed on the next request */
-	struct value *request_args;
+	/* The request of the last py.* call: the strings are owned here, and
+	 * `request` is the view of them the lab runs. */
+	struct pyjob request;
+	char *req_path, *req_code, *req_origin, *req_highlight;
+	struct value *req_args;
 	const struct pyresult *reply;
 	struct error py_err;    /* the last Python error raised into Lua */
 	char *py_err_text;      /* its message as Lua saw it */
@@ -186,7 +186,7 @@ static void to_value(lua_State *L, int idx, struct value *v, int depth, struct c
 {
 	memset(v, 0, sizeof *v);
 	if (--b->items < 0)
-		luaL_error(L, "a value for Python has more than %d items in all", CONVERT_ITEMS);
+		luaL_error(L, "a value for Python has more than %d items in all", VALUE_MAX_ITEMS);
 	switch (lua_type(L, idx)) {
 	case LUA_TNIL: v->kind = VALUE_NONE; break;
 	case LUA_TBOOLEAN: v->kind = VALUE_BOOL; v->u.b = lua_toboolean(L, idx); break;
@@ -204,7 +204,7 @@ static void to_value(lua_State *L, int idx, struct value *v, int depth, struct c
 		const char *s = lua_tolstring(L, idx, &n);
 		if (n > b->bytes)
 			luaL_error(L, "a value for Python has more than %d MB of text in all",
-			           (int)(CONVERT_BYTES >> 20));
+			           (int)(VALUE_MAX_BYTES >> 20));
 		b->bytes -= n;
 		v->kind = VALUE_STR;
 		v->u.str.s = xmemdup(s, n);   /* NUL bytes and all: the length is exact */
@@ -215,7 +215,7 @@ static void to_value(lua_State *L, int idx, struct value *v, int depth, struct c
 		if (depth < 3) {
 			size_t n = lua_rawlen(L, idx);
 			if (n > (size_t)b->items)
-				luaL_error(L, "a value for Python has more than %d items in all", CONVERT_ITEMS);
+				luaL_error(L, "a value for Python has more than %d items in all", VALUE_MAX_ITEMS);
 			v->kind = VALUE_LIST;
 			v->u.list.items = xcalloc(n, sizeof *v->u.list.items);
 			for (size_t i = 1; i <= n; i++) {
@@ -341,14 +341,15 @@ static void push_graph(lua_State *L, const struct graph *g)
 
 static void clear_request(struct luahost *h)
 {
-	free((char *)h->request.path);
-	free((char *)h->request.code);
-	free((char *)h->request.origin);
-	free((char *)h->request.highlight);
+	free(h->req_path);
+	free(h->req_code);
+	free(h->req_origin);
+	free(h->req_highlight);
 	for (size_t i = 0; i < h->request.nargs; i++)
-		value_free(&h->request_args[i]);
-	free(h->request_args);
-	h->request_args = NULL;
+		value_free(&h->req_args[i]);
+	free(h->req_args);
+	h->req_path = h->req_code = h->req_origin = h->req_highlight = NULL;
+	h->req_args = NULL;
 	memset(&h->request, 0, sizeof h->request);
 }
 
@@ -404,6 +405,11 @@ static int yield_python(lua_State *L, struct luahost *h, enum pyjob_kind kind, e
 	check_in_step(L, h, "py.*, probe.watch and graph.*");
 	h->request.kind = kind;
 	h->request.time_limit = h->settings.time_limit;
+	h->request.path = h->req_path;
+	h->request.code = h->req_code;
+	h->request.origin = h->req_origin;
+	h->request.highlight = h->req_highlight;
+	h->request.args = h->req_args;
 	h->status = LUAHOST_PYTHON;
 	return lua_yieldk(L, 0, returns, python_done);
 }
@@ -414,7 +420,7 @@ static void set_origin(lua_State *L, struct luahost *h, const char *what)
 	char here[600];
 
 	where(L, here, sizeof here);
-	h->request.origin = xasprintf("<%s at %s>", what, here);
+	h->req_origin = xasprintf("<%s at %s>", what, here);
 }
 
 static int l_py_load(lua_State *L)
@@ -423,7 +429,7 @@ static int l_py_load(lua_State *L)
 	const char *file = luaL_checkstring(L, 1);
 
 	clear_request(h);
-	h->request.path = util_join(h->dir, file);
+	h->req_path = util_join(h->dir, file);
 	return yield_python(L, h, PYJOB_LOAD, REPLY_NONE);
 }
 
@@ -434,7 +440,7 @@ static int py_source(lua_State *L, enum pyjob_kind kind, const char *what, enum 
 	const char *code = luaL_checkstring(L, 1);
 
 	clear_request(h);
-	h->request.code = xstrdup(code);
+	h->req_code = xstrdup(code);
 	set_origin(L, h, what);
 	return yield_python(L, h, kind, returns);
 }
@@ -458,13 +464,12 @@ static int l_py_call(lua_State *L)
 
 	luaL_argcheck(L, times >= 1 && times <= 100000000, 2, "times must be between 1 and 100,000,000");
 	clear_request(h);
-	h->request_args = xcalloc((size_t)nargs, sizeof *h->request_args);
+	h->req_args = xcalloc((size_t)nargs, sizeof *h->req_args);
 	h->request.nargs = (size_t)nargs;
-	struct convert_budget budget = { .items = CONVERT_ITEMS, .bytes = CONVERT_BYTES };
+	struct convert_budget budget = { .items = VALUE_MAX_ITEMS, .bytes = VALUE_MAX_BYTES };
 	for (int i = 0; i < nargs; i++)
-		to_value(L, 3 + i, &h->request_args[i], 0, &budget);
-	h->request.args = h->request_args;
-	h->request.code = xstrdup(name);
+		to_value(L, 3 + i, &h->req_args[i], 0, &budget);
+	h->req_code = xstrdup(name);
 	h->request.times = (long)times;
 	return yield_python(L, h, PYJOB_CALL, REPLY_VALUE);
 }
@@ -484,15 +489,17 @@ static int l_probe_watch(lua_State *L)
 
 	check_in_step(L, h, "probe.watch");
 	clear_request(h);
-	h->request.code = xstrdup(name);
+	h->req_code = xstrdup(name);
 	snprintf(h->settings.watch, sizeof h->settings.watch, "%s", name);
 	luahost_send_settings(h);
 	return yield_python(L, h, PYJOB_WATCH, REPLY_NONE);
 }
 
 /* An optional last argument {depth = n, nodes = n, highlight = name}. [-0, +0] */
-static void graph_options(lua_State *L, int idx, struct pyjob *job)
+static void graph_options(lua_State *L, int idx, struct luahost *h)
 {
+	struct pyjob *job = &h->request;
+
 	if (!lua_istable(L, idx))
 		return;
 	if (lua_getfield(L, idx, "depth") != LUA_TNIL)
@@ -500,7 +507,7 @@ static void graph_options(lua_State *L, int idx, struct pyjob *job)
 	if (lua_getfield(L, idx, "nodes") != LUA_TNIL)
 		job->graph_nodes = (int)luaL_checkinteger(L, -1);
 	if (lua_getfield(L, idx, "highlight") != LUA_TNIL)
-		job->highlight = xstrdup(luaL_checkstring(L, -1));
+		h->req_highlight = xstrdup(luaL_checkstring(L, -1));
 	lua_pop(L, 3);
 	luaL_argcheck(L, job->graph_depth >= 0 && job->graph_nodes >= 0, idx,
 	              "depth and nodes must be positive");
@@ -517,7 +524,7 @@ static int l_graph_show(lua_State *L)
 
 	check_in_step(L, h, "graph.show");
 	clear_request(h);
-	graph_options(L, n, &h->request);
+	graph_options(L, n, h);
 	luaL_buffinit(L, &code);
 	h->settings.graph_roots[0] = '\0';
 	for (int i = 1; i <= names; i++) {
@@ -530,7 +537,7 @@ static int l_graph_show(lua_State *L)
 		luaL_addchar(&code, '\n');
 	}
 	luaL_pushresult(&code);
-	h->request.code = xstrdup(lua_tostring(L, -1));
+	h->req_code = xstrdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
 	luahost_send_settings(h);
 	return yield_python(L, h, PYJOB_GRAPH_ROOTS, REPLY_NONE);
@@ -543,8 +550,8 @@ static int named_query(lua_State *L, enum pyjob_kind kind, enum reply reply)
 	const char *name = luaL_checkstring(L, 1);
 
 	clear_request(h);
-	graph_options(L, 2, &h->request);
-	h->request.code = xstrdup(name);
+	graph_options(L, 2, h);
+	h->req_code = xstrdup(name);
 	return yield_python(L, h, kind, reply);
 }
 

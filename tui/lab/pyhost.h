@@ -5,9 +5,11 @@
  * Start-up is isolated (PyPreConfig/PyConfig isolated: the user's PYTHON*
  * variables do not reach lessons). Each scenario run gets a fresh module
  * namespace (PYJOB_RESET). A Python error becomes a struct error with file and
- * line; the exception is dropped (its traceback cleared first) so nothing pins
- * its frames, and sys.last_exc is never set. Output and collections go to the
- * interface as the job runs (labout.h). */
+ * line, and the exception is dropped: its traceback is left as it is (a
+ * scenario that still holds the exception must not see it change), and
+ * sys.last_exc is never set, so once the scenario lets go nothing pins its
+ * frames. Output and collections go to the interface as the job runs
+ * (labout.h). */
 #ifndef EXCLAB_PYHOST_H
 #define EXCLAB_PYHOST_H
 
@@ -34,6 +36,8 @@ enum pyjob_kind {
 	PYJOB_COMPILE,     /* compile the file `path` without running it (errors with file and line) */
 };
 
+/* A job, as a view: its strings and values belong to whoever asks (the Lua
+ * host keeps them until its next request) and are only read here. */
 struct pyjob {
 	enum pyjob_kind kind;
 	const char *path;        /* LOAD: file; RESET: directory added to sys.path */
@@ -78,8 +82,12 @@ struct pyhost_info {
 int pyhost_start(struct error *err);
 const struct pyhost_info *pyhost_info(void);
 
-/* Run one job to its end; the result says how it ended. */
+/* Run one job to its end; the result says how it ended (pyjobs.c). */
 void pyhost_run(const struct pyjob *job, struct pyresult *out);
+/* Send what Python wrote without a newline yet. */
+void pyhost_flush_output(void);
+/* Look up what the jobs need once the interpreter runs (pyjobs.c). */
+void pyjobs_init(void);
 /* Collections during the last job: per generation, and the unreachable
  * objects they found. */
 void pyhost_gc_counts(int counts[3], long *found);
