@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "model.h"
+#include "report.h"
 #include "util.h"
 #include "value.h"
 
@@ -115,6 +116,30 @@ static void test_run_state(void)
 	model_free(&m);
 }
 
+/* A child's report, as headless.c writes it, read back. */
+static void test_report(void)
+{
+	struct report r;
+	const char *text =
+		"{ \"scenario\": \"s.lua\", \"steps\": [ { \"title\": \"Verify\", \"samples\": [],"
+		"  \"checks\": [ { \"passed\": true, \"message\": \"fine\", \"detail\": \"\", \"where\": \"s.lua:3\" },"
+		"                { \"passed\": false, \"message\": \"no growth\", \"detail\": \"grew by 9\","
+		"                  \"where\": \"s.lua:7\", \"expected\": 0, \"got\": 9 } ] } ],"
+		"  \"passed\": 1, \"failed\": 1, \"error\": null }";
+
+	CHECK(report_parse(&r, text));
+	CHECK(r.passed == 1 && r.failed == 1 && r.error[0] == '\0');
+	CHECK(r.n_fails == 1);
+	CHECK_STR(r.fails[0].message, "no growth");
+	CHECK_STR(r.fails[0].where, "s.lua:7");
+	report_free(&r);
+	CHECK(report_parse(&r, "{\"passed\": 0, \"failed\": 0, \"error\": \"x.lua:2: boom\"}"));
+	CHECK_STR(r.error, "x.lua:2: boom");
+	report_free(&r);
+	CHECK(!report_parse(&r, "checks: 1 passed, 0 failed"));
+	CHECK(!report_parse(&r, "[1, 2]"));
+}
+
 static void test_values(void)
 {
 	struct value items[2] = {
@@ -175,6 +200,7 @@ int main(void)
 	test_steps_and_checks();
 	test_values();
 	test_run_state();
+	test_report();
 	test_formatting();
 	return check_done("test_core");
 }

@@ -3,21 +3,16 @@
 #include "check.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "exwatch.h"
 #include "lesson.h"
 #include "model.h"
+#include "report.h"
 #include "runner.h"
 #include "util.h"
-
-extern char **environ;
 
 static int problems;
 
@@ -63,61 +58,36 @@ static void compile_all(struct runner *r, const char *dir)
 	closedir(d);
 }
 
-/* exclab itself, in a child process, on one scenario: each run gets an
- * interpreter of its own, as the tests give each lesson, so memory one lesson
- * freed cannot hide another's growth in RSS. res holds the JSON report. */
-static bool run_child(const char *verb, const char *scenario, const char *file, struct exwatch *res)
+/* exclab itself, in a child process, on one scenario: each run gets a lab
+ * of its own, as the tests give each lesson, so memory one lesson freed
+ * cannot hide another's growth in RSS. res holds the JSON report. */
+static void run_child(const char *verb, const char *scenario, const char *file, struct report *res)
 {
-	char exe[] = "/proc/self/exe", name[] = "exclab", json[] = "--json", headless[] = "--headless";
-	char *argv[7] = { name, (char *)verb, (char *)scenario, NULL, NULL, NULL, NULL };
-	posix_spawn_file_actions_t fa;
-	char buf[65536], *out = NULL;
-	size_t len = 0;
-	int pipefd[2], status;
-	pid_t pid;
-	ssize_t n;
-	bool ok;
+	char json[] = "--json", headless[] = "--headless";
+	char *args[] = { (char *)verb, (char *)scenario, file ? (char *)file : headless,
+	                 file ? headless : json, file ? json : NULL, NULL };
+	struct report_child c;
+	struct error err;
 
-	argv[3] = file ? (char *)file : headless;
-	argv[4] = file ? headless : json;
-	argv[5] = file ? json : NULL;
-	memset(res, 0, sizeof *res);
-	res->path = xstrdup(file ? file : scenario);   /* so exwatch_close frees what parsing made */
-	res->pid = res->fd = -1;
-	if (pipe(pipefd) < 0)
-		return false;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	ok = posix_spawn(&pid, exe, &fa, NULL, argv, environ) == 0;
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	while (ok && (n = read(pipefd[0], buf, sizeof buf)) > 0) {
-		out = xrealloc(out, len + (size_t)n + 1);
-		memcpy(out + len, buf, (size_t)n);
-		len += (size_t)n;
+	if (report_spawn(&c, args, &err) < 0) {
+		memset(res, 0, sizeof *res);
+		snprintf(res->error, sizeof res->error, "%s", err.msg);
+		return;
 	}
-	close(pipefd[0]);
-	if (ok)
-		waitpid(pid, &status, 0);
-	if (out)
-		out[len] = '\0';
-	ok = ok && out && exwatch_parse_report(res, out);
-	if (!ok)
+	report_wait(&c);
+	if (!report_parse(res, c.out))
 		snprintf(res->error, sizeof res->error, "exclab %s gave no report", verb);
-	free(out);
-	return ok;
+	report_child_free(&c);
 }
 
-static bool passed(const struct exwatch *res)
+static bool passed(const struct report *res)
 {
-	return res->state == EXWATCH_PASSED && res->passed > 0;
+	return !res->error[0] && res->failed == 0 && res->passed > 0;
 }
 
-static const char *why_failed(const struct exwatch *res)
+static const char *why_failed(const struct report *res)
 {
-	static char buf[1400];
+	static char buf[ERROR_TEXT_MAX];
 
 	if (res->error[0])
 		return res->error;
@@ -131,7 +101,7 @@ static const char *why_failed(const struct exwatch *res)
 
 static void check_exercise(const char *scenario, const struct exercise_info *ex)
 {
-	struct exwatch res;
+	struct report res;
 
 	/* A starting file must fail by measurement, not by failing to run. */
 	run_child("verify", scenario, ex->file, &res);
@@ -142,14 +112,14 @@ static void check_exercise(const char *scenario, const struct exercise_info *ex)
 	else
 		report(true, ex->file, "fails verification, as a starting file must (%d of %d checks failed)",
 		       res.failed, res.passed + res.failed);
-	exwatch_close(&res);
+	report_free(&res);
 
 	run_child("verify", scenario, ex->solution, &res);
 	if (passed(&res))
 		report(true, ex->solution, "passes verification (%d checks)", res.passed);
 	else
 		report(false, ex->solution, "the solution fails: %s", why_failed(&res));
-	exwatch_close(&res);
+	report_free(&res);
 
 	for (int i = 0; i < ex->n_cheats; i++) {
 		/* A cheat must be caught by a check, not by a missing file. */
@@ -160,7 +130,7 @@ static void check_exercise(const char *scenario, const struct exercise_info *ex)
 			report(false, ex->cheats[i], "does not run to its checks: %s", why_failed(&res));
 		else
 			report(true, ex->cheats[i], "fails verification, as a cheat must: %s", why_failed(&res));
-		exwatch_close(&res);
+		report_free(&res);
 	}
 }
 
@@ -169,7 +139,7 @@ static void check_lesson(const char *path)
 	struct lesson *lesson = NULL;
 	struct error err = { 0 };
 	struct model probe;
-	struct exwatch res;
+	struct report res;
 	struct runner *r = NULL;
 	struct runner_options opt = { .interactive = true };   /* load, then wait before step 1 */
 	char msg[ERROR_TEXT_MAX];
@@ -191,7 +161,7 @@ static void check_lesson(const char *path)
 		report(true, scenario, "%d checks hold", res.passed);
 	else
 		report(false, scenario, "%s", why_failed(&res));
-	exwatch_close(&res);
+	report_free(&res);
 
 	/* The Python files, and the exercise as the scenario declares it. */
 	model_init(&probe);

@@ -4,17 +4,17 @@
  * $XDG_DATA_HOME/exclab/work/<lesson>/<file name> (default
  * ~/.local/share/exclab/work/...). exwatch_tick(), called often from the
  * event loop, polls its modification time about twice a second; on a change
- * it runs verification in a child process,
- *     <exclab> verify <scenario> <working copy> --json
- * reading its report from a pipe without blocking, so the interface never
- * stalls and the learner's code never runs in the lesson's interpreter. A
- * newer save kills a verification still running. Nothing here calls curses
- * or an interpreter. */
+ * it runs verification in a child exclab (report.h),
+ *     exclab verify <scenario> <working copy> --json
+ * reading its report without blocking, so the interface never stalls and
+ * the learner's code never runs in the lesson's lab. A newer save kills a
+ * verification still running. Nothing here calls curses or an interpreter. */
 #ifndef EXCLAB_EXWATCH_H
 #define EXCLAB_EXWATCH_H
 
 #include <stdbool.h>
 
+#include "report.h"
 #include "util.h"
 
 enum exwatch_state {
@@ -25,25 +25,16 @@ enum exwatch_state {
 	EXWATCH_ERROR,       /* the file or the verification itself failed (see error) */
 };
 
-struct exwatch_check {
-	char *message, *detail, *where;
-};
-
 struct exwatch {
 	char *scenario, *start_file, *path;   /* path: the working copy */
 	enum exwatch_state state;
-	int passed, failed;                   /* of the last finished verification */
-	struct exwatch_check *fails;          /* its failed checks */
-	int n_fails;
+	struct report result;                 /* of the last finished verification */
 	char error[1024];                     /* EXWATCH_ERROR: why */
 	unsigned version;                     /* bumped on every change */
 	/* private */
 	long long mtime_ns, size;
 	double last_poll, started;
-	int pid, fd;
-	char *out;
-	size_t out_len, out_cap;
-	bool eof;
+	struct report_child child;            /* a verification running, or pid -1 */
 };
 
 /* The working copy's path for a lesson key and a starting file, newly allocated. */
@@ -62,9 +53,5 @@ void exwatch_tick(struct exwatch *w, double now);
 void exwatch_verify(struct exwatch *w);
 /* Copy the starting file over the working copy (then it is untouched again). */
 int exwatch_reset(struct exwatch *w, struct error *err);
-
-/* Parse a `verify --json` report into w's result (state, counts, failed
- * checks, error); exposed for tests. false when it is not a report. */
-bool exwatch_parse_report(struct exwatch *w, const char *json);
 
 #endif

@@ -691,7 +691,7 @@ int ui_run(const char *lesson_path, const char *scenario_path, const char *lesso
 	struct error open_err, notice;
 	int rc = -1;
 
-	ui.ex.pid = ui.ex.fd = -1;
+	ui.ex.child.pid = ui.ex.child.fd = -1;
 	ropt.interactive = true;
 	/* The course or the lesson first: a bad file is reported before the screen changes. */
 	if (lessons_dir != NULL) {

@@ -90,12 +90,12 @@ static void verdict(struct body *b, const struct exwatch *w)
 		para(b, 0, "\u2026 Verifying your copy\u2026", SCREEN_STRONG);
 		return;
 	case EXWATCH_PASSED:
-		snprintf(line, sizeof line, "\u2713 Verified: all %d checks hold.", w->passed);
+		snprintf(line, sizeof line, "\u2713 Verified: all %d checks hold.", w->result.passed);
 		para(b, 0, line, SCREEN_PASS);
 		return;
 	case EXWATCH_FAILED:
-		snprintf(line, sizeof line, "\u2717 Not verified: %d of %d checks failed.", w->failed,
-		         w->passed + w->failed);
+		snprintf(line, sizeof line, "\u2717 Not verified: %d of %d checks failed.", w->result.failed,
+		         w->result.passed + w->result.failed);
 		para(b, 0, line, SCREEN_FAIL);
 		return;
 	case EXWATCH_ERROR:
@@ -110,15 +110,15 @@ static void failures(struct body *b, const struct exwatch *w)
 {
 	char line[1200];
 
-	if (w->n_fails > 0 && w->state != EXWATCH_RUNNING)
+	if (w->result.n_fails > 0 && w->state != EXWATCH_RUNNING)
 		para(b, 0, "Failed checks:", SCREEN_HEADING);
-	for (int i = 0; i < w->n_fails; i++) {
-		snprintf(line, sizeof line, "\u2717 %s", w->fails[i].message);
+	for (int i = 0; i < w->result.n_fails; i++) {
+		snprintf(line, sizeof line, "\u2717 %s", w->result.fails[i].message);
 		para(b, 2, line, SCREEN_FAIL);
-		if (w->fails[i].detail[0])
-			para(b, 4, w->fails[i].detail, SCREEN_NORMAL);
-		if (w->fails[i].where[0])
-			para(b, 4, w->fails[i].where, SCREEN_DIM);
+		if (w->result.fails[i].detail[0])
+			para(b, 4, w->result.fails[i].detail, SCREEN_NORMAL);
+		if (w->result.fails[i].where[0])
+			para(b, 4, w->result.fails[i].where, SCREEN_DIM);
 	}
 }
 
@@ -162,7 +162,7 @@ static void exercise_draw(void *data, struct screen *s, struct screen_rect r,
 			para(&b, 2, line, SCREEN_NORMAL);
 		}
 	}
-	if (w->n_fails > 0 && w->state != EXWATCH_RUNNING)
+	if (w->result.n_fails > 0 && w->state != EXWATCH_RUNNING)
 		row(&b, 0, "", 0, SCREEN_NORMAL);
 	failures(&b, w);
 	if (v->show_solution && ctx->solution) {

@@ -1,0 +1,183 @@
+/* report.c — start a child exclab, read its output, parse its report. */
+#define _GNU_SOURCE   /* pipe2 */
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+extern char **environ;
+
+static char *dup_field(json_object *o, const char *name)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(o, name, &v) && json_object_is_type(v, json_type_string))
+		return xstrdup(json_object_get_string(v));
+	return xstrdup("");
+}
+
+static void add_failed(struct report *r, json_object *checks)
+{
+	for (size_t k = 0; k < json_object_array_length(checks); k++) {
+		json_object *c = json_object_array_get_idx(checks, k), *v;
+		struct report_check *f;
+
+		if (json_object_object_get_ex(c, "passed", &v) && json_object_get_boolean(v))
+			continue;
+		r->fails = xrealloc(r->fails, (size_t)(r->n_fails + 1) * sizeof *r->fails);
+		f = &r->fails[r->n_fails++];
+		f->message = dup_field(c, "message");
+		f->detail = dup_field(c, "detail");
+		f->where = dup_field(c, "where");
+	}
+}
+
+bool report_parse(struct report *r, const char *text)
+{
+	json_object *root = json_tokener_parse(text), *v, *steps;
+
+	memset(r, 0, sizeof *r);
+	if (root == NULL || !json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "passed", &v)) {
+		json_object_put(root);
+		return false;
+	}
+	r->passed = json_object_get_int(v);
+	if (json_object_object_get_ex(root, "failed", &v))
+		r->failed = json_object_get_int(v);
+	if (json_object_object_get_ex(root, "error", &v) && json_object_is_type(v, json_type_string))
+		snprintf(r->error, sizeof r->error, "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(root, "steps", &steps) &&
+	    json_object_is_type(steps, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(steps); i++) {
+			json_object *checks;
+			if (json_object_object_get_ex(json_object_array_get_idx(steps, i), "checks", &checks) &&
+			    json_object_is_type(checks, json_type_array))
+				add_failed(r, checks);
+		}
+	}
+	json_object_put(root);
+	return true;
+}
+
+void report_free(struct report *r)
+{
+	for (int i = 0; i < r->n_fails; i++) {
+		free(r->fails[i].message);
+		free(r->fails[i].detail);
+		free(r->fails[i].where);
+	}
+	free(r->fails);
+	memset(r, 0, sizeof *r);
+}
+
+int report_spawn(struct report_child *c, char *const args[], struct error *err)
+{
+	char name[] = "exclab";
+	char *argv[16] = { name };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int pipefd[2], rc, n = 1;
+
+	memset(c, 0, sizeof *c);
+	c->pid = c->fd = -1;
+	for (; args[n - 1] && n < 15; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		error_set(err, NULL, 0, "cannot start exclab: %s", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&attr);
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+	                                POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawn(&c->pid, "/proc/self/exe", &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(pipefd[1]);
+	if (rc != 0) {
+		close(pipefd[0]);
+		c->pid = -1;
+		error_set(err, NULL, 0, "cannot start exclab: %s", strerror(rc));
+		return -1;
+	}
+	fcntl(pipefd[0], F_SETFL, fcntl(pipefd[0], F_GETFL) | O_NONBLOCK);
+	c->fd = pipefd[0];
+	c->cap = 16384;
+	c->out = xmalloc(c->cap);
+	c->out[0] = '\0';
+	return 0;
+}
+
+bool report_poll(struct report_child *c)
+{
+	while (c->fd >= 0) {
+		ssize_t n;
+		if (c->cap - c->len < 4096) {
+			c->cap *= 2;
+			c->out = xrealloc(c->out, c->cap);
+		}
+		n = read(c->fd, c->out + c->len, c->cap - c->len - 1);
+		if (n > 0) {
+			c->len += (size_t)n;
+			c->out[c->len] = '\0';
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && errno == EAGAIN) {
+			return false;
+		} else {
+			close(c->fd);   /* EOF, or an error: nothing more will come */
+			c->fd = -1;
+		}
+	}
+	if (c->pid > 0) {
+		if (waitpid(c->pid, &c->status, WNOHANG) == 0)
+			return false;
+		c->pid = -1;
+	}
+	return true;
+}
+
+void report_wait(struct report_child *c)
+{
+	while (!report_poll(c)) {
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		/* After EOF only the exit is awaited: a short nap, not a spin. */
+		poll(&p, c->fd >= 0 ? 1 : 0, c->fd >= 0 ? -1 : 10);
+	}
+}
+
+void report_child_free(struct report_child *c)
+{
+	if (c->pid > 0) {
+		kill(-c->pid, SIGKILL);   /* its process group: its lab too */
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->out);
+	memset(c, 0, sizeof *c);
+	c->pid = c->fd = -1;
+}
