@@ -68,105 +68,139 @@ static bool number_arg(int argc, char **argv, int *i, double *out)
 	return *end == '\0' && *out > 0;
 }
 
+enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK };
+
+/* What the command line asks for. */
+struct args {
+	enum command command;
+	const char *lesson;        /* CMD_LESSON */
+	const char *scenario;      /* CMD_RUN, CMD_VERIFY */
+	const char *verify_file;   /* CMD_VERIFY: the file to verify, or NULL */
+	const char *check_dir;     /* CMD_CHECK: or NULL */
+	bool headless, json;
+	struct runner_options opt;
+};
+
+/* Read the command line into a, as lua.c's collectargs does; -1 when the
+ * program goes on, else the exit status (a message was printed). */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	bool verb = false;   /* run, verify or check was given */
+
+	*a = (struct args){ .command = CMD_COURSE, .opt = { .interactive = true } };
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		double n;
+
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(arg, "--version") == 0) {
+			printf("exclab %s (embeds Python %s)\n", EXCLAB_VERSION, EXCLAB_PYTHON_VERSION);
+			return 0;
+		} else if (strcmp(arg, "--headless") == 0) {
+			a->headless = true;
+		} else if (strcmp(arg, "--json") == 0) {
+			a->json = true;
+		} else if (strcmp(arg, "--mem-limit") == 0) {
+			if (!number_arg(argc, argv, &i, &n)) {
+				fprintf(stderr, "exclab: --mem-limit needs a size in MB\n");
+				return 2;
+			}
+			a->opt.heap_cap = (size_t)(n * 1000 * 1000);
+		} else if (strcmp(arg, "--time-limit") == 0) {
+			if (!number_arg(argc, argv, &i, &n)) {
+				fprintf(stderr, "exclab: --time-limit needs a number of seconds\n");
+				return 2;
+			}
+			a->opt.time_limit = n;
+		} else if (!verb && !a->lesson && strcmp(arg, "run") == 0) {
+			a->command = CMD_RUN;
+			verb = true;
+		} else if (!verb && !a->lesson && strcmp(arg, "verify") == 0) {
+			a->command = CMD_VERIFY;
+			a->headless = verb = true;
+		} else if (!verb && !a->lesson && strcmp(arg, "check") == 0) {
+			a->command = CMD_CHECK;
+			verb = true;
+		} else if (arg[0] == '-') {
+			fprintf(stderr, "exclab: unknown option '%s'\n", arg);
+			usage(stderr);
+			return 2;
+		} else if (a->command == CMD_CHECK && !a->check_dir) {
+			a->check_dir = arg;
+		} else if ((a->command == CMD_RUN || a->command == CMD_VERIFY) && !a->scenario) {
+			a->scenario = arg;
+		} else if (a->command == CMD_VERIFY && !a->verify_file) {
+			a->verify_file = arg;
+		} else if (a->command == CMD_COURSE) {
+			a->command = CMD_LESSON;
+			a->lesson = arg;
+		} else {
+			fprintf(stderr, "exclab: unexpected argument '%s'\n", arg);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if ((a->command == CMD_RUN || a->command == CMD_VERIFY) && !a->scenario) {
+		fprintf(stderr, "exclab: %s needs a scenario file, e.g. exclab run "
+		        "scenarios/02-reuse/scenario.lua --headless\n",
+		        a->command == CMD_RUN ? "run" : "verify");
+		return 2;
+	}
+	if (a->headless && a->command != CMD_RUN && a->command != CMD_VERIFY) {
+		fprintf(stderr, "exclab: --headless runs a scenario: exclab run SCENARIO.lua --headless\n");
+		return 2;
+	}
+	if (!a->headless && a->command != CMD_CHECK &&
+	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "exclab: the interface needs a terminal; to run a scenario without one,\n"
+		        "use: exclab run SCENARIO.lua --headless\n");
+		return 2;
+	}
+	return -1;
+}
+
+/* The lessons here, or where exclab was built. */
+static const char *lessons_folder(void)
+{
+	return access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
+}
+
 int main(int argc, char **argv)
 {
-	struct runner_options opt = { .interactive = true };
-	const char *lesson = NULL, *scenario = NULL;
-	bool headless = false, json = false, run = false, verifying = false, checking = false;
-	const char *verify_file = NULL, *check_dir = NULL;
+	struct args a;
 	struct error err = { 0 };
-	const char *lessons_dir = NULL;
 	char msg[ERROR_TEXT_MAX];
 	int status;
 
 	setlocale(LC_CTYPE, "");
 	if (argc == 3 && strcmp(argv[1], "__lab") == 0)
 		lab_main(atoi(argv[2]));
+	status = parse_args(argc, argv, &a);
+	if (status >= 0)
+		return status;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		double n;
-
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (strcmp(a, "--version") == 0) {
-			printf("exclab %s (embeds Python %s)\n", EXCLAB_VERSION, EXCLAB_PYTHON_VERSION);
-			return 0;
-		} else if (strcmp(a, "--headless") == 0) {
-			headless = true;
-		} else if (strcmp(a, "--json") == 0) {
-			json = true;
-		} else if (strcmp(a, "--mem-limit") == 0) {
-			if (!number_arg(argc, argv, &i, &n)) {
-				fprintf(stderr, "exclab: --mem-limit needs a size in MB\n");
-				return 2;
-			}
-			opt.heap_cap = (size_t)(n * 1000 * 1000);
-		} else if (strcmp(a, "--time-limit") == 0) {
-			if (!number_arg(argc, argv, &i, &n)) {
-				fprintf(stderr, "exclab: --time-limit needs a number of seconds\n");
-				return 2;
-			}
-			opt.time_limit = n;
-		} else if (strcmp(a, "run") == 0 && !run && !lesson && !verifying && !checking) {
-			run = true;
-		} else if (strcmp(a, "verify") == 0 && !run && !lesson && !verifying && !checking) {
-			run = verifying = headless = true;
-		} else if (strcmp(a, "check") == 0 && !run && !lesson && !verifying && !checking) {
-			checking = true;
-		} else if (checking && !check_dir) {
-			check_dir = a;
-		} else if (verifying && scenario && !verify_file) {
-			verify_file = a;
-		} else if (a[0] == '-') {
-			fprintf(stderr, "exclab: unknown option '%s'\n", a);
-			usage(stderr);
-			return 2;
-		} else if (run && !scenario) {
-			scenario = a;
-		} else if (!run && !lesson) {
-			lesson = a;
-		} else {
-			fprintf(stderr, "exclab: unexpected argument '%s'\n", a);
-			usage(stderr);
-			return 2;
-		}
+	switch (a.command) {
+	case CMD_CHECK:
+		return check_course(a.check_dir ? a.check_dir : lessons_folder()) ? 1 : 0;
+	case CMD_VERIFY:
+		a.opt.verify = a.verify_file ? a.verify_file : "";
+		return headless_run(a.scenario, a.json, &a.opt);
+	case CMD_RUN:
+		if (a.headless)
+			return headless_run(a.scenario, a.json, &a.opt);
+		break;
+	case CMD_COURSE:
+	case CMD_LESSON:
+		break;
 	}
-	if (run && !scenario) {
-		fprintf(stderr, "exclab: run needs a scenario file, e.g. exclab run scenarios/02-reuse/scenario.lua --headless\n");
-		return 2;
-	}
-	if (headless && !run) {
-		fprintf(stderr, "exclab: --headless runs a scenario: exclab run SCENARIO.lua --headless\n");
-		return 2;
-	}
-	if (!headless && !checking && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		fprintf(stderr, "exclab: the interface needs a terminal; to run a scenario without one,\n"
-		        "use: exclab run SCENARIO.lua --headless\n");
-		return 2;
-	}
-	if (!run && !lesson && !checking) {
-		/* The course menu, of the lessons here or where exclab was built. */
-		lessons_dir = access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
-	}
-
-	if (checking) {
-		const char *dir = check_dir ? check_dir
-		                  : access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
-		status = check_course(dir) ? 1 : 0;
-	} else if (verifying) {
-		opt.verify = verify_file ? verify_file : "";
-		status = headless_run(scenario, json, &opt);
-	} else if (headless) {
-		status = headless_run(scenario, json, &opt);
-	} else {
-		status = ui_run(lesson, scenario, lessons_dir, &opt, &err);
-		if (status < 0) {
-			error_format(&err, msg, sizeof msg);
-			fprintf(stderr, "exclab: %s\n", msg);
-			status = 2;
-		}
+	status = ui_run(a.lesson, a.command == CMD_RUN ? a.scenario : NULL,
+	                a.command == CMD_COURSE ? lessons_folder() : NULL, &a.opt, &err);
+	if (status < 0) {
+		error_format(&err, msg, sizeof msg);
+		fprintf(stderr, "exclab: %s\n", msg);
+		status = 2;
 	}
 	return status;
 }

@@ -606,6 +606,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 
 static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 {
+	(void)detail;
 	struct render *r = userdata;
 	struct frame *f;
 
@@ -716,6 +717,7 @@ static void add_link(struct render *r)
 
 static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 {
+	(void)detail;
 	struct render *r = userdata;
 
 	switch (type) {

@@ -154,6 +154,7 @@ static void draw_gauge(struct screen *s, struct screen_rect r, int y, int id,
 static void gauges_draw(void *data, struct screen *s, struct screen_rect r,
                         const struct view_ctx *ctx)
 {
+	(void)data;
 	const struct model *m = ctx->model;
 	int ids[PROBE_COUNT], n = 0, rows, gap, fit, i, y;
 	struct screen_rect in = { r.x + 1, r.y, r.w - 2, r.h };

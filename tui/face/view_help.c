@@ -32,6 +32,8 @@ static const struct {
 static void help_draw(void *data, struct screen *s, struct screen_rect r,
                       const struct view_ctx *ctx)
 {
+	(void)ctx;
+	(void)data;
 	struct screen_rect box;
 	int i, y;
 

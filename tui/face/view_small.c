@@ -41,6 +41,8 @@ static int wrap_words(const struct screen *s, const char *text, int width,
 static void small_draw(void *data, struct screen *s, struct screen_rect r,
                        const struct view_ctx *ctx)
 {
+	(void)ctx;
+	(void)data;
 	char text[256];
 	size_t start[MAX_ROWS], end[MAX_ROWS];
 	int n, i;

@@ -14,6 +14,7 @@ static int width_of(const struct screen *s, const char *text)
 static void title_draw(void *data, struct screen *s, struct screen_rect r,
                        const struct view_ctx *ctx)
 {
+	(void)data;
 	const struct model *m = ctx->model;
 	const char *what = ctx->lesson ? lesson_title(ctx->lesson)
 	                 : m->scenario_title[0] ? m->scenario_title : "";
@@ -120,6 +121,7 @@ static void next_action(const struct view_ctx *ctx, const char **key, char *what
 static void status_draw(void *data, struct screen *s, struct screen_rect r,
                         const struct view_ctx *ctx)
 {
+	(void)data;
 	const char *help = ctx->place != VIEW_IN_LESSON ? " [?] help  [q] quit "
 	                 : ctx->has_course && ctx->has_exercise ? " [x] exercise  [m] menu  [?] help  [q] quit "
 	                 : ctx->has_course ? " [m] menu  [?] help  [q] quit "

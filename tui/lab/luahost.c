@@ -359,6 +359,7 @@ enum reply { REPLY_NONE, REPLY_VALUE, REPLY_GRAPH };
 /* Continuation of every py.* call: the reply is in h->reply. */
 static int python_done(lua_State *L, int status, lua_KContext ctx)
 {
+	(void)status;
 	struct luahost *h = host_of(L);
 	const struct pyresult *r = h->reply;
 	char msg[ERROR_TEXT_MAX];
@@ -594,6 +595,7 @@ static int l_pause(lua_State *L)
  * the runner asks the learner; the continuation returns the answer. */
 static int predict_done(lua_State *L, int status, lua_KContext ctx)
 {
+	(void)status;
 	struct luahost *h = host_of(L);
 
 	if (h->answer == NULL)
@@ -739,7 +741,6 @@ static int l_begin_step(lua_State *L)
 
 static int l_print(lua_State *L)
 {
-	struct luahost *h = host_of(L);
 	luaL_Buffer b;
 	int n = lua_gettop(L);
 
@@ -757,7 +758,6 @@ static int l_print(lua_State *L)
 	for (const char *nl; (nl = memchr(s, '\n', (size_t)(end - s))); s = nl + 1)
 		labout_console_text(CONSOLE_OUTPUT, s, (size_t)(nl - s));
 	labout_console_text(CONSOLE_OUTPUT, s, (size_t)(end - s));
-	(void)h;
 	return 0;
 }
 

@@ -88,6 +88,7 @@ void pyhost_flush_output(void)
 
 static PyObject *exclab_write(PyObject *self, PyObject *args)
 {
+	(void)self;
 	int stream;
 	PyObject *text, *bytes = NULL;
 	const char *s;
