@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "exwatch.h"
+#include "frame.h"
 #include "lesson.h"
 #include "model.h"
 #include "progress.h"
@@ -26,15 +27,6 @@
 
 #define FRAME_MIN 0.033      /* seconds between frames: ~30 fps */
 #define FRAME_RUNNING 0.1    /* a running step redraws at least this often */
-
-enum { V_TITLE, V_LESSON, V_GAUGES, V_CONSOLE, V_STATUS, V_HELP, V_SMALL, V_GRAPH, V_PREDICT,
-       V_MENU, V_EXERCISE, V_COUNT };
-
-struct layout {
-	bool too_small;
-	struct screen_rect title, lesson, gauges, console, status;
-	int split_x, rule_y;   /* the line between lesson and gauges; above the console */
-};
 
 /* The course, for the menu: every lesson's path, title and progress key. */
 struct course {
@@ -59,50 +51,13 @@ struct ui {
 	struct runner *runner;
 	struct screen *screen;
 	struct view views[V_COUNT];
-	struct layout layout;
+	struct frame_layout layout;
 	bool help, graph, dirty, quit;
 	int quit_signal;           /* the signal that ended exclab, or 0 */
 	uintptr_t why;             /* a "why alive?" waiting for Python to be free */
 	unsigned drawn_version;
 	double last_draw;
 };
-
-static const struct view_ops *const view_table[V_COUNT] = {
-	[V_TITLE] = &view_title,
-	[V_LESSON] = &view_lesson,
-	[V_GAUGES] = &view_gauges,
-	[V_CONSOLE] = &view_console,
-	[V_STATUS] = &view_status,
-	[V_HELP] = &view_help,
-	[V_SMALL] = &view_small,
-	[V_GRAPH] = &view_graph,
-	[V_PREDICT] = &view_predict,
-	[V_MENU] = &view_menu,
-	[V_EXERCISE] = &view_exercise,
-};
-
-/* At 80x24: lesson 45 columns, gauges 34, console 6 rows. Larger terminals
- * give the gauges and the console a share of the extra room. */
-static void compute_layout(struct layout *l, int w, int h)
-{
-	int gw = 34 + (w - VIEW_MIN_WIDTH) / 2, ch = 6 + (h - VIEW_MIN_HEIGHT) / 3;
-
-	l->too_small = w < VIEW_MIN_WIDTH || h < VIEW_MIN_HEIGHT;
-	gw = gw > 60 ? 60 : gw;
-	ch = ch > 16 ? 16 : ch;
-	l->title = (struct screen_rect){ 0, 0, w, 1 };
-	l->status = (struct screen_rect){ 0, h - 1, w, 1 };
-	l->console = (struct screen_rect){ 0, h - 1 - ch, w, ch };
-	l->rule_y = l->console.y - 1;
-	l->split_x = w - gw - 1;
-	l->lesson = (struct screen_rect){ 0, 1, l->split_x, l->rule_y - 1 };
-	l->gauges = (struct screen_rect){ l->split_x + 1, 1, gw, l->rule_y - 1 };
-}
-
-static void draw_view(struct ui *ui, int id, struct screen_rect r, const struct view_ctx *ctx)
-{
-	ui->views[id].ops->draw(ui->views[id].data, ui->screen, r, ctx);
-}
 
 static struct view_ctx context(const struct ui *ui)
 {
@@ -130,48 +85,12 @@ static struct view_ctx context(const struct ui *ui)
 
 static void draw(struct ui *ui)
 {
-	const struct layout *l = &ui->layout;
-	struct screen *s = ui->screen;
-	struct screen_rect all = screen_bounds(s);
 	struct view_ctx ctx = context(ui);
+	struct frame_shows shows = {
+		.menu = ui->menu, .graph = ui->graph, .help = ui->help, .exercise = ui->ex_panel,
+	};
 
-	screen_clear(s);
-	if (l->too_small) {
-		draw_view(ui, V_SMALL, all, &ctx);
-		return;
-	}
-	draw_view(ui, V_TITLE, l->title, &ctx);
-	if (ui->menu) {
-		struct screen_rect r = { 0, 1, s->w, s->h - 2 };
-		draw_view(ui, V_MENU, r, &ctx);
-		draw_view(ui, V_STATUS, l->status, &ctx);
-		if (ui->help)
-			draw_view(ui, V_HELP, all, &ctx);
-		return;
-	}
-	screen_hline(s, all, 0, l->rule_y, s->w, SCREEN_BORDER);
-	if (ui->graph) {
-		/* The graph takes the lesson's and the gauges' room. */
-		struct screen_rect r = { 0, l->lesson.y, s->w, l->lesson.h };
-		draw_view(ui, V_GRAPH, r, &ctx);
-	} else {
-		draw_view(ui, V_LESSON, l->lesson, &ctx);
-		screen_vline(s, all, l->split_x, l->lesson.y, l->lesson.h, SCREEN_BORDER);
-		draw_view(ui, V_GAUGES, l->gauges, &ctx);
-		screen_putc(s, all, l->split_x, l->rule_y, 0x2534, SCREEN_BORDER);
-	}
-	screen_put(s, all, 2, l->rule_y, " console ", SCREEN_BORDER);
-	draw_view(ui, V_CONSOLE, l->console, &ctx);
-	draw_view(ui, V_STATUS, l->status, &ctx);
-	if (ui->ex_panel && ui->model.state != RUN_ASKING) {
-		/* Over the lesson and gauges, down to the console's rule. */
-		struct screen_rect r = { 0, l->lesson.y, s->w, l->rule_y + 1 - l->lesson.y };
-		draw_view(ui, V_EXERCISE, r, &ctx);
-	}
-	if (ui->model.state == RUN_ASKING)
-		draw_view(ui, V_PREDICT, (struct screen_rect){ 0, l->lesson.y, s->w, l->lesson.h }, &ctx);
-	if (ui->help)
-		draw_view(ui, V_HELP, all, &ctx);
+	frame_draw(ui->screen, &ui->layout, ui->views, &shows, &ctx);
 }
 
 static void resize(struct ui *ui)
@@ -180,7 +99,7 @@ static void resize(struct ui *ui)
 
 	term_size(&w, &h);
 	screen_resize(ui->screen, w, h);
-	compute_layout(&ui->layout, w, h);
+	frame_layout(&ui->layout, w, h);
 }
 
 /* Fresh views: nothing a lesson's views remember (scroll, graph selection,
@@ -190,8 +109,8 @@ static void views_reset(struct ui *ui)
 	for (int i = 0; i < V_COUNT; i++) {
 		if (ui->views[i].ops && ui->views[i].ops->free)
 			ui->views[i].ops->free(ui->views[i].data);
-		ui->views[i].ops = view_table[i];
-		ui->views[i].data = view_table[i]->init ? view_table[i]->init() : NULL;
+		ui->views[i].ops = frame_views[i];
+		ui->views[i].data = frame_views[i]->init ? frame_views[i]->init() : NULL;
 	}
 }
 
