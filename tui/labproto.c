@@ -4,21 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void exercise_info_free(struct exercise_info *e)
-{
-	if (e == NULL)
-		return;
-	free(e->file);
-	free(e->solution);
-	for (int i = 0; i < e->n_cheats; i++)
-		free(e->cheats[i]);
-	free(e->cheats);
-	for (int i = 0; i < e->n_hints; i++)
-		free(e->hints[i]);
-	free(e->hints);
-	memset(e, 0, sizeof *e);
-}
-
 void labproto_put_sample(struct wire_out *w, const struct probe_sample *s)
 {
 	wire_f64(w, s->t);

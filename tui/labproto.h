@@ -44,6 +44,7 @@
 
 #include <stdbool.h>
 
+#include "exercise.h"
 #include "graph.h"
 #include "sample.h"
 #include "util.h"
@@ -104,18 +105,6 @@ enum console_kind {
 	CONSOLE_PREDICT, /* a prediction revealed beside the measurement */
 	CONSOLE_KIND_COUNT
 };
-
-/* A scenario's exercise{}, paths resolved against the scenario's folder. */
-struct exercise_info {
-	char *file;       /* what the learner starts from */
-	char *solution;
-	char **cheats;    /* wrong fixes that must fail */
-	int n_cheats;
-	char **hints;
-	int n_hints;
-};
-
-void exercise_info_free(struct exercise_info *e);
 
 /* The longest frame either side accepts: a graph of the largest size a
  * scenario may ask for fits; anything longer is a broken lab. */

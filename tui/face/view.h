@@ -11,7 +11,7 @@
 
 #include "exwatch.h"
 #include "lesson.h"
-#include "labproto.h"
+#include "exercise.h"
 #include "model.h"
 #include "progress.h"
 #include "screen.h"
