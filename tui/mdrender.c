@@ -52,7 +52,10 @@ struct render {
 	int emph, strong, code_span, link, image;
 	char *link_href;
 	size_t link_start;
-	int html;                        /* inside a raw HTML block: ignored */
+	int html;                        /* inside a raw HTML block: only directives count */
+	struct styled html_text;         /* the HTML block's text, for <!-- step N --> and kin */
+	int held;                        /* inside <!-- after step N -->: N, else 0 */
+	int intro_step;                  /* <!-- step N --> before the first level-2 heading */
 
 	bool need_blank;                 /* a blank line goes before the next block */
 };
@@ -85,7 +88,7 @@ static struct mdrender_line *new_line(struct render *r)
 		r->lines_cap = r->lines_cap * 2 + 32;
 		d->lines = xrealloc(d->lines, (size_t)r->lines_cap * sizeof *d->lines);
 	}
-	d->lines[d->nlines] = (struct mdrender_line){ NULL, 0 };
+	d->lines[d->nlines] = (struct mdrender_line){ NULL, 0, r->held, 0 };
 	return &d->lines[d->nlines++];
 }
 
@@ -452,7 +455,9 @@ static void start_page(struct render *r, const char *title)
 	d->pages[d->npages].first = d->nlines;
 	d->pages[d->npages].count = 0;
 	d->pages[d->npages].title = xstrdup(title);
+	d->pages[d->npages].step = 0;
 	d->npages++;
+	r->held = 0;   /* a held part ends with its page */
 }
 
 static void end_heading(struct render *r)
@@ -604,6 +609,45 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	return 0;
 }
 
+/* The line that stands for held-back text until its step has run. */
+static void add_placeholder(struct render *r, int step)
+{
+	struct mdrender_line *l;
+	char text[96];
+
+	begin_block(r);
+	l = new_line(r);
+	l->hidden_after = step;
+	snprintf(text, sizeof text, "%s More here once step %d has run.",
+	         r->ascii ? ">" : "\u25b8", step);
+	line_add(l, text, strlen(text), SCREEN_DIM);
+	r->need_blank = true;
+}
+
+/* An HTML block that is one of the lesson's comments (mdrender.h). */
+static void directive(struct render *r)
+{
+	char text[260];
+	int n, used = 0;
+
+	if (r->html_text.len == 0 || r->html_text.len >= sizeof text)
+		return;
+	memcpy(text, r->html_text.text, r->html_text.len);
+	text[r->html_text.len] = '\0';
+	if (sscanf(text, " <!-- after step %d -->%n", &n, &used) == 1 && used > 0 && n > 0) {
+		r->held = 0;
+		add_placeholder(r, n);
+		r->held = n;
+	} else if (sscanf(text, " <!-- /after -->%n", &used) == 0 && used > 0) {
+		r->held = 0;
+	} else if (sscanf(text, " <!-- step %d -->%n", &n, &used) == 1 && used > 0 && n > 0) {
+		if (r->doc->npages > 0)
+			r->doc->pages[r->doc->npages - 1].step = n;
+		else
+			r->intro_step = n;   /* page 1 is made at the end */
+	}
+}
+
 static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 {
 	(void)detail;
@@ -612,6 +656,8 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 
 	if (type == MD_BLOCK_HTML) {
 		r->html = 0;
+		directive(r);
+		r->html_text.len = 0;
 		return 0;
 	}
 	switch (type) {
@@ -783,8 +829,11 @@ static int text(MD_TEXTTYPE type, const MD_CHAR *t, MD_SIZE size, void *userdata
 	char utf8[4];
 	wchar_t ch;
 
-	if (r->html)
+	if (r->html) {
+		if (r->html_text.len < 256)   /* a directive is short; the rest is ignored */
+			styled_add(&r->html_text, t, size, SCREEN_NORMAL);
 		return 0;
+	}
 	if (r->in_code) {
 		styled_add(&r->code, t, size, SCREEN_CODE);
 		return 0;
@@ -823,7 +872,7 @@ static void finish_pages(struct render *r)
 	int i;
 
 	if (d->npages == 0 || d->pages[0].first > 0) {
-		struct mdrender_page first = { 0, 0, xstrdup(d->title ? d->title : "") };
+		struct mdrender_page first = { 0, 0, xstrdup(d->title ? d->title : ""), r->intro_step };
 
 		start_page(r, "");   /* room for one more */
 		free(d->pages[d->npages - 1].title);
@@ -856,6 +905,7 @@ int mdrender_parse(struct mdrender_doc *doc, const char *t, size_t len, int widt
 	rc = md_parse(t, (MD_SIZE)len, &parser, &r);
 	styled_free(&r.inl);
 	styled_free(&r.code);
+	styled_free(&r.html_text);
 	free(r.link_href);
 	if (rc != 0) {
 		mdrender_free(doc);

@@ -6,6 +6,17 @@
  * highlighted. The document is split into pages at each level-2 heading: the
  * text before the first one (the title, the introduction) is page 1.
  *
+ * Lessons tie their text to the scenario's steps with two comments, which
+ * GitHub shows as nothing:
+ *     <!-- step 3 -->          this page goes with step 3 (the view turns to
+ *                              it when step 3 comes)
+ *     <!-- after step 3 -->    what follows, up to <!-- /after --> or the
+ *     ...                      page's end, is held back until step 3 has
+ *     <!-- /after -->          run: a prediction's answer is never shown
+ *                              before it is asked
+ * A held-back part renders as its lines plus one placeholder line; the
+ * reader (view_lesson) shows one or the other.
+ *
  * Pure data: no curses, so it is tested by comparing text. */
 #ifndef EXCLAB_MDRENDER_H
 #define EXCLAB_MDRENDER_H
@@ -23,6 +34,8 @@ struct mdrender_span {
 struct mdrender_line {
 	struct mdrender_span *spans;
 	int nspans;
+	int shown_after;         /* 0: always; N: only once step N has run */
+	int hidden_after;        /* 0: always; N: only until step N has run (a placeholder) */
 };
 
 struct mdrender_link {
@@ -33,6 +46,7 @@ struct mdrender_link {
 struct mdrender_page {
 	int first, count;        /* lines [first, first + count) of the document */
 	char *title;             /* the level-2 heading; page 1: the title or "" */
+	int step;                /* the step this page goes with (1-based), or 0 */
 };
 
 struct mdrender_doc {

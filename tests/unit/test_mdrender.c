@@ -317,6 +317,43 @@ static void test_malformed(void)
 	mdrender_free(&d);
 }
 
+/* <!-- step N --> ties a page to a step; <!-- after step N --> holds text
+ * back behind one placeholder line until step N has run. */
+static void test_step_directives(void)
+{
+	const char *md = "# T\n\nIntro.\n\n## Two\n\n<!-- step 2 -->\n\nWhat will it do?\n\n"
+	                 "<!-- after step 2 -->\nIt stays flat.\n<!-- /after -->\n\nAfter.\n\n"
+	                 "## Three\n\n<!-- after step 3 -->\nHeld to the end of the page.\n";
+	struct mdrender_doc d;
+	int held = 0, placeholders = 0, flat = -1, after = -1;
+
+	CHECK(mdrender_parse(&d, md, strlen(md), 40, false) == 0);
+	CHECK(d.npages == 3);
+	CHECK(d.pages[0].step == 0 && d.pages[1].step == 2 && d.pages[2].step == 0);
+	for (int i = d.pages[1].first; i < d.pages[1].first + d.pages[1].count; i++) {
+		char *text = mdrender_line_text(&d.lines[i]);
+		if (d.lines[i].hidden_after == 2) {
+			placeholders++;
+			CHECK(strstr(text, "once step 2 has run") != NULL);
+		}
+		if (strcmp(text, "It stays flat.") == 0)
+			flat = d.lines[i].shown_after;
+		if (strcmp(text, "After.") == 0)
+			after = d.lines[i].shown_after;
+		free(text);
+	}
+	CHECK(placeholders == 1);
+	CHECK(flat == 2);      /* held back */
+	CHECK(after == 0);     /* shown: the held part ended */
+	for (int i = d.pages[2].first; i < d.pages[2].first + d.pages[2].count; i++) {
+		char *text = mdrender_line_text(&d.lines[i]);
+		held += strcmp(text, "Held to the end of the page.") == 0 && d.lines[i].shown_after == 3;
+		free(text);
+	}
+	CHECK(held == 1);      /* the page's end closes an unclosed part */
+	mdrender_free(&d);
+}
+
 int main(void)
 {
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
@@ -327,6 +364,7 @@ int main(void)
 	test_python_highlight();
 	test_wrap_never_exceeds_width();
 	test_long_words();
+	test_step_directives();
 	test_ascii_widths();
 	test_pages();
 	test_malformed();

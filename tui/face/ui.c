@@ -67,6 +67,7 @@ static struct view_ctx context(const struct ui *ui)
 	return (struct view_ctx){
 		.model = &ui->model,
 		.lesson = ui->lesson,
+		.steps_done_before = pl ? pl->steps_done : 0,
 		.scenario = ui->scenario,
 		.place = ui->menu ? VIEW_IN_MENU : ui->ex_panel ? VIEW_IN_EXERCISE : VIEW_IN_LESSON,
 		.has_course = ui->course.len > 0,

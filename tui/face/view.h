@@ -24,6 +24,7 @@
 struct view_ctx {
 	const struct model *model;
 	const struct lesson *lesson;   /* NULL when only a scenario runs */
+	int steps_done_before;         /* steps of this lesson run in earlier sessions */
 	const char *scenario;          /* the scenario's path, NULL when none */
 
 	/* where the learner is, and which keys lead elsewhere */

@@ -2,7 +2,12 @@
  *
  * The lesson is rendered again whenever the pane's width or the glyph set
  * changes, so text always wraps to what is on screen. The last row says which
- * page this is and whether more of it lies below. */
+ * page this is and whether more of it lies below.
+ *
+ * The text follows the run (mdrender.h): when a step comes whose page the
+ * lesson marks with <!-- step N -->, the view turns to it, and a part held
+ * back until a step has run shows as its placeholder until then, so no page
+ * gives away what a prediction is about to ask. */
 #include "view.h"
 
 #include <stdio.h>
@@ -18,6 +23,9 @@ struct lesson_view {
 	bool rendered, ascii;
 	int width;
 	int page, scroll;
+	int followed;        /* the step whose page the view last turned to */
+	int *shown;          /* the current page's visible lines (indexes in doc) */
+	int nshown, shown_cap;
 };
 
 static void *page_init(void)
@@ -32,12 +40,62 @@ static void page_free(void *data)
 	if (v == NULL)
 		return;
 	mdrender_free(&v->doc);
+	free(v->shown);
 	free(v);
 }
 
 static int clamp(int v, int lo, int hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Steps the learner has seen run, in this run or an earlier one. */
+static int steps_run(const struct view_ctx *ctx)
+{
+	const struct model *m = ctx->model;
+	int done = m->state == RUN_DONE ? m->step_count
+	         : m->state == RUN_LOADING ? 0 : m->step_index;
+
+	return done > ctx->steps_done_before ? done : ctx->steps_done_before;
+}
+
+/* The step the run waits to begin (1-based), or 0. */
+static int step_coming(const struct model *m)
+{
+	return m->state == RUN_BEFORE_STEP ? m->step_index + 1 : 0;
+}
+
+/* Turn to the page of the step that comes, once per step. */
+static void follow_run(struct lesson_view *v, const struct view_ctx *ctx)
+{
+	int step = step_coming(ctx->model);
+
+	if (step == 0 || step == v->followed)
+		return;
+	v->followed = step;
+	for (int i = 0; i < v->doc.npages; i++) {
+		if (v->doc.pages[i].step == step) {
+			v->page = i;
+			v->scroll = 0;
+			return;
+		}
+	}
+}
+
+/* The lines of the current page the learner may see now. */
+static void visible_lines(struct lesson_view *v, const struct mdrender_page *pg, int done)
+{
+	v->nshown = 0;
+	for (int i = pg->first; i < pg->first + pg->count; i++) {
+		const struct mdrender_line *l = &v->doc.lines[i];
+		if ((l->shown_after && l->shown_after > done) || (l->hidden_after && l->hidden_after <= done))
+			continue;
+		if (v->nshown == v->shown_cap) {
+			v->shown_cap = v->shown_cap * 2 + 64;
+			v->shown = xrealloc(v->shown, (size_t)v->shown_cap * sizeof *v->shown);
+		}
+		v->shown[v->nshown++] = i;
+	}
 }
 
 static void draw_no_lesson(struct screen *s, struct screen_rect r, const struct view_ctx *ctx)
@@ -69,13 +127,15 @@ static void page_draw(void *data, struct screen *s, struct screen_rect r,
 		v->width = width;
 		v->ascii = s->ascii;
 	}
+	follow_run(v, ctx);
 	v->page = clamp(v->page, 0, v->doc.npages - 1);
 	pg = &v->doc.pages[v->page];
-	max_scroll = pg->count > rows ? pg->count - rows : 0;
+	visible_lines(v, pg, steps_run(ctx));
+	max_scroll = v->nshown > rows ? v->nshown - rows : 0;
 	v->scroll = clamp(v->scroll, 0, max_scroll);
 
-	for (i = 0; i < rows && v->scroll + i < pg->count; i++) {
-		const struct mdrender_line *l = &v->doc.lines[pg->first + v->scroll + i];
+	for (i = 0; i < rows && v->scroll + i < v->nshown; i++) {
+		const struct mdrender_line *l = &v->doc.lines[v->shown[v->scroll + i]];
 		int x = r.x + 1, k;
 
 		for (k = 0; k < l->nspans; k++)
