@@ -34,6 +34,7 @@ struct fixture {
 	struct exwatch ex;
 	struct view_ctx ctx;
 	struct frame_shows shows;
+	bool wide;
 };
 
 static const char *const titles[] = { "What a traceback holds", "Reusing one exception instance",
@@ -121,7 +122,7 @@ static void check_frame(struct fixture *f, const char *name, int w, int h, bool 
 	struct frame_layout l;
 	char path[256], *got;
 
-	frame_layout(&l, w, h);
+	frame_layout(&l, w, h, f->wide);
 	frame_draw(s, &l, f->views, &f->shows, &f->ctx);
 	got = screen_to_text(s);
 	for (const char *c = got; ascii && *c; c++)

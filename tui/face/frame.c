@@ -17,22 +17,26 @@ const struct view_ops *const frame_views[V_COUNT] = {
 	[V_EXERCISE] = &view_exercise,
 };
 
-/* At 80x24: lesson 45 columns, gauges 34, console 6 rows. Larger terminals
- * give the gauges and the console a share of the extra room. */
-void frame_layout(struct frame_layout *l, int w, int h)
+/* At 80x24 the text comes first: the lesson pane is 55 columns (53 of
+ * text, the width lessons are written for: lessons/README.md) by 17 rows,
+ * the gauges 24 columns, the console 4 rows. Larger terminals give the
+ * gauges and the console a share of the extra room; `wide` gives the
+ * gauges' room to the text. */
+void frame_layout(struct frame_layout *l, int w, int h, bool wide)
 {
-	int gw = 34 + (w - VIEW_MIN_WIDTH) / 2, ch = 6 + (h - VIEW_MIN_HEIGHT) / 3;
+	int gw = FRAME_GAUGES_WIDTH + (w - VIEW_MIN_WIDTH) / 2, ch = 4 + (h - VIEW_MIN_HEIGHT) / 3;
 
 	l->too_small = w < VIEW_MIN_WIDTH || h < VIEW_MIN_HEIGHT;
+	l->wide = wide;
 	gw = gw > 60 ? 60 : gw;
 	ch = ch > 16 ? 16 : ch;
 	l->title = (struct screen_rect){ 0, 0, w, 1 };
 	l->status = (struct screen_rect){ 0, h - 1, w, 1 };
 	l->console = (struct screen_rect){ 0, h - 1 - ch, w, ch };
 	l->rule_y = l->console.y - 1;
-	l->split_x = w - gw - 1;
+	l->split_x = wide ? w : w - gw - 1;
 	l->lesson = (struct screen_rect){ 0, 1, l->split_x, l->rule_y - 1 };
-	l->gauges = (struct screen_rect){ l->split_x + 1, 1, gw, l->rule_y - 1 };
+	l->gauges = (struct screen_rect){ l->split_x + 1, 1, wide ? 0 : gw, l->rule_y - 1 };
 }
 
 static void draw_view(struct view views[V_COUNT], int id, struct screen *s, struct screen_rect r,
@@ -68,9 +72,11 @@ void frame_draw(struct screen *s, const struct frame_layout *l, struct view view
 		draw_view(views, V_GRAPH, s, r, ctx);
 	} else {
 		draw_view(views, V_LESSON, s, l->lesson, ctx);
-		screen_vline(s, all, l->split_x, l->lesson.y, l->lesson.h, SCREEN_BORDER);
-		draw_view(views, V_GAUGES, s, l->gauges, ctx);
-		screen_putc(s, all, l->split_x, l->rule_y, 0x2534, SCREEN_BORDER);
+		if (!l->wide) {
+			screen_vline(s, all, l->split_x, l->lesson.y, l->lesson.h, SCREEN_BORDER);
+			draw_view(views, V_GAUGES, s, l->gauges, ctx);
+			screen_putc(s, all, l->split_x, l->rule_y, 0x2534, SCREEN_BORDER);
+		}
 	}
 	screen_put(s, all, 2, l->rule_y, " console ", SCREEN_BORDER);
 	draw_view(views, V_CONSOLE, s, l->console, ctx);

@@ -20,13 +20,17 @@ enum frame_view {
 extern const struct view_ops *const frame_views[V_COUNT];
 
 /* Where things go on a screen of one size. */
+/* The gauges' column at 80 columns. */
+#define FRAME_GAUGES_WIDTH 24
+
 struct frame_layout {
 	bool too_small;
+	bool wide;             /* the text has the gauges' room too */
 	struct screen_rect title, lesson, gauges, console, status;
 	int split_x, rule_y;   /* the line between lesson and gauges; above the console */
 };
 
-void frame_layout(struct frame_layout *l, int w, int h);
+void frame_layout(struct frame_layout *l, int w, int h, bool wide);
 
 /* What is on screen besides the lesson. */
 struct frame_shows {

@@ -52,7 +52,7 @@ struct ui {
 	struct screen *screen;
 	struct view views[V_COUNT];
 	struct frame_layout layout;
-	bool help, graph, dirty, quit;
+	bool help, graph, wide, dirty, quit;
 	int quit_signal;           /* the signal that ended exclab, or 0 */
 	uintptr_t why;             /* a "why alive?" waiting for Python to be free */
 	unsigned drawn_version;
@@ -100,7 +100,7 @@ static void resize(struct ui *ui)
 
 	term_size(&w, &h);
 	screen_resize(ui->screen, w, h);
-	frame_layout(&ui->layout, w, h);
+	frame_layout(&ui->layout, w, h, ui->wide);
 }
 
 /* Fresh views: nothing a lesson's views remember (scroll, graph selection,
@@ -494,6 +494,11 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 	}
 	if (key == 'g') {
 		ui->graph = !ui->graph;
+		return;
+	}
+	if (key == 'w') {
+		ui->wide = !ui->wide;   /* the text takes the gauges' room, or gives it back */
+		resize(ui);
 		return;
 	}
 	if (ui->graph && ui->views[V_GRAPH].ops->key(ui->views[V_GRAPH].data, key)) {

@@ -1,12 +1,13 @@
 /* view_gauges.c — one meter per gauge the scenario shows, htop style.
  *
- *   Python heap                98.4 MB
- *   [██████████████████     │         ]
- *   ▁▂▂▃▄▅▆▇  +98.2 MB since step start
+ *   Python heap   98.4 MB      what, and how much now
+ *   [██████████│ ] /200 MB     the bar, its stated scale; │ marks the peak
+ *   ▁▂▂▃▃▄▅▆▇ +98.2 MB        the history, and the growth since the step began
  *
- * The bar and the sparkline share one scale, so a flat line means no growth;
- * the mark on the bar is the peak. Labels, numbers and words carry the
- * meaning; colour only helps. */
+ * The bar and the sparkline share one scale, which only ever grows during a
+ * run (to the next 1, 2 or 5 times a power of ten above the peak), so a flat
+ * line means no growth. The chain and frames gauges say which object they
+ * follow. Labels, numbers and words carry the meaning; colour only helps. */
 #include "view.h"
 
 #include <math.h>
@@ -43,7 +44,7 @@ static double gauge_scale(const struct model *m, int id)
 		/* Collections start at the threshold: the bar shows how close. */
 		return m->gc_threshold0 > 0 ? m->gc_threshold0 : nice_ceil(fmax(ser->peak, 1));
 	default:
-		return fmax(ser->peak, 1);
+		return nice_ceil(fmax(ser->peak, 1));
 	}
 }
 
@@ -75,17 +76,25 @@ static int cells(double v, double scale, int w)
 	return (int)lround(f * w);
 }
 
-static void draw_bar(struct screen *s, struct screen_rect r, int y, const struct series *ser,
-                     double scale)
+/* The bar, and its scale stated after it: "[████   ] /200 MB". */
+static void draw_bar(struct screen *s, struct screen_rect r, int y, int id,
+                     const struct series *ser, double scale)
 {
-	int w = r.w - 2, fill = cells(ser->last, scale, w), peak = cells(ser->peak, scale, w), i;
+	char text[40], num[32];
+	int w, fill, peak, i;
 
+	format_value(id, scale, num, sizeof num);
+	snprintf(text, sizeof text, " /%s", num);
+	w = r.w - 2 - width_of(s, text);
+	fill = cells(ser->last, scale, w);
+	peak = cells(ser->peak, scale, w);
 	screen_put(s, r, r.x, y, "[", SCREEN_BORDER);
 	for (i = 0; i < fill; i++)
 		screen_putc(s, r, r.x + 1 + i, y, 0x2588, SCREEN_GAUGE_BAR);
 	if (peak > fill)
 		screen_putc(s, r, r.x + peak, y, 0x2502, SCREEN_PEAK);
-	screen_put(s, r, r.x + r.w - 1, y, "]", SCREEN_BORDER);
+	screen_put(s, r, r.x + 1 + w, y, "]", SCREEN_BORDER);
+	put_right(s, r, y, text, SCREEN_DIM);
 }
 
 /* The newest `w` samples, right-aligned, one eighth-block level per cell. */
@@ -116,8 +125,11 @@ static void draw_trend(struct screen *s, struct screen_rect r, int y, int id,
 		snprintf(text, sizeof text, "flat since step start");
 	else
 		snprintf(text, sizeof text, "%s%s since step start", d > 0 ? "+" : "-", num);
-	if (width_of(s, text) + 5 > r.w)
-		snprintf(text, sizeof text, "%s%s", d > 0 ? "+" : d < 0 ? "-" : "\u00b1", num);
+	/* The history needs room to show a climb: the words give way first. */
+	if (width_of(s, text) + 12 > r.w)
+		snprintf(text, sizeof text, "%s", d == 0 ? "flat" : "");
+	if (d != 0 && !text[0])
+		snprintf(text, sizeof text, "%s%s", d > 0 ? "+" : "-", num);
 	spark = r.w - width_of(s, text) - 1;
 	if (spark >= 4)
 		draw_sparkline(s, r, y, spark, ser, scale);
@@ -146,7 +158,7 @@ static void draw_gauge(struct screen *s, struct screen_rect r, int y, int id,
 	/* The value must show; the label gives way. */
 	screen_put(s, r, r.x + r.w - width_of(s, value) - 1, y, " ", SCREEN_NORMAL);
 	put_right(s, r, y, value, SCREEN_STRONG);
-	draw_bar(s, r, y + 1, ser, scale);
+	draw_bar(s, r, y + 1, id, ser, scale);
 	if (trend)
 		draw_trend(s, r, y + 2, id, ser, scale);
 }
@@ -156,7 +168,8 @@ static void gauges_draw(void *data, struct screen *s, struct screen_rect r,
 {
 	(void)data;
 	const struct model *m = ctx->model;
-	int ids[PROBE_COUNT], n = 0, rows, gap, fit, i, y;
+	int ids[PROBE_COUNT], n = 0, rows, gap, fit, i, y, avail;
+	bool follows;
 	struct screen_rect in = { r.x + 1, r.y, r.w - 2, r.h };
 
 	for (i = 0; i < PROBE_COUNT; i++)
@@ -166,14 +179,26 @@ static void gauges_draw(void *data, struct screen *s, struct screen_rect r,
 		screen_put(s, in, in.x, in.y, "No gauges yet.", SCREEN_DIM);
 		return;
 	}
+	/* The chain and frames gauges follow one object: a row says which. */
+	follows = m->watch[0] && (m->shown[PROBE_CHAIN] || m->shown[PROBE_FRAMES]);
+	avail = in.h - follows;
 	/* Three rows each with a gap if they fit; else no gap; else no sparkline. */
-	rows = n * 3 <= in.h ? 3 : 2;
-	gap = n * (rows + 1) - 1 <= in.h ? 1 : 0;
-	fit = (in.h + gap) / (rows + gap);
+	rows = n * 3 <= avail ? 3 : 2;
+	gap = n * (rows + 1) - 1 <= avail ? 1 : 0;
+	fit = (avail + gap) / (rows + gap);
 	if (fit < n)
-		fit = (in.h - 1 + gap) / (rows + gap);   /* keep a row for "+N more" */
-	for (i = 0, y = in.y; i < n && i < fit; i++, y += rows + gap)
+		fit = (avail - 1 + gap) / (rows + gap);   /* keep a row for "+N more" */
+	for (i = 0, y = in.y; i < n && i < fit; i++, y += rows + gap) {
+		if (follows && (ids[i] == PROBE_CHAIN || ids[i] == PROBE_FRAMES)) {
+			char text[160];
+			snprintf(text, sizeof text, "following %s:", m->watch);
+			if (width_of(s, text) > in.w)
+				snprintf(text, sizeof text, "of %s", m->watch);   /* the name matters most */
+			screen_put(s, in, in.x, y++, text, SCREEN_DIM);
+			follows = false;
+		}
 		draw_gauge(s, in, y, ids[i], m, rows == 3);
+	}
 	if (fit < n) {
 		char more[48];
 
