@@ -494,6 +494,43 @@ static void end_heading(struct render *r)
 }
 
 /* Emit the collected code block: one line per source line, tabs expanded. */
+/* A code line wider than the text: cut where it reaches the last column
+ * but one, marked with ↩ there, and carried on in lines of its own,
+ * indented as the code, so code is never cut off silently. */
+static void emit_code_line(struct render *r, const struct styled *line)
+{
+	int avail = text_avail(r), indent = (int)strlen(CODE_INDENT);
+	const char *mark = r->ascii ? "\\" : "\u21a9";
+	struct styled part = { 0 };
+	size_t a = 0;
+
+	for (;;) {
+		size_t i = a;
+		int w = a ? indent : 0;
+
+		while (i < line->len) {
+			wchar_t ch;
+			size_t n = screen_utf8_decode(line->text + i, line->len - i, &ch);
+			int cw = screen_char_width(ch, r->ascii);
+			if (w + cw > avail - 1 && i > a && avail > indent + 2)
+				break;
+			w += cw;
+			i += n;
+		}
+		part.len = 0;
+		if (a > 0)
+			styled_add(&part, CODE_INDENT, (size_t)indent, SCREEN_CODE);
+		styled_add(&part, line->text + a, i - a, SCREEN_CODE);
+		memcpy(part.attr + part.len - (i - a), line->attr + a, i - a);
+		emit(r, &part, 0, part.len);
+		if (i >= line->len)
+			break;
+		line_add(&r->doc->lines[r->doc->nlines - 1], mark, strlen(mark), SCREEN_DIM);
+		a = i;
+	}
+	styled_free(&part);
+}
+
 static void end_code(struct render *r)
 {
 	struct styled *c = &r->code;
@@ -519,7 +556,7 @@ static void end_code(struct render *r)
 			}
 		}
 		i++;   /* the '\n' */
-		emit(r, &line, 0, line.len);
+		emit_code_line(r, &line);
 	}
 	styled_free(&line);
 	c->len = 0;

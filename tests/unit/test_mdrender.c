@@ -163,10 +163,22 @@ static void test_wrap_never_exceeds_width(void)
 			CHECK(mdrender_line_width(&d.lines[i], false) <= width);
 		mdrender_free(&d);
 	}
-	/* Code blocks are clipped by the view, never wrapped. */
+	/* A code line wider than the text is never cut off: it goes on in
+	 * lines of its own, the cut marked with ↩, every character kept. */
 	render(&d, "```\nprint('a line longer than twenty columns')\n```\n", 20, false);
-	CHECK(d.nlines == 1);
-	CHECK(mdrender_line_width(&d.lines[0], false) > 20);
+	CHECK(d.nlines == 3);
+	for (i = 0; i < d.nlines; i++)
+		CHECK(mdrender_line_width(&d.lines[i], false) <= 20);
+	{
+		char *l0 = mdrender_line_text(&d.lines[0]), *l1 = mdrender_line_text(&d.lines[1]);
+		char *l2 = mdrender_line_text(&d.lines[2]);
+		CHECK_STR(l0, "  print('a line lon\u21a9");
+		CHECK_STR(l1, "  ger than twenty c\u21a9");
+		CHECK_STR(l2, "  olumns')");
+		free(l0);
+		free(l1);
+		free(l2);
+	}
 	mdrender_free(&d);
 }
 
