@@ -88,7 +88,7 @@ static struct mdrender_line *new_line(struct render *r)
 		r->lines_cap = r->lines_cap * 2 + 32;
 		d->lines = xrealloc(d->lines, (size_t)r->lines_cap * sizeof *d->lines);
 	}
-	d->lines[d->nlines] = (struct mdrender_line){ NULL, 0, r->held, 0 };
+	d->lines[d->nlines] = (struct mdrender_line){ NULL, 0, r->held, 0, false };
 	return &d->lines[d->nlines++];
 }
 
@@ -526,6 +526,7 @@ static void emit_code_line(struct render *r, const struct styled *line)
 		if (i >= line->len)
 			break;
 		line_add(&r->doc->lines[r->doc->nlines - 1], mark, strlen(mark), SCREEN_DIM);
+		r->doc->lines[r->doc->nlines - 1].carried = true;
 		a = i;
 	}
 	styled_free(&part);

@@ -36,6 +36,7 @@ struct mdrender_line {
 	int nspans;
 	int shown_after;         /* 0: always; N: only once step N has run */
 	int hidden_after;        /* 0: always; N: only until step N has run (a placeholder) */
+	bool carried;            /* a code line too wide for the text, carried on below */
 };
 
 struct mdrender_link {

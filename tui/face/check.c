@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "lesson.h"
 #include "model.h"
 #include "report.h"
@@ -134,6 +135,36 @@ static void check_exercise(const char *scenario, const struct exercise_info *ex)
 	}
 }
 
+/* The lesson fits the screen it is read on at 80x24: no code line is
+ * carried on for want of room, no page is longer than three screens. */
+static void check_layout(const struct lesson *lesson, const char *path)
+{
+	struct mdrender_doc doc;
+	int problems_before = problems;
+
+	lesson_render(lesson, &doc, FRAME_TEXT_WIDTH_80, false);
+	for (int p = 0; p < doc.npages; p++) {
+		const struct mdrender_page *pg = &doc.pages[p];
+		if (pg->count > FRAME_PAGE_MAX)
+			report(false, path, "page %d (\"%s\") is %d lines at 80x24; at most %d, three "
+			       "screens: split it", p + 1, pg->title, pg->count, FRAME_PAGE_MAX);
+		for (int i = pg->first; i < pg->first + pg->count; i++) {
+			if (!doc.lines[i].carried)
+				continue;
+			char *text = mdrender_line_text(&doc.lines[i]);
+			report(false, path, "page %d: a code line is wider than the %d columns of text at "
+			       "80x24: %s", p + 1, FRAME_TEXT_WIDTH_80, text);
+			free(text);
+			while (i + 1 < pg->first + pg->count && doc.lines[i].carried)
+				i++;   /* one report per code line */
+		}
+	}
+	if (problems == problems_before)
+		report(true, path, "fits 80x24: code within %d columns, pages within %d lines",
+		       FRAME_TEXT_WIDTH_80, FRAME_PAGE_MAX);
+	mdrender_free(&doc);
+}
+
 static void check_lesson(const char *path)
 {
 	struct lesson *lesson = NULL;
@@ -150,6 +181,7 @@ static void check_lesson(const char *path)
 		report(false, path, "%s", msg);
 		return;
 	}
+	check_layout(lesson, path);
 	scenario = lesson_scenario(lesson);
 	if (scenario == NULL) {
 		report(true, path, "\"%s\" has no live part", lesson_title(lesson));

@@ -20,8 +20,13 @@ enum frame_view {
 extern const struct view_ops *const frame_views[V_COUNT];
 
 /* Where things go on a screen of one size. */
-/* The gauges' column at 80 columns. */
+/* The gauges' column at 80 columns, and so the lesson text's width there:
+ * what lessons are written for (lessons/README.md, checked by exclab check). */
 #define FRAME_GAUGES_WIDTH 24
+#define FRAME_TEXT_WIDTH_80 (VIEW_MIN_WIDTH - FRAME_GAUGES_WIDTH - 3)
+/* Rows of lesson text at 80x24, and the most rows a page should have. */
+#define FRAME_TEXT_ROWS_24 16
+#define FRAME_PAGE_MAX (3 * FRAME_TEXT_ROWS_24)
 
 struct frame_layout {
 	bool too_small;
