@@ -3,18 +3,16 @@ reference cycle is drawn and marked, followed and explained, and gone after
 the fix; a root reaching a million objects is summarised while the
 interface keeps answering keys.
 
-usage: test_graph_tui.py EXCLAB   (from the project root; shares test_tui's harness)
+usage: test_graph_tui.py EXCLAB   (from the project root; the harness is harness.py)
 """
 import os
 import re
 import statistics
 import sys
-import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_tui as t  # noqa: E402  (the Pane/tmux harness, same socket rules)
+import harness as t  # noqa: E402
 
 LESSON2 = "lessons/03-exception-cycles.md"
 
@@ -32,8 +30,8 @@ end)
 """
 
 
-def case_cycle():
-    p = t.Pane(f"{t.q(t.EXCLAB)} {LESSON2}")
+def case_cycle(srv):
+    p = srv.exclab_pane(LESSON2)
     try:
         p.wait_for(lambda s: t.STEP1.search(t.status_line(s)) is not None,
                    why="lesson 2 to load")
@@ -100,71 +98,49 @@ def case_cycle():
         p.close()
 
 
-def case_million():
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "million.lua")
-        with open(path, "w") as f:
-            f.write(MILLION)
-        p = t.Pane(f"{t.q(t.EXCLAB)} run {t.q(path)}")
-        try:
-            p.wait_for("run step 1/", why="the scenario to load")
-            p.keys("Space")
-            p.wait_for("the graph of a million objects", timeout=30, why="step 1's pause")
-            p.keys("g")
-            s = p.wait_for("(limited)", timeout=10,
-                           why="the header to say the capture was limited")
-            if "Graph of big: 20,001 objects" not in s or "1000000 items" not in s:
-                raise t.Failure("the graph is not the summarised million", s)
-            if not ("[1]" in s and "[2]" in s and s.index("[1]") < s.index("[2]")):
-                raise t.Failure("the list's first items are not drawn first, in order", s)
-            # Step 2 keeps Python busy and recaptures the graph four times a
-            # second; the interface must still answer at once.
-            p.keys("Space")
-            p.wait_for("run step 2/2", timeout=10, why="the pause to end")
-            p.keys("Space")
-            p.wait_for("RUNNING", timeout=10, why="step 2 to run")
-            delays = []
-            for _ in range(5):
-                p.keys("?")
-                t0 = time.monotonic()
-                p.wait_for("Press any key to close.", timeout=2, why="the help to open")
-                delays.append(time.monotonic() - t0)
-                p.keys("x")
-                p.wait_for(lambda s: "Press any key to close." not in s, timeout=2,
-                           why="the help to close")
-            med = statistics.median(delays)
-            print(f"    help opened in {med * 1000:.0f} ms (median of 5) while capturing")
-            if med > 0.25:
-                raise t.Failure(f"keys answered in {med * 1000:.0f} ms while the graph is captured")
-        finally:
-            p.close()
+def case_million(srv):
+    path = srv.write("million.lua", MILLION)
+    p = srv.exclab_pane("run", path)
+    try:
+        p.wait_for("run step 1/", why="the scenario to load")
+        p.keys("Space")
+        p.wait_for("the graph of a million objects", timeout=30, why="step 1's pause")
+        p.keys("g")
+        s = p.wait_for("(limited)", timeout=10,
+                       why="the header to say the capture was limited")
+        if "Graph of big: 20,001 objects" not in s or "1000000 items" not in s:
+            raise t.Failure("the graph is not the summarised million", s)
+        if not ("[1]" in s and "[2]" in s and s.index("[1]") < s.index("[2]")):
+            raise t.Failure("the list's first items are not drawn first, in order", s)
+        # Step 2 keeps Python busy and recaptures the graph four times a
+        # second; the interface must still answer at once.
+        p.keys("Space")
+        p.wait_for("run step 2/2", timeout=10, why="the pause to end")
+        p.keys("Space")
+        p.wait_for("RUNNING", timeout=10, why="step 2 to run")
+        delays = []
+        for _ in range(5):
+            p.keys("?")
+            t0 = time.monotonic()
+            p.wait_for("Press any key to close.", timeout=2, why="the help to open")
+            delays.append(time.monotonic() - t0)
+            p.keys("x")
+            p.wait_for(lambda s: "Press any key to close." not in s, timeout=2,
+                       why="the help to close")
+        med = statistics.median(delays)
+        print(f"    help opened in {med * 1000:.0f} ms (median of 5) while capturing")
+        if med > 0.25:
+            raise t.Failure(f"keys answered in {med * 1000:.0f} ms while the graph is captured")
+    finally:
+        p.close()
 
 
 CASES = [("cycle", case_cycle), ("million", case_million)]
 
 
 def main():
-    failed = 0
-    t.tmux("new-session", "-d", "-s", "keep", "sleep 600")
-    try:
-        for name, fn in CASES:
-            t0 = time.monotonic()
-            try:
-                fn()
-                print(f"ok {name} ({time.monotonic() - t0:.1f}s)")
-            except t.Failure as e:
-                failed += 1
-                print(f"FAIL {name}: {e}")
-                if e.screen:
-                    print(e.screen)
-            except Exception:
-                failed += 1
-                print(f"FAIL {name}:")
-                traceback.print_exc()
-    finally:
-        t.tmux("kill-server", check=False)
-    sys.exit(1 if failed else 0)
+    return t.run(__doc__, CASES, "graph-tui")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
