@@ -176,6 +176,19 @@ class Pane:
             time.sleep(0.05)
         return old
 
+    def settled(self, escapes=False, timeout=2.0):
+        """The screen once two captures 0.15 s apart agree: never a frame
+        half drawn."""
+        before = self.screen(escapes)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.15)
+            now = self.screen(escapes)
+            if now == before:
+                return now
+            before = now
+        return before
+
     def wait_keys_read(self, timeout=10.0):
         """Until the program in the pane has read every key sent to it: the
         tty's input queue is empty. For keys that change nothing on screen."""
@@ -255,6 +268,15 @@ def console_rows(s):
     for i, line in enumerate(lines):
         if re.match(r"^(\u2500\u2500|--) console ", line):
             return lines[i + 1:-1]
+    raise Failure("no console rule on the screen", s)
+
+
+def above_console(s):
+    """The screen above the console's rule: the lesson or graph and the gauges."""
+    lines = s.rstrip("\n").split("\n")
+    for i, line in enumerate(lines):
+        if re.match(r"^(\u2500\u2500|--) console ", line):
+            return "\n".join(lines[:i])
     raise Failure("no console rule on the screen", s)
 
 
