@@ -169,6 +169,8 @@ def main():
             print(f"FAIL {path}: {why}\n{out[-3000:]}")
         elif not args.keep:
             os.unlink(path)
+    if not args.keep and not failures:
+        os.rmdir(folder)   # every script passed and is gone; failing ones stay
     if sound == 0:
         failures += 1
         print(f"FAIL none of the {args.runs} scenarios had sound declarations: "
