@@ -12,7 +12,10 @@ covers many calls.
 Whatever a scenario does, exclab must: end within its time limit plus the
 grace period, exit 0, 1 or 2, print its final "checks:" line, never report
 that the lab crashed (hostile values are the API's to refuse, not to crash
-on), and never print a sanitizer report.
+on), and never print a sanitizer report. A scenario whose declarations are
+sound (scenario{} not mangled, no exercise{}, its fields drawn from the hostile values) must
+also run every step to its end: its API calls are what this test is for,
+and a scenario refused at load makes none of them.
 
 usage: fuzz_scenarios.py EXCLAB [--seed N] [--runs N] [--keep DIR]
 """
@@ -84,13 +87,18 @@ local big = {} ; for i = 1, 150000 do big[i] = i end
 
 
 def scenario_text(rng):
+    """The script, and whether its declarations are sound (so that it must
+    get to its steps' calls)."""
+    sound = True
     lines = [SETUP]
     fields = ['title = "fuzz"', "time_limit = 2", "step_time_limit = 4"]
     if rng.random() < 0.2:
+        sound = False
         fields.append(f"{rng.choice(['title', 'gauges', 'watch', 'memory_limit', 'python'])} = "
                       f"{rng.choice(VALUES)}")
     lines.append("scenario { " + ", ".join(fields) + " }")
-    for s in range(rng.randint(1, 3)):
+    steps = rng.randint(1, 3)
+    for s in range(steps):
         lines.append(f'step("step {s + 1}", function()')
         lines.append(f"  py.exec([[{PYTHON}]])")
         for _ in range(rng.randint(8, 25)):
@@ -101,13 +109,16 @@ def scenario_text(rng):
         lines.append('  check.truthy("reached the end of the step", true)')
         lines.append("end)")
     if rng.random() < 0.3:
+        sound = False
         lines.append(f"exercise {{ file = {rng.choice(VALUES)}, solution = {rng.choice(VALUES)}, "
                      f"cheats = {rng.choice(VALUES)}, hints = {rng.choice(VALUES)}, "
                      f"verify = function() end }}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", (steps if sound else 0)
 
 
-def run_one(exclab, path):
+def run_one(exclab, path, steps):
+    """Why the run failed, or None; and its output. `steps`: how many
+    steps must reach their end (0 for a scenario that may be refused)."""
     t0 = time.monotonic()
     try:
         proc = subprocess.run([exclab, "run", path, "--headless"], capture_output=True,
@@ -127,6 +138,11 @@ def run_one(exclab, path):
         return "a sanitizer report", out
     if took > 20:
         return f"took {took:.1f} s (3 steps of 4 s at most, plus grace)", out
+    reached = sum(line.strip().startswith("\u2713 reached the end of the step")
+                  for line in lines)
+    if reached < steps:
+        return (f"sound declarations, yet {reached} of its {steps} step(s) reached their end: "
+                "the API calls did not all run"), out
     return None, out
 
 
@@ -140,18 +156,27 @@ def main():
     rng = random.Random(args.seed)
     folder = args.keep or tempfile.mkdtemp(prefix="exclab-fuzz-")
     os.makedirs(folder, exist_ok=True)
-    failures = 0
+    failures = sound = 0
     for i in range(args.runs):
         path = os.path.join(folder, f"fuzz-{args.seed}-{i}.lua")
+        text, steps = scenario_text(rng)
+        sound += steps > 0
         with open(path, "w") as f:
-            f.write(scenario_text(rng))
-        why, out = run_one(args.exclab, path)
+            f.write(text)
+        why, out = run_one(args.exclab, path, steps)
         if why:
             failures += 1
             print(f"FAIL {path}: {why}\n{out[-3000:]}")
         elif not args.keep:
             os.unlink(path)
-    print(f"{args.runs} generated scenarios (seed {args.seed}), {failures} failed")
+    if not args.keep and not failures:
+        os.rmdir(folder)   # every script passed and is gone; failing ones stay
+    if sound == 0:
+        failures += 1
+        print(f"FAIL none of the {args.runs} scenarios had sound declarations: "
+              "no API call was made")
+    print(f"{args.runs} generated scenarios (seed {args.seed}), {sound} with sound "
+          f"declarations, {failures} failed")
     sys.exit(1 if failures else 0)
 
 

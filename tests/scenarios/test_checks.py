@@ -16,7 +16,13 @@ def main():
     exclab, scenario, minimum = sys.argv[1], sys.argv[2], int(sys.argv[3])
     proc = subprocess.run([exclab, "run", scenario, "--headless", "--json"],
                           capture_output=True, text=True, timeout=300)
-    report = json.loads(proc.stdout)
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        # A crash or a usage error: say what exclab said, not where json failed.
+        print(f"FAIL exclab printed no JSON report (exit {proc.returncode}):\n"
+              f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        sys.exit(1)
     failed = excused = 0
     for step in report["steps"]:
         for c in step["checks"]:

@@ -21,7 +21,13 @@ def main():
     proc = subprocess.run([sys.argv[1], "run", os.path.join(HERE, "host", "host.lua"),
                            "--headless", "--json"], capture_output=True, text=True,
                           env=env, timeout=60)
-    report = json.loads(proc.stdout)
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        # A crash or a usage error: say what exclab said, not where json failed.
+        print(f"FAIL exclab printed no JSON report (exit {proc.returncode}):\n"
+              f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        sys.exit(1)
     for step in report["steps"]:
         for c in step["checks"]:
             print("ok " if c["passed"] else "FAIL", c["message"], "--", c["detail"])

@@ -2,9 +2,10 @@
 exercise panel (working copy, verification on save, the solution once it
 passes, $EDITOR), progress kept between runs, and a corrupt progress file.
 
-HOME, XDG_STATE_HOME and XDG_DATA_HOME point into a temp folder and EDITOR
-is a script of ours, so nothing of the user's is read or touched. Every wait
-polls the screen against a deadline and fails with the last screen seen.
+Each case is a fresh learner: a tmux server of its own (harness.py) whose
+HOME and XDG folders point into a temp folder, and EDITOR a script of ours,
+so nothing of the user's is read or touched. Every wait polls the screen
+against a deadline and fails with the last screen seen.
 
 usage: test_course.py EXCLAB   (run from the project root, as meson does)
 """
@@ -12,99 +13,34 @@ import glob
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
-EXCLAB = os.path.abspath(sys.argv[1])
-ROOT = os.getcwd()
-SOCKET = f"exclab-course-{os.getpid()}"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ROOT, Failure, q, run, status_line  # noqa: E402
+
 W, H = 100, 30
 LESSON1 = "01-what-a-traceback-holds"
 SOLUTION1 = os.path.join(ROOT, "scenarios/01-traceback/exercise/solution.py")
 
 
-class Failure(Exception):
-    def __init__(self, why, screen=None):
-        super().__init__(why)
-        self.screen = screen
+def setup(srv):
+    """EDITOR: a script that says what it was given, then exits: no save."""
+    srv.editor_log = os.path.join(srv.tmp, "editor.log")
+    srv.editor = srv.write("editor.sh", f"#!/bin/sh\necho \"$@\" >> {q(srv.editor_log)}\n")
+    os.chmod(srv.editor, 0o755)
+    srv.env["EDITOR"] = srv.editor
 
 
-def q(s):
-    return "'" + s.replace("'", "'\\''") + "'"
+def start(srv):
+    """exclab with no argument, as a learner starts it; the pane stays
+    after it exits and says how it ended."""
+    return srv.pane(f"{q(srv.exclab)}; echo EXITED $?; sleep 60")
 
 
-class Course:
-    """One temp home for the learner, and the tmux server its panes run in."""
-
-    def __init__(self):
-        self.tmp = tempfile.mkdtemp(prefix="exclab-course-")
-        self.home = os.path.join(self.tmp, "home")
-        self.state = os.path.join(self.tmp, "state")
-        self.data = os.path.join(self.tmp, "data")
-        os.makedirs(self.home)
-        self.editor_log = os.path.join(self.tmp, "editor.log")
-        self.editor = os.path.join(self.tmp, "editor.sh")
-        with open(self.editor, "w") as f:
-            # An editor that says what it was given, then exits: no save.
-            f.write(f"#!/bin/sh\necho \"$@\" >> {q(self.editor_log)}\n")
-        os.chmod(self.editor, 0o755)
-        self.env = {k: v for k, v in os.environ.items()
-                    if k not in ("NO_COLOR", "LANG", "LANGUAGE") and not k.startswith(("LC_", "XDG_"))}
-        self.env.update(LC_ALL="C.UTF-8", SHELL="/bin/sh", HOME=self.home,
-                        XDG_STATE_HOME=self.state, XDG_DATA_HOME=self.data, EDITOR=self.editor)
-        self.progress = os.path.join(self.state, "exclab", "progress.json")
-        self.count = 0
-
-    def tmux(self, *args, check=True):
-        proc = subprocess.run(["tmux", "-u", "-f", "/dev/null", "-L", SOCKET, *args],
-                              capture_output=True, text=True, env=self.env, timeout=20)
-        if check and proc.returncode != 0:
-            raise Failure(f"tmux {' '.join(args)}: {proc.stderr.strip()}")
-        return proc.stdout
-
-    def start(self):
-        """exclab with no argument, as a learner starts it; the pane stays
-        after it exits and says how it ended."""
-        self.count += 1
-        name = f"c{self.count}"
-        self.tmux("new-session", "-d", "-s", name, "-x", str(W), "-y", str(H), "-c", ROOT,
-                  f"{q(EXCLAB)}; echo EXITED $?; sleep 60")
-        return Pane(self, name)
-
-    def close(self):
-        self.tmux("kill-server", check=False)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-class Pane:
-    def __init__(self, course, name):
-        self.course, self.name, self.last = course, name, ""
-
-    def screen(self):
-        self.last = self.course.tmux("capture-pane", "-p", "-t", self.name, check=False)
-        return self.last
-
-    def keys(self, *keys):
-        self.course.tmux("send-keys", "-t", self.name, *keys)
-
-    def wait_for(self, what, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while True:
-            s = self.screen()
-            got = (what in s) if isinstance(what, str) else what(s)
-            if got:
-                return s
-            if time.monotonic() > deadline:
-                why = what if isinstance(what, str) else what.__name__
-                raise Failure(f"waited {timeout:.0f} s for {why!r}", s)
-            time.sleep(0.05)
-
-    def quit(self):
-        self.keys("q")
-        self.wait_for("EXITED 0", timeout=15)
+def quit(p):
+    p.keys("q")
+    p.wait_for("EXITED 0", timeout=15, why="q did not end exclab with status 0")
 
 
 def lesson_titles():
@@ -126,15 +62,11 @@ def menu_line(s, number):
     raise Failure(f"no line for lesson {number} on the menu", s)
 
 
-def status_line(s):
-    return s.rstrip("\n").split("\n")[-1]
-
-
 def case_menu_lesson_exercise(c):
     titles = lesson_titles()
     if len(titles) != 6:
         raise Failure(f"expected the six lessons of the course, found {len(titles)}")
-    p = c.start()
+    p = start(c)
     s = p.wait_for("The course")
     for i, title in enumerate(titles, 1):
         if title not in menu_line(s, i) or "not started" not in menu_line(s, i):
@@ -194,14 +126,14 @@ def case_menu_lesson_exercise(c):
     s = p.wait_for("The reference solution:")
     p.keys("x")
     p.wait_for(lambda s: "Exercise" not in s)
-    p.quit()
+    quit(p)
 
     saved = json.load(open(c.progress))["lessons"][LESSON1]
     if saved["exercise"] != "passed" or saved["working_copy"] != work:
         raise Failure(f"progress after the exercise: {saved}")
 
     # The same learner, later: the menu remembers.
-    p = c.start()
+    p = start(c)
     s = p.wait_for("The course")
     line = menu_line(s, 1)
     want = f"1/{saved['steps_total']} steps"
@@ -210,7 +142,7 @@ def case_menu_lesson_exercise(c):
             raise Failure(f"lesson 1's progress on the menu lacks {part!r}", s)
     if "not started" not in menu_line(s, 2):
         raise Failure("lesson 2 is not shown as not started", s)
-    p.quit()
+    quit(p)
     return f"verified {took:.1f} s after the save"
 
 
@@ -218,7 +150,7 @@ def case_corrupt(c):
     os.makedirs(os.path.dirname(c.progress), exist_ok=True)
     with open(c.progress, "wb") as f:
         f.write(b'{"version": 1, "lessons": {"01-what\x00 garbage')
-    p = c.start()
+    p = start(c)
     s = p.wait_for("The course")
     flat = " ".join(s.split())
     if c.progress not in flat or "corrupt" not in flat or "set aside" not in flat:
@@ -240,31 +172,21 @@ def case_corrupt(c):
         time.sleep(0.1)
     else:
         raise Failure("step 1 of lesson 2 did not end", p.last)
-    p.quit()
+    quit(p)
     saved = json.load(open(c.progress))
     if saved["lessons"]["02-reusing-an-exception"]["steps_done"] != 1:
         raise Failure(f"progress after the corrupt file: {saved}")
 
 
+CASES = [
+    ("menu-lesson-exercise", case_menu_lesson_exercise),
+    ("corrupt", case_corrupt),
+]
+
+
 def main():
-    failed = 0
-    for case in (case_menu_lesson_exercise, case_corrupt):
-        c = Course()
-        t0 = time.monotonic()
-        try:
-            note = case(c) or ""
-            print(f"ok   {case.__name__} ({time.monotonic() - t0:.1f} s) {note}")
-        except Exception as e:
-            failed += 1
-            print(f"FAIL {case.__name__}: {e}")
-            if isinstance(e, Failure) and e.screen is not None:
-                print("--- last screen:\n" + e.screen + "---")
-            if not isinstance(e, Failure):
-                traceback.print_exc()
-        finally:
-            c.close()
-    print(f"{2 - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    # A fresh learner for each case: its own home, progress and EDITOR.
+    return run(__doc__, CASES, "course", W, H, server_per_case=True, setup=setup)
 
 
 if __name__ == "__main__":

@@ -1,22 +1,21 @@
-"""The graph view in a real terminal, driven through tmux: lesson 2's
-reference cycle is drawn and marked, followed and explained, and gone after
-the fix; a root reaching a million objects is summarised while the
-interface keeps answering keys.
+"""The graph view in a real terminal, driven through tmux: lesson 3's
+reference cycle is drawn and marked, followed and explained, and after the
+last fix the graph shows what the fix keeps instead (a list holding one
+TracebackException, no cycle, no frame); a root reaching a million objects
+is summarised while the interface keeps answering keys.
 
-usage: test_graph_tui.py EXCLAB   (from the project root; shares test_tui's harness)
+usage: test_graph_tui.py EXCLAB   (from the project root; the harness is harness.py)
 """
 import os
 import re
 import statistics
 import sys
-import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_tui as t  # noqa: E402  (the Pane/tmux harness, same socket rules)
+import harness as t  # noqa: E402
 
-LESSON2 = "lessons/03-exception-cycles.md"
+LESSON3 = "lessons/03-exception-cycles.md"
 
 MILLION = """\
 scenario { title = "A million objects", time_limit = 60 }
@@ -32,11 +31,11 @@ end)
 """
 
 
-def case_cycle():
-    p = t.Pane(f"{t.q(t.EXCLAB)} {LESSON2}")
+def case_cycle(srv):
+    p = srv.exclab_pane(LESSON3)
     try:
         p.wait_for(lambda s: t.STEP1.search(t.status_line(s)) is not None,
-                   why="lesson 2 to load")
+                   why="lesson 3 to load")
         p.keys("Space")
         # Step 1 ends by asking whether gc.collect() will free the exception;
         # step 2 collects and reveals it. Answer "yes", whichever key it is.
@@ -60,14 +59,7 @@ def case_cycle():
                    why="the exception is not drawn as a double box on the cycle")
         # Walk the cycle: each press of c moves the selection along it.
         # The selection is drawn in reverse video: compare with attributes.
-        before = p.screen(escapes=True)
-        deadline = time.monotonic() + 2   # settled: not a frame half drawn
-        while time.monotonic() < deadline:
-            time.sleep(0.15)
-            now = p.screen(escapes=True)
-            if now == before:
-                break
-            before = now
+        before = p.settled(escapes=True)   # not a frame half drawn
         p.keys("c")
         deadline = time.monotonic() + 3
         while p.screen(escapes=True) == before and time.monotonic() < deadline:
@@ -82,7 +74,7 @@ def case_cycle():
                    why="the why-alive answer for a garbage cycle")
         p.keys("Escape")
         p.keys("g")
-        # Collect, then walk on to the first fix: the graph has nothing to draw.
+        # Collect, then run the rest: the fixes, the last of which keeps a report.
         p.keys("Space")
         p.wait_for(lambda s: "[space] run step 3/" in t.status_line(s), timeout=20,
                    why="step 2, the collection, to finish")
@@ -92,79 +84,104 @@ def case_cycle():
         if not re.search(r"^ \u2713 You predicted yes: measured yes$", console, re.M):
             raise t.Failure("step 2 does not reveal '\u2713 You predicted yes: measured yes'",
                             console)
-        p.keys("g")
-        s = p.wait_for(lambda s: "Graph of" in s and s, why="the graph view")
-        if "⟲" in s.split("── console")[0]:
-            raise t.Failure("after the last fix, the graph still shows a cycle", s)
+        fixed_graph(p)
     finally:
         p.close()
 
 
-def case_million():
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "million.lua")
-        with open(path, "w") as f:
-            f.write(MILLION)
-        p = t.Pane(f"{t.q(t.EXCLAB)} run {t.q(path)}")
-        try:
-            p.wait_for("run step 1/", why="the scenario to load")
-            p.keys("Space")
-            p.wait_for("the graph of a million objects", timeout=30, why="step 1's pause")
-            p.keys("g")
-            s = p.wait_for("(limited)", timeout=10,
-                           why="the header to say the capture was limited")
-            if "Graph of big: 20,001 objects" not in s or "1000000 items" not in s:
-                raise t.Failure("the graph is not the summarised million", s)
-            if not ("[1]" in s and "[2]" in s and s.index("[1]") < s.index("[2]")):
-                raise t.Failure("the list's first items are not drawn first, in order", s)
-            # Step 2 keeps Python busy and recaptures the graph four times a
-            # second; the interface must still answer at once.
-            p.keys("Space")
-            p.wait_for("run step 2/2", timeout=10, why="the pause to end")
-            p.keys("Space")
-            p.wait_for("RUNNING", timeout=10, why="step 2 to run")
-            delays = []
-            for _ in range(5):
-                p.keys("?")
-                t0 = time.monotonic()
-                p.wait_for("Press any key to close.", timeout=2, why="the help to open")
-                delays.append(time.monotonic() - t0)
-                p.keys("x")
-                p.wait_for(lambda s: "Press any key to close." not in s, timeout=2,
-                           why="the help to close")
-            med = statistics.median(delays)
-            print(f"    help opened in {med * 1000:.0f} ms (median of 5) while capturing")
-            if med > 0.25:
-                raise t.Failure(f"keys answered in {med * 1000:.0f} ms while the graph is captured")
-        finally:
-            p.close()
+# The last step, "Fix 3: keep a TracebackException", shows kept_reports: a
+# list holding one TracebackException, which keeps the report's text (a
+# StackSummary) and no frame, no traceback, no cycle.
+FIXED = re.compile(r"Graph of kept_reports: (\d+) objects, 0 cycles")
+
+
+def fixed_graph(p):
+    """The graph after the last fix: what it keeps, drawn, and no cycle."""
+    p.keys("g")
+    p.wait_for(lambda s: FIXED.search(s), why="the graph of the fix's kept_reports, 0 cycles")
+    s = p.settled()
+    n = int(FIXED.search(s).group(1))
+    graph = t.above_console(s)
+    if n < 3:
+        raise t.Failure(f"the graph of kept_reports has {n} object(s): the list, the "
+                        "TracebackException and its StackSummary at least", s)
+    # The list's [0] edge goes into the TracebackException's box.
+    if not re.search(r"^\u250c kept_reports \u2500", graph, re.M):
+        raise t.Failure("no single-line box for the root, kept_reports", s)
+    if not re.search(r"\u2502 1 items +\u2502\u2500\[0\]\u2500*\u25b6\u2502 <TracebackExcep", graph):
+        raise t.Failure("kept_reports (1 items) has no [0] edge into a TracebackException box", s)
+    if "\u250c StackSummary " not in graph:
+        raise t.Failure("the report's StackSummary is not drawn", s)
+    if "\u27f2" in graph:
+        raise t.Failure("after the last fix, the graph still marks a cycle (\u27f2)", s)
+    if any(c in graph for c in "\u2554\u2557\u255a\u255d\u2550\u2551"):
+        raise t.Failure("after the last fix, a box is drawn double (on a cycle)", s)
+    m = re.search(r"[\u250c\u2554] (frame|traceback|AppError)\b", graph)
+    if m:
+        raise t.Failure(f"after the last fix, the graph draws a {m.group(1)} box", s)
+    # The root's details: alive through the globals, and it keeps bytes, not
+    # the 5 MB payload a leaky request keeps.
+    p.keys("Home")
+    p.keys("Enter")
+    s = p.wait_for("why is it alive?", why="the details of kept_reports")
+    s = p.wait_for(lambda s: "-[kept_reports]-> list" in s and s, timeout=5,
+                   why="kept_reports is not alive through the scenario's globals")
+    text = t.flat(s)
+    if "the scenario's globals" not in text or "only a cycle" in text:
+        raise t.Failure("kept_reports's why-alive does not start at the scenario's globals", s)
+    m = re.search(r"keeps ([\d.,]+) (B|KB|MB|GB) alive alone", text)
+    if m is None:
+        raise t.Failure("the details do not say what kept_reports keeps alive", s)
+    kept = float(m.group(1).replace(",", "")) * t.UNITS[m.group(2)]
+    if kept >= 100_000:
+        raise t.Failure(f"kept_reports keeps {m.group(1)} {m.group(2)} alive: the fix should "
+                        "keep a report of bytes, not the 5 MB payload", s)
+    p.keys("Escape")
+
+
+def case_million(srv):
+    path = srv.write("million.lua", MILLION)
+    p = srv.exclab_pane("run", path)
+    try:
+        p.wait_for("run step 1/", why="the scenario to load")
+        p.keys("Space")
+        p.wait_for("the graph of a million objects", timeout=30, why="step 1's pause")
+        p.keys("g")
+        s = p.wait_for("(limited)", timeout=10,
+                       why="the header to say the capture was limited")
+        if "Graph of big: 20,001 objects" not in s or "1000000 items" not in s:
+            raise t.Failure("the graph is not the summarised million", s)
+        if not ("[1]" in s and "[2]" in s and s.index("[1]") < s.index("[2]")):
+            raise t.Failure("the list's first items are not drawn first, in order", s)
+        # Step 2 keeps Python busy and recaptures the graph four times a
+        # second; the interface must still answer at once.
+        p.keys("Space")
+        p.wait_for("run step 2/2", timeout=10, why="the pause to end")
+        p.keys("Space")
+        p.wait_for("RUNNING", timeout=10, why="step 2 to run")
+        delays = []
+        for _ in range(5):
+            p.keys("?")
+            t0 = time.monotonic()
+            p.wait_for("Press any key to close.", timeout=2, why="the help to open")
+            delays.append(time.monotonic() - t0)
+            p.keys("x")
+            p.wait_for(lambda s: "Press any key to close." not in s, timeout=2,
+                       why="the help to close")
+        med = statistics.median(delays)
+        print(f"    help opened in {med * 1000:.0f} ms (median of 5) while capturing")
+        if med > 0.25:
+            raise t.Failure(f"keys answered in {med * 1000:.0f} ms while the graph is captured")
+    finally:
+        p.close()
 
 
 CASES = [("cycle", case_cycle), ("million", case_million)]
 
 
 def main():
-    failed = 0
-    t.tmux("new-session", "-d", "-s", "keep", "sleep 600")
-    try:
-        for name, fn in CASES:
-            t0 = time.monotonic()
-            try:
-                fn()
-                print(f"ok {name} ({time.monotonic() - t0:.1f}s)")
-            except t.Failure as e:
-                failed += 1
-                print(f"FAIL {name}: {e}")
-                if e.screen:
-                    print(e.screen)
-            except Exception:
-                failed += 1
-                print(f"FAIL {name}:")
-                traceback.print_exc()
-    finally:
-        t.tmux("kill-server", check=False)
-    sys.exit(1 if failed else 0)
+    return t.run(__doc__, CASES, "graph-tui")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,7 +2,7 @@
 whatever the scenario's Python or Lua does, the interface stays live, says
 what happened, and gives the terminal back.
 
-Each case runs exclab in a tmux pane (test_tui's harness), types keys, and
+Each case runs exclab in a tmux pane (harness.py), types keys, and
 asserts what the screen shows, how long it took, and, where exclab exits,
 the exit status and `stty -a` afterwards.
 
@@ -12,24 +12,19 @@ import os
 import re
 import signal
 import sys
-import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_tui as t  # noqa: E402  (the Pane/tmux harness, same socket rules)
+import harness as t  # noqa: E402
+from harness import Failure  # noqa: E402
 
-Failure = t.Failure
 
-
-def scenario(tmp, name, python, time_limit=60):
+def scenario(srv, name, python, time_limit=60):
     """A one-step scenario that runs `python` (statements) in the step."""
-    path = os.path.join(tmp, name + ".lua")
-    with open(path, "w") as f:
-        f.write(f'scenario {{ title = "{name}", time_limit = {time_limit} }}\n'
-                f'step("Run it", function()\n  py.exec([[\n{python}\n]])\n'
-                f'  print("STEP ENDED")\nend)\n')
-    return path
+    return srv.write(name + ".lua",
+                     f'scenario {{ title = "{name}", time_limit = {time_limit} }}\n'
+                     f'step("Run it", function()\n  py.exec([[\n{python}\n]])\n'
+                     f'  print("STEP ENDED")\nend)\n')
 
 
 def status(s):
@@ -37,10 +32,17 @@ def status(s):
 
 
 def start_step(p):
+    """Space on step 1/1, until the status line says it runs: for a step
+    that does not end by itself."""
     p.wait_for(lambda s: "[space] run step 1/1: Run it" in status(s),
                why="not waiting for step 1/1")
     p.keys("Space")
     p.wait_for(lambda s: status(s).startswith(" RUNNING"), why="the step did not start")
+
+
+def unwrapped(s):
+    """The text with no white space: a console line wrapped mid-word reads whole."""
+    return "".join(s.split())
 
 
 def alive_and_helpful(p, why):
@@ -53,9 +55,9 @@ def alive_and_helpful(p, why):
     p.wait_for(lambda s: "Press any key" not in s, timeout=2, why="the help did not close")
 
 
-def case_sleep(tmp):
+def case_sleep(srv):
     """time.sleep(1e9): Ctrl-C stops it at once (KeyboardInterrupt in the sleep)."""
-    p = t.exclab_pane("run", scenario(tmp, "sleep", "import time\ntime.sleep(1e9)"))
+    p = srv.exclab_pane("run", scenario(srv, "sleep", "import time\ntime.sleep(1e9)"))
     try:
         start_step(p)
         time.sleep(0.3)
@@ -76,10 +78,10 @@ def case_sleep(tmp):
 C_LOOP = "import itertools\nsum(itertools.repeat(1))"
 
 
-def case_c_loop(tmp):
+def case_c_loop(srv):
     """A C loop that never looks at signals: s asks, and a second later the lab
     is ended; r brings a fresh lab that runs the step again."""
-    p = t.exclab_pane("run", scenario(tmp, "cloop", C_LOOP))
+    p = srv.exclab_pane("run", scenario(srv, "cloop", C_LOOP))
     try:
         start_step(p)
         time.sleep(0.3)
@@ -99,34 +101,40 @@ def case_c_loop(tmp):
         p.close()
 
 
-def case_crash(tmp):
+def case_crash(srv):
     """A segfault in the lab is a message, not the end of exclab."""
     crash = ("import sys\nsys.setrecursionlimit(10**6)\n"
              "def f(x):\n    return list(map(f, [x]))\nf(1)")
-    p = t.exclab_pane("run", scenario(tmp, "crash", crash))
+    p = srv.exclab_pane("run", scenario(srv, "crash", crash))
     try:
-        start_step(p)
-        s = p.wait_for(lambda s: status(s).startswith(" FAILED"), timeout=10,
-                       why="the crash was not reported")
-        if "The lab crashed: killed by SIGSEGV" not in t.flat(s):
-            raise Failure("no 'The lab crashed: killed by SIGSEGV'", s)
-        alive_and_helpful(p, "after the lab crashed")
-        p.keys("r")
-        start_step(p)
+        # The crash can come before a capture sees the step running, and
+        # Python's fatal-error report pushes the step's first line out of
+        # view: the crash report names the step that ran.
+        for run in ("the first lab", "the fresh lab after r"):
+            p.wait_for(lambda s: "[space] run step 1/1: Run it" in status(s),
+                       why=f"{run}: not waiting for step 1/1")
+            p.keys("Space")
+            s = p.wait_for(lambda s: status(s).startswith(" FAILED"), timeout=10,
+                           why=f"{run}: the crash was not reported")
+            if "The lab crashed: killed by SIGSEGV" not in t.flat(s):
+                raise Failure(f"{run}: no 'The lab crashed: killed by SIGSEGV'", s)
+            if "instep1(Runit)" not in unwrapped(s):
+                raise Failure(f"{run}: the crash report does not name step 1 (Run it)", s)
+            alive_and_helpful(p, f"after {run} crashed")
+            p.keys("r")
     finally:
         p.close()
 
 
-def case_lua_c_loop(tmp):
+def case_lua_c_loop(srv):
     """Lua looping inside a library call: the screen answers keys meanwhile,
     and the time limit ends the lab a second after it passes."""
-    path = os.path.join(tmp, "luafind.lua")
-    with open(path, "w") as f:
-        f.write('scenario { title = "luafind", time_limit = 1 }\n'
-                'step("Run it", function()\n'
-                '  print(string.find(string.rep("a", 40), string.rep("a?", 40) .. string.rep("a", 40)))\n'
-                'end)\n')
-    p = t.exclab_pane("run", path)
+    path = srv.write("luafind.lua",
+                     'scenario { title = "luafind", time_limit = 1 }\n'
+                     'step("Run it", function()\n'
+                     '  print(string.find(string.rep("a", 40), string.rep("a?", 40) .. string.rep("a", 40)))\n'
+                     'end)\n')
+    p = srv.exclab_pane("run", path)
     try:
         start_step(p)
         t0 = time.monotonic()
@@ -142,10 +150,10 @@ def case_lua_c_loop(tmp):
         p.close()
 
 
-def case_quit_busy(tmp):
+def case_quit_busy(srv):
     """q while a C loop runs: exclab exits at once and the terminal is sane."""
-    pidfile = os.path.join(tmp, "quitbusy.pid")
-    p = t.exclab_pane("run", scenario(tmp, "quitbusy", C_LOOP), wrapper=pidfile)
+    pidfile = os.path.join(srv.tmp, "quitbusy.pid")
+    p = srv.exclab_pane("run", scenario(srv, "quitbusy", C_LOOP), wrapper=pidfile)
     try:
         start_step(p)
         t0 = time.monotonic()
@@ -160,18 +168,18 @@ def case_quit_busy(tmp):
         p.close()
 
 
-def quit_signal_case(tmp, sig, via_key=None):
-    pidfile = os.path.join(tmp, f"quit{int(sig)}.pid")
-    path = scenario(tmp, f"sig{int(sig)}", C_LOOP)
+def quit_signal_case(srv, sig, via_key=None):
+    pidfile = os.path.join(srv.tmp, f"quit{int(sig)}.pid")
+    path = scenario(srv, f"sig{int(sig)}", C_LOOP)
     if via_key:
         # A key's signal goes to the whole foreground group: the wrapper's
         # shell ignores it (exclab sets its own handler), so it lives to
         # report exclab's status and the terminal's modes.
-        cmd = (f"trap '' QUIT; sh -c {t.q('echo $$ > ' + t.q(pidfile) + '; exec ' + t.q(t.EXCLAB) + ' run ' + t.q(path))}; "
+        cmd = (f"trap '' QUIT; sh -c {t.q('echo $$ > ' + t.q(pidfile) + '; exec ' + t.q(srv.exclab) + ' run ' + t.q(path))}; "
                "echo EXITED $?; echo STTY; stty -a; sleep 60")
-        p = t.Pane(cmd)
+        p = srv.pane(cmd)
     else:
-        p = t.exclab_pane("run", path, wrapper=pidfile)
+        p = srv.exclab_pane("run", path, wrapper=pidfile)
     try:
         start_step(p)
         if via_key:
@@ -186,25 +194,28 @@ def quit_signal_case(tmp, sig, via_key=None):
         p.close()
 
 
-def case_ctrl_backslash(tmp):
+def case_ctrl_backslash(srv):
     """Ctrl-\\ (SIGQUIT, a key a learner can press): clean exit, status 131."""
-    quit_signal_case(tmp, signal.SIGQUIT, via_key="C-\\")
+    quit_signal_case(srv, signal.SIGQUIT, via_key="C-\\")
 
 
-def case_sighup(tmp):
+def case_sighup(srv):
     """SIGHUP (the terminal went away): clean exit, status 129."""
-    quit_signal_case(tmp, signal.SIGHUP)
+    quit_signal_case(srv, signal.SIGHUP)
 
 
-def case_restart_quiet(tmp):
+def case_restart_quiet(srv):
     """A thread the last run left printing says nothing after r."""
     ticker = ("import threading, time, itertools\n"
               "def tick():\n    for i in itertools.count():\n"
               "        print('tick', i)\n        time.sleep(0.05)\n"
               "threading.Thread(target=tick, daemon=True).start()")
-    p = t.exclab_pane("run", scenario(tmp, "ticker", ticker))
+    p = srv.exclab_pane("run", scenario(srv, "ticker", ticker))
     try:
-        start_step(p)
+        # The step ends as soon as the thread starts: its ticks show it ran.
+        p.wait_for(lambda s: "[space] run step 1/1: Run it" in status(s),
+                   why="not waiting for step 1/1")
+        p.keys("Space")
         p.wait_for(lambda s: "tick 5" in s or "tick 6" in s, timeout=5,
                    why="the thread's ticks never showed")
         p.keys("r")
@@ -231,31 +242,7 @@ CASES = [
 
 
 def main():
-    if t.EXCLAB is None:
-        print(__doc__.strip().splitlines()[-1])
-        return 2
-    failed = 0
-    tmp = tempfile.mkdtemp(prefix="exclab-lab-tui-")
-    t0_all = time.monotonic()
-    try:
-        t.tmux("new-session", "-d", "-s", "keep", "-x", str(t.W), "-y", str(t.H), "sleep 100000")
-        t.tmux("set-option", "-g", "remain-on-exit", "on")
-        for name, fn in CASES:
-            t0 = time.monotonic()
-            try:
-                fn(tmp)
-                print(f"ok {name} ({time.monotonic() - t0:.1f}s)", flush=True)
-            except Failure as e:
-                failed += 1
-                print(f"FAIL {name}: {e}\n--- screen ---\n{(e.screen or '').rstrip()}\n"
-                      "--------------", flush=True)
-            except Exception:
-                failed += 1
-                print(f"FAIL {name}: {traceback.format_exc()}", flush=True)
-    finally:
-        t.tmux("kill-server", check=False)
-    print(f"{len(CASES) - failed}/{len(CASES)} passed in {time.monotonic() - t0_all:.1f}s")
-    return 1 if failed else 0
+    return t.run(__doc__, CASES, "lab-tui")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The interface in a real terminal: exclab runs in tmux panes of fixed sizes,
 keys go in with send-keys, and each case asserts what a learner would see on
 the screen (capture-pane), plus how the terminal is left when exclab exits.
+The harness (tmux, panes, waits, screen helpers, the private home) is
+harness.py's.
 
 Every wait polls the screen against a deadline, so a slow machine only makes
 the cases slower, and a case that never reaches its screen fails with the last
@@ -8,38 +10,19 @@ screen it saw.
 
 usage: test_tui.py EXCLAB   (run from the project root, as meson does)
 """
-import array
-import fcntl
 import os
-import atexit
 import re
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
-import termios
 import time
-import traceback
 
-EXCLAB = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
-ROOT = os.getcwd()
-SOCKET = f"exclab-test-{os.getpid()}"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (PREDICT_TITLE, STEP1, W, H, Failure, asking,  # noqa: E402
+                     check_restored, console_rows, console_transcript, flat,
+                     gauge_bytes, gauge_count, page_count, run, status_line, step_count)
+
 TITLE = "Reusing one exception instance"
 LESSON = "lessons/02-reusing-an-exception.md"
-W, H = 80, 24
-
-# The tmux server, and so every pane, gets a UTF-8 locale and no NO_COLOR,
-# whatever the caller's environment: cases that want otherwise say so.
-ENV = {k: v for k, v in os.environ.items()
-       if k not in ("NO_COLOR", "LANG", "LANGUAGE") and not k.startswith("LC_")}
-ENV.update(LC_ALL="C.UTF-8", SHELL="/bin/sh")
-# Progress and exercise copies go to a folder of the test's own, never the
-# user's home (exclab saves progress as the learner goes).
-_HOME = tempfile.mkdtemp(prefix="exclab-test-home-")
-atexit.register(shutil.rmtree, _HOME, True)
-ENV.update(HOME=_HOME, XDG_STATE_HOME=os.path.join(_HOME, "state"),
-           XDG_DATA_HOME=os.path.join(_HOME, "data"))
 
 # A step that never ends on its own: real work in the loop, so the
 # KeyboardInterrupt is checked between bytecodes.
@@ -50,263 +33,25 @@ step("Spin forever", function()
 end)
 """
 
-UNITS = {"B": 1, "KB": 1000, "MB": 1000 ** 2, "GB": 1000 ** 3, "TB": 1000 ** 4}
 
-
-class Failure(Exception):
-    def __init__(self, why, screen=None):
-        super().__init__(why)
-        self.screen = screen
-
-
-def tmux(*args, check=True):
-    proc = subprocess.run(["tmux", "-u", "-f", "/dev/null", "-L", SOCKET, *args],
-                          capture_output=True, text=True, env=ENV, timeout=20)
-    if check and proc.returncode != 0:
-        raise Failure(f"tmux {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()}")
-    return proc.stdout
-
-
-def q(s):
-    """Quote for the pane's sh -c."""
-    return "'" + s.replace("'", "'\\''") + "'"
-
-
-class Pane:
-    """One tmux session running one command in a WxH window."""
-    count = 0
-
-    def __init__(self, command, w=W, h=H):
-        Pane.count += 1
-        self.name = f"t{Pane.count}"
-        tmux("new-session", "-d", "-s", self.name, "-x", str(w), "-y", str(h),
-             "-c", ROOT, command)
-        self.last = ""
-
-    def screen(self, escapes=False):
-        args = ["capture-pane", "-p", "-t", self.name]
-        if escapes:
-            args.insert(1, "-e")
-        text = tmux(*args, check=False)
-        if not escapes:
-            self.last = text
-        return text
-
-    def fmt(self, f):
-        return tmux("display-message", "-p", "-t", self.name, f).strip()
-
-    def keys(self, *keys):
-        tmux("send-keys", "-t", self.name, *keys)
-
-    def resize(self, w, h):
-        tmux("resize-window", "-t", self.name, "-x", str(w), "-y", str(h))
-
-    def wait_for(self, what, timeout=10.0, why=None):
-        """Poll until `what` (a string on screen, or a predicate on the screen
-        text returning a true value) holds; return the screen (or the value)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            s = self.screen()
-            got = (what in s) if isinstance(what, str) else what(s)
-            if got:
-                return s if got is True else got
-            if time.monotonic() > deadline:
-                if why is None:
-                    why = what if isinstance(what, str) else what.__name__
-                    why = f"waited {timeout:.0f} s for {why!r}"
-                raise Failure(why, s)
-            time.sleep(0.05)
-
-    def wait_change(self, old, timeout=3.0):
-        """The screen after it differs from `old`; `old` itself if it never does."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            s = self.screen()
-            if s != old:
-                return s
-            time.sleep(0.05)
-        return old
-
-    def wait_keys_read(self, timeout=10.0):
-        """Until the program in the pane has read every key sent to it: the
-        tty's input queue is empty. For keys that change nothing on screen."""
-        fd = os.open(self.fmt("#{pane_tty}"), os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                n = array.array("i", [0])
-                fcntl.ioctl(fd, termios.FIONREAD, n)
-                if n[0] == 0:
-                    return
-                if time.monotonic() > deadline:
-                    raise Failure(f"{n[0]} bytes of input never read", self.screen())
-                time.sleep(0.02)
-        finally:
-            os.close(fd)
-
-    def close(self):
-        tmux("kill-session", "-t", self.name, check=False)
-
-
-def exclab_pane(*args, env="", w=W, h=H, wrapper=False):
-    """exclab in a pane. With `wrapper`, the pane records exclab's pid, then
-    shows its exit status and the terminal's modes after it ends."""
-    args = args or (LESSON,)   # the lesson these cases read, whatever comes first in the course
-    cmd = " ".join([q(EXCLAB), *map(q, args)])
-    if env:
-        cmd = f"env {env} {cmd}"
-    if wrapper:
-        cmd = (f"sh -c {q('echo $$ > ' + q(wrapper) + '; exec ' + cmd)}; "
-               "echo EXITED $?; echo STTY; stty -a; sleep 60")
-    return Pane(cmd, w, h)
-
-
-def status_line(s):
-    lines = s.rstrip("\n").split("\n")
-    return lines[-1] if lines else ""
-
-
-def gauge_bytes(s, label):
-    m = re.search(re.escape(label) + r"\s+(-?[\d.,]+) (B|KB|MB|GB|TB)\s*$", s, re.M)
-    return None if m is None else float(m.group(1).replace(",", "")) * UNITS[m.group(2)]
-
-
-def gauge_count(s, label):
-    m = re.search(re.escape(label) + r"\s+(-?[\d,]+)\s*$", s, re.M)
-    return None if m is None else int(m.group(1).replace(",", ""))
-
-
-def flat(s):
-    """The screen as one line of words: for text the layout may wrap."""
-    return " ".join(s.split())
-
-
-# While the scenario loads, the status line reads "run step 1/0:" with no
-# title: only a count and a title say it has loaded.
-STEP1 = re.compile(r"\[space\] run step 1/([1-9]\d*): \S")
+def exclab_pane(srv, *args, **kw):
+    """exclab in a pane of the server: the lesson these cases read, whatever
+    comes first in the course, unless other arguments are given."""
+    return srv.exclab_pane(*(args or (LESSON,)), **kw)
 
 
 def ready(s):
-    """Lesson 1 loaded, its scenario waiting for step 1, the gauges read."""
+    """The lesson loaded, its scenario waiting for step 1, the gauges read."""
     return (STEP1.search(status_line(s)) is not None and
             gauge_bytes(s, "Python heap") is not None and
             gauge_count(s, "Traceback chain") is not None)
 
 
-# Counts the lesson author may change (steps, pages, checks) are read from the
-# screen, never written here.
-def step_count(s):
-    """N in the status line's "run step 1/N: title"."""
-    m = STEP1.search(status_line(s))
-    if m is None:
-        raise Failure("no 'run step 1/N: ...' in the status line", s)
-    return int(m.group(1))
-
-
-def page_count(s):
-    """N in the lesson pane's "page 1/N"."""
-    m = re.search(r"page 1/(\d+)", s)
-    if m is None:
-        raise Failure("no 'page 1/N' indicator", s)
-    return int(m.group(1))
-
-
-PREDICT_TITLE = " Predict "
-
-
-def asking(s, key="[0-9]"):
-    """The Predict panel is up and the status line asks for a prediction."""
-    return (PREDICT_TITLE in s and
-            f"{key} your prediction: " in status_line(s))
-
-
-def console_rows(s):
-    """The console's rows on this screen: between its rule and the status line."""
-    lines = s.rstrip("\n").split("\n")
-    for i, line in enumerate(lines):
-        if re.match(r"^(\u2500\u2500|--) console ", line):
-            return lines[i + 1:-1]
-    raise Failure("no console rule on the screen", s)
-
-
-def console_transcript(p, s, step=3):
-    """Every console row, oldest first: scroll back with [ to the top,
-    stitching each screen onto the rows already seen. [ scrolls `step` rows;
-    the last press may scroll fewer (clamped at the top), and a scrolled
-    console draws a hint over its bottom row, so that row is never used.
-    Only the console's rows are compared: the gauges keep moving."""
-    def settled(old_rows, timeout):
-        """The console's rows once they differ from `old_rows` and two
-        captures agree (never a frame half drawn); None if they never do."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            rows = console_rows(p.screen())
-            if rows != old_rows:
-                time.sleep(0.1)
-                again = console_rows(p.screen())
-                if again == rows:
-                    return rows
-                continue
-            time.sleep(0.05)
-        return None
-
-    rows = console_rows(s)
-    h = len(rows)
-    if h <= step + 1:
-        raise Failure(f"a console of {h} rows cannot be stitched", s)
-    seen, win = list(rows), rows
-    for _ in range(400):
-        p.keys("[")
-        new = settled(win, 1.5)
-        if new is None:
-            return seen   # the top: [ moves it no further
-        if len(new) != h:
-            raise Failure(f"the console changed height while scrolling ({h} -> {len(new)})",
-                          p.last)
-        for d in [step] + list(range(1, step)):
-            if new[d:h - 1] == seen[:h - 1 - d]:
-                seen = new[:d] + seen
-                break
-        else:
-            raise Failure("a scrolled console screen does not continue the one before",
-                          "\n".join(["--- before:", *win, "--- after [:", *new]))
-        win = new
-    raise Failure("[ kept scrolling the console for 400 presses", p.last)
-
-
-def stty_modes(s):
-    """The words `stty -a` printed after STTY."""
-    return set(s.split("STTY", 1)[1].split()) if "STTY" in s else set()
-
-
-def exit_status(s):
-    m = re.search(r"^EXITED (\d+)$", s, re.M)
-    return None if m is None else int(m.group(1))
-
-
-def check_restored(p, s, status_ok):
-    """After exclab ended in a wrapper pane: its status, a sane tty, and the
-    normal screen back (no alternate screen, no remnants of the interface)."""
-    st = exit_status(s)
-    if st not in status_ok:
-        raise Failure(f"exit status {st}, expected one of {sorted(status_ok)}", s)
-    modes = stty_modes(s)
-    for mode in ("icanon", "echo"):
-        if mode not in modes or "-" + mode in modes:
-            raise Failure(f"terminal not restored: stty -a lacks {mode} "
-                          f"({'-' + mode if '-' + mode in modes else 'missing'})", s)
-    if p.fmt("#{alternate_on}") != "0":
-        raise Failure("the pane is still on the alternate screen", s)
-    for remnant in ("exclab \u00b7", "console \u2500", "[space]", "Python heap"):
-        if remnant in s:
-            raise Failure(f"interface remnant {remnant!r} on the screen after exit", s)
-
-
 # --- the cases ---------------------------------------------------------------
 
-def case_start(tmp):
+def case_start(srv):
     """80x24: title, gauges, and a status line that says what space does."""
-    p = exclab_pane()
+    p = exclab_pane(srv)
     try:
         s = p.wait_for(ready, why="lesson 1 never became ready for step 1")
         top = s.split("\n")[0]
@@ -326,11 +71,11 @@ def case_start(tmp):
         p.close()
 
 
-def case_step1(tmp):
+def case_step1(srv):
     """Space runs step 1: the learner predicts the chain's length (200, typed
     in), then chain 0 -> 200, the heap grows by the 100 payloads, and the
     console sets the prediction beside the measurement."""
-    p = exclab_pane()
+    p = exclab_pane(srv)
     try:
         s = p.wait_for(ready)
         n = step_count(s)
@@ -366,9 +111,9 @@ def case_step1(tmp):
         p.close()
 
 
-def case_help(tmp):
+def case_help(srv):
     """? opens the key list over the lesson; any key closes it."""
-    p = exclab_pane()
+    p = exclab_pane(srv)
     try:
         before = p.wait_for(ready)
         p.keys("?")
@@ -394,9 +139,9 @@ def lesson_top(s):
     return s.split("\n")[1].split("\u2502")[0].strip()
 
 
-def case_pages(tmp):
+def case_pages(srv):
     """n and p move between the lesson's pages."""
-    p = exclab_pane()
+    p = exclab_pane(srv)
     try:
         s = p.wait_for(ready)
         first = lesson_top(s)
@@ -413,9 +158,9 @@ def case_pages(tmp):
         p.close()
 
 
-def case_resize(tmp):
+def case_resize(srv):
     """Below 80x24 a message names the minimum; keys wait; 80x24 restores."""
-    p = exclab_pane()
+    p = exclab_pane(srv)
     try:
         s = p.wait_for(ready)
         pages = page_count(s)
@@ -438,11 +183,11 @@ def case_resize(tmp):
         p.close()
 
 
-def case_run_all(tmp):
+def case_run_all(srv):
     """a runs every step, skipping the predictions: every check passes, the
     count in "N passed" is the number of \u2713 lines in the console, every
     step 1..N ran, and every prediction asked was revealed as "Measured:"."""
-    p = exclab_pane()
+    p = exclab_pane(srv)
     try:
         s = p.wait_for(ready)
         n = step_count(s)
@@ -478,12 +223,12 @@ def case_run_all(tmp):
         p.close()
 
 
-def case_stop(tmp):
+def case_stop(srv):
     """A Python loop that never ends: s, and Ctrl-C, stop it; exclab lives on."""
-    path = os.path.join(tmp, "loop.lua")
+    path = os.path.join(srv.tmp, "loop.lua")
     with open(path, "w") as f:
         f.write(LOOP_SCENARIO)
-    p = exclab_pane("run", path)
+    p = exclab_pane(srv, "run", path)
     try:
         for how, key in (("s", "s"), ("Ctrl-C", "C-c")):
             p.wait_for(lambda s: "[space] run step 1/1: Spin forever" in status_line(s),
@@ -523,10 +268,10 @@ def sgr_colours(s):
     return found
 
 
-def case_ascii(tmp):
+def case_ascii(srv):
     """NO_COLOR=1 LC_ALL=C: only ASCII on screen (the Predict panel too), no
     colours, checks in words; step 1's prediction skipped with Esc."""
-    p = exclab_pane(env="NO_COLOR=1 LC_ALL=C")
+    p = exclab_pane(srv, env="NO_COLOR=1 LC_ALL=C")
     try:
         s = p.wait_for(lambda s: STEP1.search(status_line(s)) is not None,
                        why="lesson 1 never became ready in the C locale")
@@ -586,13 +331,13 @@ end)
 """
 
 
-def case_predict(tmp):
+def case_predict(srv):
     """The Predict panel: the question and its numbered choices; keys outside
     1..N (and space, a) do nothing; a wrong choice reads \u2717; Esc skips."""
-    path = os.path.join(tmp, "predict.lua")
+    path = os.path.join(srv.tmp, "predict.lua")
     with open(path, "w") as f:
         f.write(PREDICT_SCENARIO)
-    p = exclab_pane("run", path)
+    p = exclab_pane(srv, "run", path)
     try:
         p.wait_for(lambda s: "[space] run step 1/2: Pick one of three" in status_line(s),
                    why="the scenario never became ready for step 1/2")
@@ -638,10 +383,10 @@ def case_predict(tmp):
         p.close()
 
 
-def case_quit(tmp):
+def case_quit(srv):
     """q exits with status 0 and gives the terminal back as it was."""
-    pidfile = os.path.join(tmp, "quit.pid")
-    p = exclab_pane(wrapper=pidfile)
+    pidfile = os.path.join(srv.tmp, "quit.pid")
+    p = exclab_pane(srv, wrapper=pidfile)
     try:
         p.wait_for(ready)
         p.keys("q")
@@ -652,9 +397,9 @@ def case_quit(tmp):
         p.close()
 
 
-def signal_case(tmp, sig, status_ok, scenario=None, crash_msg=False):
-    pidfile = os.path.join(tmp, f"sig{int(sig)}.pid")
-    p = exclab_pane(*(("run", scenario) if scenario else ()), wrapper=pidfile)
+def signal_case(srv, sig, status_ok, scenario=None, crash_msg=False):
+    pidfile = os.path.join(srv.tmp, f"sig{int(sig)}.pid")
+    p = exclab_pane(srv, *(("run", scenario) if scenario else ()), wrapper=pidfile)
     try:
         if scenario:
             p.wait_for("[space] run step 1/1")
@@ -677,23 +422,23 @@ def signal_case(tmp, sig, status_ok, scenario=None, crash_msg=False):
         p.close()
 
 
-def case_sigterm(tmp):
+def case_sigterm(srv):
     """SIGTERM while idle: a clean exit and a restored terminal."""
     # Exiting 0 (what exclab does) or 128+15 are both fair; a crash is not.
-    signal_case(tmp, signal.SIGTERM, {0, 143})
+    signal_case(srv, signal.SIGTERM, {0, 143})
 
 
-def case_sigterm_running(tmp):
+def case_sigterm_running(srv):
     """SIGTERM while a Python loop runs: Python is stopped, exclab exits cleanly."""
-    path = os.path.join(tmp, "loop.lua")
+    path = os.path.join(srv.tmp, "loop.lua")
     with open(path, "w") as f:
         f.write(LOOP_SCENARIO)
-    signal_case(tmp, signal.SIGTERM, {0, 143}, scenario=path)
+    signal_case(srv, signal.SIGTERM, {0, 143}, scenario=path)
 
 
-def case_sigsegv(tmp):
+def case_sigsegv(srv):
     """SIGSEGV: the crash handler restores the tty, says so, and dies of the signal."""
-    signal_case(tmp, signal.SIGSEGV, {128 + signal.SIGSEGV}, crash_msg=True)
+    signal_case(srv, signal.SIGSEGV, {128 + signal.SIGSEGV}, crash_msg=True)
 
 
 CASES = [
@@ -714,44 +459,7 @@ CASES = [
 
 
 def main():
-    if EXCLAB is None:
-        print(__doc__.strip().splitlines()[-1])
-        return 2
-    if shutil.which("tmux") is None:
-        print("FAIL setup: tmux is not installed")
-        return 1
-    failed = 0
-    tmp = tempfile.mkdtemp(prefix="exclab-tui-")
-    t_all = time.monotonic()
-    try:
-        # A session that keeps the server up while cases come and go, and
-        # panes that stay (dead) when their command ends, to show what it left.
-        tmux("new-session", "-d", "-s", "keep", "-x", str(W), "-y", str(H), "sleep 100000")
-        tmux("set-option", "-g", "remain-on-exit", "on")
-        for name, fn in CASES:
-            t0 = time.monotonic()
-            try:
-                fn(tmp)
-                print(f"ok {name} ({time.monotonic() - t0:.1f}s)", flush=True)
-            except Failure as e:
-                failed += 1
-                screen = e.screen if e.screen is not None else ""
-                print(f"FAIL {name}: {e}\n--- screen ---\n{screen.rstrip()}\n--------------",
-                      flush=True)
-            except Exception:
-                failed += 1
-                print(f"FAIL {name}: {traceback.format_exc()}", flush=True)
-    finally:
-        sock = tmux("display-message", "-p", "#{socket_path}", check=False).strip()
-        tmux("kill-server", check=False)
-        if sock.endswith(SOCKET):   # the server leaves its socket file behind
-            try:
-                os.unlink(sock)
-            except OSError:
-                pass
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(CASES) - failed}/{len(CASES)} passed in {time.monotonic() - t_all:.1f}s")
-    return 1 if failed else 0
+    return run(__doc__, CASES, "test")
 
 
 if __name__ == "__main__":

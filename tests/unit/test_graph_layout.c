@@ -7,6 +7,10 @@
  *
  *     EXCLAB_REGENERATE_GOLDENS=1 build/tests/test_graph_layout
  *
+ * Regenerating writes whatever the code draws now and checks nothing
+ * against the goldens, so it refuses to run when CI is set: a CI job with
+ * the variable left on would pass whatever the drawing became.
+ *
  * Properties: on 200 random graphs (fixed seed; cycles, self loops, parallel
  * edges, summaries, no roots at all) no two boxes overlap, everything lies
  * inside the extent, every route starts beside its source box and ends
@@ -25,6 +29,9 @@
 #include "util.h"
 
 #define GOLDEN_DIR "tests/golden/graph/"
+
+/* EXCLAB_REGENERATE_GOLDENS is set: write the goldens instead of comparing. */
+static bool regenerate;
 
 static int node(struct graph *g, enum graph_kind kind, const char *type, const char *repr,
                 size_t size, size_t retained)
@@ -149,7 +156,7 @@ static void check_golden(const char *name, struct graph *g, bool ascii, int scro
 	if (ascii)
 		CHECK(strchr(got, '?') == NULL);   /* every glyph has an ASCII stand-in */
 	snprintf(path, sizeof path, GOLDEN_DIR "%s.%s.txt", name, ascii ? "ascii" : "utf8");
-	if (getenv("EXCLAB_REGENERATE_GOLDENS") != NULL) {
+	if (regenerate) {
 		FILE *f = fopen(path, "w");
 
 		CHECK(f != NULL);
@@ -405,11 +412,22 @@ int main(void)
 		fprintf(stderr, "test_graph_layout: no C.UTF-8 locale\n");
 		return 1;
 	}
+	regenerate = getenv("EXCLAB_REGENERATE_GOLDENS") != NULL;
+	if (regenerate && getenv("CI") != NULL) {
+		fprintf(stderr, "test_graph_layout: EXCLAB_REGENERATE_GOLDENS is set, and so is CI: "
+		        "regenerating would overwrite the goldens with whatever is drawn now and "
+		        "compare nothing. Regenerate on your own machine, inspect every file in "
+		        GOLDEN_DIR " and commit them.\n");
+		return 1;
+	}
 	test_goldens();
 	test_three_layers_fit();
 	test_selected();
 	test_navigation();
 	test_random_properties();
 	test_empty();
+	if (regenerate)
+		printf("test_graph_layout: goldens written to " GOLDEN_DIR
+		       ", not compared: inspect every file before committing\n");
 	return check_done("test_graph_layout");
 }
