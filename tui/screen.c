@@ -37,6 +37,7 @@ static const struct ascii_glyph ascii_glyphs[] = {
 	{ 0x2193, "v" },
 	{ 0x2248, "~" },
 	{ 0x2264, "<=" },
+	{ 0x21A9, "\\" },   /* a code line carried on below */
 	{ 0x2265, ">=" },
 	{ 0x2500, "-" },    /* box drawing: light, heavy, double, dashed */
 	{ 0x2501, "=" },
@@ -82,6 +83,8 @@ static const struct ascii_glyph ascii_glyphs[] = {
 	{ 0x25B8, ">" },
 	{ 0x25BC, "v" },
 	{ 0x25C0, "<" },
+	{ 0x25C6, "*" },    /* a prediction that held, and one that did not */
+	{ 0x25C7, "-" },
 	{ 0x25E6, "o" },
 	{ 0x2713, "OK" },   /* check results keep their meaning in words */
 	{ 0x2717, "FAIL" },

@@ -280,9 +280,10 @@ def above_console(s):
     raise Failure("no console rule on the screen", s)
 
 
-def console_transcript(p, s, step=3):
+def console_transcript(p, s):
     """Every console row, oldest first: scroll back with [ to the top,
-    stitching each screen onto the rows already seen. [ scrolls `step` rows;
+    stitching each screen onto the rows already seen. [ scrolls half the
+    console's height;
     the last press may scroll fewer (clamped at the top), and a scrolled
     console draws a hint over its bottom row, so that row is never used.
     Only the console's rows are compared: the gauges keep moving."""
@@ -303,6 +304,7 @@ def console_transcript(p, s, step=3):
 
     rows = console_rows(s)
     h = len(rows)
+    step = h // 2 if h > 3 else 1
     if h <= step + 1:
         raise Failure(f"a console of {h} rows cannot be stitched", s)
     seen, win = list(rows), rows
@@ -323,6 +325,27 @@ def console_transcript(p, s, step=3):
                           "\n".join(["--- before:", *win, "--- after [:", *new]))
         win = new
     raise Failure("[ kept scrolling the console for 400 presses", p.last)
+
+
+def run_all_skipping(p, timeout=90):
+    """a runs the remaining steps; each prediction it still asks is skipped
+    with Esc. Returns (the screen once "Scenario finished" shows, how many
+    predictions were skipped)."""
+    p.keys("a")
+    skipped = 0
+    deadline = time.monotonic() + timeout
+    s = p.screen()
+    while "Scenario finished" not in s:
+        s = p.wait_for(lambda s: " Predict " in s or "Scenario finished" in s,
+                       timeout=max(1.0, deadline - time.monotonic()),
+                       why="the scenario never finished, nor asked a prediction")
+        if "Scenario finished" in s:
+            break
+        asked = status_line(s)
+        p.keys("Escape")
+        skipped += 1
+        s = p.wait_for(lambda s: status_line(s) != asked, why="Esc did not skip the prediction")
+    return s, skipped
 
 
 # --- how exclab left the terminal --------------------------------------------

@@ -110,6 +110,15 @@ void model_add_prediction(struct model *m, const char *question, const char *gue
 	p->guess = guess ? xstrdup(guess) : NULL;
 	p->actual = xstrdup(actual ? actual : "");
 	p->right = right;
+	if (guess == NULL)
+		snprintf(m->reveal, sizeof m->reveal, "\u25c7 Measured: %s (you skipped the prediction).",
+		         actual ? actual : "");
+	else if (right)
+		snprintf(m->reveal, sizeof m->reveal, "\u25c6 You predicted %s: measured %s. Right.",
+		         guess, actual ? actual : "");
+	else
+		snprintf(m->reveal, sizeof m->reveal, "\u25c7 You predicted %s; measured %s.",
+		         guess, actual ? actual : "");
 	m->version++;
 }
 
@@ -192,6 +201,7 @@ void model_begin_step(struct model *m, int index, const char *title)
 	memset(st, 0, sizeof *st);
 	st->title = xstrdup(title);
 	st->checks_from = m->checks_len;
+	m->reveal[0] = '\0';   /* the learner went on */
 	m->step_index = index;
 	snprintf(m->step_title, sizeof m->step_title, "%s", title);
 	/* Each step's gauges show growth from where the step began. */
@@ -273,6 +283,7 @@ void model_reset_run(struct model *m)
 	m->step_index = 0;
 	m->step_title[0] = '\0';
 	m->pause_text[0] = '\0';
+	m->reveal[0] = '\0';
 	memset(&m->error, 0, sizeof m->error);
 	m->version++;
 }

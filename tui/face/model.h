@@ -114,6 +114,9 @@ struct model {
 	char *ask_choices[MODEL_MAX_CHOICES];
 	int ask_n_choices;           /* 0: a number is asked for */
 
+	/* the newest reveal, kept in sight until the next step begins */
+	char reveal[400];
+
 	/* predictions made so far, in order */
 	struct prediction *predictions;
 	int predictions_len, predictions_cap;

@@ -262,7 +262,9 @@ static void on_ask(struct runner *r, struct wire_in *in)
 		n = LAB_MAX_CHOICES;
 	for (unsigned i = 0; i < n; i++)
 		choices[i] = wire_get_str(in);
-	if (r->opt.interactive && !r->run_all)
+	/* Even when running all, a learner is asked: a prediction nobody saw
+	 * is never scored. */
+	if (r->opt.interactive)
 		model_ask(r->m, r->question, (const char *const *)choices, (int)n);
 	for (unsigned i = 0; i < n; i++)
 		free(choices[i]);
@@ -276,12 +278,8 @@ static void on_prediction(struct runner *r, struct wire_in *in)
 	guess = wire_get_str(in);
 	actual = wire_get_str(in);
 	right = wire_get_u8(in);
-	if (!guessed)
-		model_console(r->m, CONSOLE_PREDICT, "Measured: %s", actual);
-	else
-		model_console(r->m, CONSOLE_PREDICT, right ? "✓ You predicted %s: measured %s"
-		              : "✗ You predicted %s; measured %s", guess, actual);
 	model_add_prediction(r->m, question, guessed ? guess : NULL, actual, right);
+	model_console(r->m, CONSOLE_PREDICT, "%s", r->m->reveal);
 	free(question);
 	free(guess);
 	free(actual);
@@ -307,6 +305,8 @@ static void on_wait(struct runner *r, struct wire_in *in)
 	wire_get_strbuf(in, text, sizeof text);
 	r->busy = false;
 	r->stop_at = 0;
+	if (why == WAIT_PREDICT && r->opt.interactive)
+		ask_learner = true;
 	if (why == WAIT_STEP && r->early_start) {
 		/* Only ever the first step: a later key never skips a wait. */
 		r->early_start = false;
@@ -611,10 +611,7 @@ void runner_run_all(struct runner *r)
 	if (r == NULL)
 		return;
 	r->run_all = true;
-	if (r->m->state == RUN_ASKING)
-		runner_answer(r, NULL);
-	else
-		runner_continue(r);
+	runner_continue(r);   /* a question waits for its answer all the same */
 }
 
 void runner_stop(struct runner *r)

@@ -157,13 +157,18 @@ static void note_progress(struct ui *ui)
 	if (m->state == RUN_DONE && m->step_count > 0)
 		now.finished = true;
 	/* Predictions once the step that asked them has ended; a restarted run
-	 * replaces the record when it has answered at least as many. */
-	if (m->state != RUN_RUNNING && m->predictions_len > 0 &&
-	    m->predictions_len >= now.predictions_asked) {
-		for (int i = 0; i < m->predictions_len; i++)
+	 * replaces the record when it has answered at least as many. Skipped
+	 * ones (Esc) are neither right nor wrong: they are not counted. */
+	if (m->state != RUN_RUNNING) {
+		int answered = 0;
+		for (int i = 0; i < m->predictions_len; i++) {
+			answered += m->predictions[i].guess != NULL;
 			right += m->predictions[i].right;
-		now.predictions_asked = m->predictions_len;
-		now.predictions_right = right;
+		}
+		if (answered > 0 && answered >= now.predictions_asked) {
+			now.predictions_asked = answered;
+			now.predictions_right = right;
+		}
 	}
 	if (ui->ex.path != NULL) {
 		switch (ui->ex.state) {

@@ -9,6 +9,7 @@
 
 struct console_view {
 	int scroll;   /* rows scrolled back from the newest */
+	int rows;     /* rows the console had when last drawn */
 };
 
 #define CONT_INDENT 2
@@ -64,11 +65,22 @@ static int wrap_rows(struct screen *s, struct screen_rect r, int y, const char *
 	return rows;
 }
 
-/* The pause prompt, when the scenario waits inside a step: it is shown as the
- * newest line, in full, since the status line may cut it. */
-static const char *pause_prompt(const struct model *m)
+/* Lines kept in sight below the console's own, newest last: the reveal of
+ * the last prediction, until the next step begins, and the pause prompt,
+ * in full, since the status line may cut it. */
+static int pinned(const struct model *m, const char *lines[2], enum screen_attr attrs[2])
 {
-	return m->state == RUN_PAUSED ? m->pause_text : NULL;
+	int n = 0;
+
+	if (m->reveal[0]) {
+		lines[n] = m->reveal;
+		attrs[n++] = SCREEN_STRONG;
+	}
+	if (m->state == RUN_PAUSED) {
+		lines[n] = m->pause_text;
+		attrs[n++] = SCREEN_STRONG;
+	}
+	return n;
 }
 
 /* The k-th line counting back from the newest; false past the oldest. Text is
@@ -76,16 +88,22 @@ static const char *pause_prompt(const struct model *m)
 static bool line_back(const struct model *m, int k, const char **text, enum screen_attr *attr)
 {
 	const struct console_line *l;
+	const char *pins[2];
+	enum screen_attr pin_attrs[2];
+	int npins = pinned(m, pins, pin_attrs);
 
-	if (pause_prompt(m) != NULL && k-- == 0) {
-		*text = pause_prompt(m);
-		*attr = SCREEN_STRONG;
+	if (k < npins) {
+		*text = pins[npins - 1 - k];
+		*attr = pin_attrs[npins - 1 - k];
 		return true;
 	}
+	k -= npins;
 	l = model_console_line(m, m->console_len - 1 - k);
 	if (l == NULL)
 		return false;
-	*text = l->kind == CONSOLE_SAMPLE ? NULL : l->text;   /* the gauges show samples */
+	/* The gauges show samples; the pinned reveal shows the newest reveal. */
+	*text = l->kind == CONSOLE_SAMPLE || (l->kind == CONSOLE_PREDICT && m->reveal[0] &&
+	        strcmp(l->text, m->reveal) == 0) ? NULL : l->text;
 	*attr = kind_attr(l->kind);
 	return true;
 }
@@ -100,6 +118,7 @@ static void console_draw(void *data, struct screen *s, struct screen_rect r,
 	const char *text;
 	int k, bottom, total = 0;
 
+	v->rows = in.h;
 	if (in.w < CONT_INDENT + 1 || in.h <= 0)
 		return;
 	/* How far back there is to scroll, counting no further than needed. */
@@ -129,16 +148,22 @@ static void console_draw(void *data, struct screen *s, struct screen_rect r,
 	}
 }
 
+/* [ and ] move half the console's height: what was at its top stays in sight. */
+static int half_page(const struct console_view *v)
+{
+	return v->rows > 3 ? v->rows / 2 : 1;
+}
+
 static bool console_key(void *data, int key)
 {
 	struct console_view *v = data;
 
 	switch (key) {
 	case '[':
-		v->scroll += 3;   /* clamped when drawn */
+		v->scroll += half_page(v);   /* clamped when drawn */
 		return true;
 	case ']':
-		v->scroll = v->scroll > 3 ? v->scroll - 3 : 0;
+		v->scroll = v->scroll > half_page(v) ? v->scroll - half_page(v) : 0;
 		return true;
 	default:
 		return false;
