@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,11 +168,51 @@ char *util_dirname(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+/* Take "." and "name/.." parts out of path, in place; a leading ".." stays
+ * (it is not known what it undoes). */
+static void normalize(char *path)
+{
+	char *parts[512];
+	int n = 0;
+	bool absolute = path[0] == '/';
+	char *save = NULL, *out = path, *copy = xstrdup(path);
+
+	for (char *p = strtok_r(copy, "/", &save); p && n < 512; p = strtok_r(NULL, "/", &save)) {
+		if (strcmp(p, ".") == 0)
+			continue;
+		if (strcmp(p, "..") == 0 && n > 0 && strcmp(parts[n - 1], "..") != 0) {
+			n--;
+			continue;
+		}
+		if (strcmp(p, "..") == 0 && absolute)
+			continue;   /* "/.." is "/" */
+		parts[n++] = p;
+	}
+	if (absolute)
+		*out++ = '/';
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(parts[i]);
+		memcpy(out, parts[i], len);
+		out += len;
+		if (i + 1 < n)
+			*out++ = '/';
+	}
+	if (out == path)
+		*out++ = '.';
+	*out = '\0';
+	free(copy);
+}
+
 char *util_join(const char *base, const char *rel)
 {
+	char *path;
+
 	if (rel[0] == '/' || base == NULL || base[0] == '\0')
-		return xstrdup(rel);
-	return xasprintf("%s/%s", base, rel);
+		path = xstrdup(rel);
+	else
+		path = xasprintf("%s/%s", base, rel);
+	normalize(path);
+	return path;
 }
 
 double util_now(void)

@@ -42,7 +42,8 @@ char *xvasprintf(const char *fmt, va_list ap);
 char *util_read_file(const char *path, size_t *len, struct error *err);
 /* Directory part of path ("." when none), newly allocated. */
 char *util_dirname(const char *path);
-/* base joined to rel unless rel is absolute, newly allocated. */
+/* base joined to rel unless rel is absolute, with "." and "dir/.." parts
+ * taken out ("lessons/../scenarios/x" is "scenarios/x"), newly allocated. */
 char *util_join(const char *base, const char *rel);
 
 /* Monotonic seconds. */

@@ -72,6 +72,7 @@ static struct view_ctx context(const struct ui *ui)
 		.place = ui->menu ? VIEW_IN_MENU : ui->ex_panel ? VIEW_IN_EXERCISE : VIEW_IN_LESSON,
 		.has_course = ui->course.len > 0,
 		.has_exercise = info != NULL,
+		.in_graph = ui->graph,
 		.course_titles = (const char *const *)ui->course.titles,
 		.course_keys = (const char *const *)ui->course.keys,
 		.course_len = ui->course.len,
@@ -416,13 +417,14 @@ static void course_free(struct course *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* Ctrl-C stops a running step; with nothing running it quits. */
+/* Ctrl-C only ever stops: a learner who presses it twice to be sure must
+ * not lose the lesson. */
 static void on_interrupt(struct ui *ui)
 {
 	if (runner_busy(ui->runner))
 		runner_stop(ui->runner);
-	else
-		ui->quit = true;
+	else if (ui->runner != NULL)
+		model_console(&ui->model, CONSOLE_INFO, "Nothing is running to stop (q quits).");
 }
 
 static void restart(struct ui *ui)

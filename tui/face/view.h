@@ -31,6 +31,7 @@ struct view_ctx {
 	enum view_place { VIEW_IN_LESSON, VIEW_IN_MENU, VIEW_IN_EXERCISE } place;
 	bool has_course;                    /* m goes back to the menu */
 	bool has_exercise;                  /* x opens the lesson's exercise */
+	bool in_graph;                      /* the object graph is on screen */
 
 	/* the course menu */
 	const char *const *course_titles;   /* every lesson's title, in order */

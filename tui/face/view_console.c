@@ -36,7 +36,8 @@ static enum screen_attr kind_attr(enum console_kind kind)
 	}
 }
 
-/* Lay text out in r from row y: the first row full width, the rest indented.
+/* Lay text out in r from row y: the first row full width, the rest indented,
+ * broken between words (inside one only when it is longer than a row).
  * Returns the rows it takes; draws only when `draw`. */
 static int wrap_rows(struct screen *s, struct screen_rect r, int y, const char *text,
                      enum screen_attr attr, bool draw)
@@ -46,21 +47,28 @@ static int wrap_rows(struct screen *s, struct screen_rect r, int y, const char *
 
 	do {
 		int x = rows ? CONT_INDENT : 0, w = 0, avail = r.w - x;
-		size_t start = i;
+		size_t start = i, space = 0;   /* just past the row's last space, or 0 */
 
 		while (i < len) {
 			wchar_t ch;
 			size_t n = screen_utf8_decode(text + i, len - i, &ch);
 			int cw = screen_char_width(ch, s->ascii);
 
-			if (w + cw > avail && i > start)
+			if (w + cw > avail && i > start) {
+				if (space > start && ch != ' ')
+					i = space;   /* the word that does not fit goes to the next row */
 				break;
+			}
 			w += cw;
 			i += n;
+			if (ch == ' ')
+				space = i;
 		}
 		if (draw)
 			screen_putn(s, r, r.x + x, y + rows, text + start, i - start, attr);
 		rows++;
+		while (i < len && text[i] == ' ' && rows > 0)
+			i++;   /* a row never starts with the space it broke at */
 	} while (i < len);
 	return rows;
 }

@@ -135,6 +135,10 @@ static void status_draw(void *data, struct screen *s, struct screen_rect r,
 	next_action(ctx, &key, what, sizeof what);
 	snprintf(badge, sizeof badge, " %s ", state_word(ctx));
 	snprintf(keyname, sizeof keyname, "[%s]", key);
+	/* A pause's words are in the console in full: never half of them here. */
+	if (ctx->model->state == RUN_PAUSED &&
+	    width_of(s, badge) + width_of(s, keyname) + width_of(s, what) + 2 > r.w)
+		snprintf(what, sizeof what, "go on (the console says why it paused)");
 
 	screen_fill(s, r, L' ', SCREEN_STATUS);
 	/* The help hint yields to the action when space is short. */

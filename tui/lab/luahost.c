@@ -786,10 +786,11 @@ static int l_show_gauges(lua_State *L)
 
 /* ---- checks ------------------------------------------------------------ */
 
+/* A number as people read it: integers grouped by thousands ("250,000"). */
 static void fmt_num(double v, char *buf, size_t size)
 {
 	if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(buf, size, "%.0f", v);
+		util_fmt_count(v, buf, size);
 	else
 		snprintf(buf, size, "%.6g", v);
 }
