@@ -8,6 +8,7 @@ void exercise_info_free(struct exercise_info *e)
 {
 	if (e == NULL)
 		return;
+	free(e->task);
 	free(e->file);
 	free(e->solution);
 	for (int i = 0; i < e->n_cheats; i++)

@@ -6,6 +6,7 @@
 
 /* A scenario's exercise{}, paths resolved against the scenario's folder. */
 struct exercise_info {
+	char *task;       /* what to achieve, in a sentence or two, or "" */
 	char *file;       /* what the learner starts from */
 	char *solution;
 	char **cheats;    /* wrong fixes that must fail */

@@ -183,6 +183,7 @@ void labproto_put_exercise(struct wire_out *w, const struct exercise_info *e)
 	wire_u8(w, e != NULL);
 	if (e == NULL)
 		return;
+	wire_str(w, e->task);
 	wire_str(w, e->file);
 	wire_str(w, e->solution);
 	put_list(w, e->cheats, e->n_cheats);
@@ -194,6 +195,7 @@ bool labproto_get_exercise(struct wire_in *in, struct exercise_info *e)
 	memset(e, 0, sizeof *e);
 	if (!wire_get_u8(in))
 		return false;
+	e->task = wire_get_str(in);
 	e->file = wire_get_str(in);
 	e->solution = wire_get_str(in);
 	e->cheats = get_list(in, &e->n_cheats);

@@ -123,7 +123,7 @@ void labproto_put_value(struct wire_out *w, const struct value *v);
 void labproto_get_value(struct wire_in *in, struct value *v);
 void labproto_put_error(struct wire_out *w, const struct error *e);
 void labproto_get_error(struct wire_in *in, struct error *e);
-/* u8 present, then the fields (file, solution, cheats, hints). */
+/* u8 present, then the fields (task, file, solution, cheats, hints). */
 void labproto_put_exercise(struct wire_out *w, const struct exercise_info *e);
 /* false when absent; e is then zeroed. */
 bool labproto_get_exercise(struct wire_in *in, struct exercise_info *e);

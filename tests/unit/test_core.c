@@ -191,6 +191,20 @@ static void test_formatting(void)
 	dir = util_dirname("scenario.lua");
 	CHECK_STR(dir, ".");
 	free(dir);
+	/* Joined paths lose their detours, as a learner should read them. */
+	struct { const char *base, *rel, *want; } joins[] = {
+		{ "lessons", "../scenarios/02-reuse/scenario.lua", "scenarios/02-reuse/scenario.lua" },
+		{ "/a/b", "./c/../d", "/a/b/d" },
+		{ "a", "../../x", "../x" },
+		{ "/", "../x", "/x" },
+		{ "a/b", "/abs/../p", "/p" },
+		{ "a", "..", "." },
+	};
+	for (size_t i = 0; i < sizeof joins / sizeof joins[0]; i++) {
+		joined = util_join(joins[i].base, joins[i].rel);
+		CHECK_STR(joined, joins[i].want);
+		free(joined);
+	}
 }
 
 int main(void)

@@ -88,7 +88,9 @@ static void setup(struct fixture *f)
 	progress_get(&f->progress, "01-traceback")->exercise = PROGRESS_EX_PASSED;
 	progress_get(&f->progress, "02-reuse")->steps_done = 1;
 	progress_get(&f->progress, "02-reuse")->steps_total = 3;
-	f->info = (struct exercise_info){ .file = "exercise/handler.py", .hints = hints, .n_hints = 1 };
+	f->info = (struct exercise_info){ .task = "Make handle_request() keep no traceback alive "
+	                                            "between requests.",
+	                                  .file = "exercise/handler.py", .hints = hints, .n_hints = 1 };
 	f->ctx = (struct view_ctx){
 		.model = &f->model,
 		.lesson = f->lesson,

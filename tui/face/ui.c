@@ -39,6 +39,7 @@ struct ui {
 	const char *scenario;
 	char *key;                 /* the lesson's progress key; NULL: progress not kept */
 	struct course course;      /* empty unless exclab started on the menu */
+	int course_at;             /* the lesson opened last from the menu */
 	bool menu;                 /* the menu is on screen */
 	char notice[1800];         /* for the menu: a corrupt progress file, a bad lesson */
 	struct progress progress;
@@ -171,7 +172,9 @@ static void note_progress(struct ui *ui)
 			now.predictions_right = right;
 		}
 	}
-	if (ui->ex.path != NULL) {
+	/* A pass, once recorded, stays: resetting the copy to try again, or a
+	 * later failing save, does not take it back. */
+	if (ui->ex.path != NULL && now.exercise != PROGRESS_EX_PASSED) {
 		switch (ui->ex.state) {
 		case EXWATCH_UNTOUCHED: now.exercise = PROGRESS_EX_NOT_STARTED; break;
 		case EXWATCH_RUNNING: break;
@@ -276,6 +279,7 @@ static void edit_exercise(struct ui *ui)
 	struct error err;
 	char *cmd;
 	pid_t pid;
+	int status = 0;
 
 	if (editor == NULL || editor[0] == '\0')
 		editor = "vi";
@@ -294,7 +298,7 @@ static void edit_exercise(struct ui *ui)
 		_exit(127);
 	}
 	if (pid > 0)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
@@ -305,6 +309,12 @@ static void edit_exercise(struct ui *ui)
 	}
 	if (pid < 0)
 		model_console(&ui->model, CONSOLE_ERROR, "✗ cannot start the editor: %s", strerror(errno));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		model_console(&ui->model, CONSOLE_ERROR, "✗ the editor \"%s\" was not found: set $EDITOR "
+		              "(for example EDITOR=nano), or edit %s in any editor", editor, ui->ex.path);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		model_console(&ui->model, CONSOLE_ERROR, "✗ the editor \"%s\" ended with an error; "
+		              "your copy is %s", editor, ui->ex.path);
 	resize(ui);
 	exwatch_tick(&ui->ex, util_now() + 1.0);   /* a save shows at once */
 	ui->dirty = true;
@@ -363,6 +373,24 @@ static void close_lesson(struct ui *ui)
 	views_reset(ui);
 }
 
+/* A lesson opened again: say what the learner did in it before, since the
+ * run itself starts afresh. */
+static void welcome_back(struct ui *ui)
+{
+	const struct progress_lesson *l = ui->key ? progress_find(&ui->progress, ui->key) : NULL;
+	char predictions[80] = "";
+
+	if (l == NULL || (l->steps_done == 0 && l->exercise == PROGRESS_EX_NOT_STARTED))
+		return;
+	if (l->predictions_asked > 0)
+		snprintf(predictions, sizeof predictions, ", %d of %d predictions right",
+		         l->predictions_right, l->predictions_asked);
+	model_console(&ui->model, CONSOLE_INFO, "Welcome back: you ran %s%s; the exercise is %s. "
+	              "The text you have seen is shown in full; the run starts again from step 1.",
+	              l->finished ? "every step" : l->steps_done == 1 ? "1 step" : "some steps",
+	              predictions, progress_exercise_word(l->exercise));
+}
+
 /* Open the lesson at path: its text, its scenario in a fresh runner. */
 static int open_lesson(struct ui *ui, const char *path, const struct runner_options *opt,
                        struct error *err)
@@ -375,6 +403,7 @@ static int open_lesson(struct ui *ui, const char *path, const struct runner_opti
 	ui->key = progress_key(path);
 	if (ui->scenario != NULL)
 		runner_open(&ui->runner, ui->scenario, &ui->model, opt, &open_err);
+	welcome_back(ui);
 	ui->menu = false;
 	ui->dirty = true;
 	return 0;
@@ -451,6 +480,7 @@ static void on_menu_key(struct ui *ui, int key, const struct runner_options *opt
 	if (picked < 0)
 		return;
 	ui->notice[0] = '\0';
+	ui->course_at = picked;
 	if (open_lesson(ui, ui->course.paths[picked], opt, &err) < 0) {
 		error_format(&err, ui->notice, sizeof ui->notice);
 		lesson_free(ui->lesson);
@@ -492,6 +522,7 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 	}
 	if (key == 'm' && ui->course.len > 0) {
 		close_lesson(ui);
+		view_menu_select(ui->views[V_MENU].data, ui->course_at);   /* where the learner was */
 		ui->menu = true;
 		return;
 	}

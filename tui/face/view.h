@@ -77,6 +77,8 @@ extern const struct view_ops view_exercise; /* the exercise: working copy, verif
 
 /* The lesson the learner picked on the menu (Enter): its index, once; -1: none. */
 int view_menu_take(void *data);
+/* Put the menu's cursor on lesson `index` (the one the learner comes back from). */
+void view_menu_select(void *data, int index);
 
 /* What the learner asked of the exercise panel, once. */
 enum view_exercise_action {

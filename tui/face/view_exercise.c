@@ -148,8 +148,12 @@ static void exercise_draw(void *data, struct screen *s, struct screen_rect r,
 	b.skip = v->scroll;
 	v->rows = b.r.h;
 
-	para(&b, 0, "Fix this file in your own editor (here with o, or from another terminal); "
-	     "exclab verifies it each time you save:", SCREEN_NORMAL);
+	if (info->task && info->task[0]) {
+		para(&b, 0, info->task, SCREEN_STRONG);
+		row(&b, 0, "", 0, SCREEN_NORMAL);
+	}
+	para(&b, 0, "Fix this file in your own editor (o here, or any editor); exclab verifies "
+	     "it each time you save:", SCREEN_NORMAL);
 	para(&b, 2, w->path, SCREEN_CODE);
 	row(&b, 0, "", 0, SCREEN_NORMAL);
 	verdict(&b, w);
@@ -174,14 +178,15 @@ static void exercise_draw(void *data, struct screen *s, struct screen_rect r,
 
 	if (v->confirm_reset)
 		screen_put(s, in, in.x, in.y + in.h - 2,
-		           "Reset your copy to the starting file? Your changes are lost. [y] yes, any other key: no",
-		           SCREEN_ERROR);
+		           "Reset your copy? Your changes are lost. [y] yes, other keys: no", SCREEN_ERROR);
 	else if (v->note[0])
 		screen_put(s, in, in.x, in.y + in.h - 2, v->note, SCREEN_DIM);
 	else if (v->lines > v->rows)
 		screen_put(s, in, in.x, in.y + in.h - 2, "\u2191 \u2193 scroll", SCREEN_DIM);
-	screen_put(s, in, in.x, in.y + in.h - 1,
-	           "[o] edit  [v] verify  [h] hint  [R] reset  [s] solution  [x] close", SCREEN_KEY);
+	screen_put(s, in, in.x, in.y + in.h - 1, v->unlocked
+	           ? "[o] edit  [v] verify  [h] hint  [R] reset  [s] solution  [x] close"
+	           : v->hints_left ? "[o] edit  [v] verify  [h] hint  [R] reset  [x] close"
+	           : "[o] edit  [v] verify  [R] reset  [x] close", SCREEN_KEY);
 }
 
 static bool exercise_key(void *data, int key)

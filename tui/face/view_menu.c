@@ -57,7 +57,7 @@ static void menu_draw(void *data, struct screen *s, struct screen_rect r,
 {
 	struct menu_view *v = data;
 	struct screen_rect in = screen_inset(r, 1);
-	int y = in.y, rows, title_w = 0;
+	int y = in.y, rows, title_w = 0, per = 1;
 
 	v->len = ctx->course_len;
 	if (v->selected >= v->len)
@@ -81,14 +81,25 @@ static void menu_draw(void *data, struct screen *s, struct screen_rect r,
 	}
 	if (title_w > in.w / 2)
 		title_w = in.w / 2;
-	rows = in.y + in.h - 2 - y;   /* the last row says which keys do what */
+	/* A lesson's state goes beside its title, or under it when a row is
+	 * too narrow for both: nothing is cut at 80 columns. */
+	for (int i = 0; i < ctx->course_len; i++) {
+		const struct progress_lesson *l =
+			ctx->progress ? progress_find(ctx->progress, ctx->course_keys[i]) : NULL;
+		char state[300];
+		const char *mark;
+		describe(l, state, sizeof state, &mark);
+		if (4 + title_w + 3 + screen_text_width(state, strlen(state), s->ascii) > in.w)
+			per = 2;
+	}
+	rows = (in.y + in.h - 2 - y) / per;   /* the last row says which keys do what */
 	if (rows < 1)
 		rows = 1;
 	if (v->selected < v->top)
 		v->top = v->selected;
 	if (v->selected >= v->top + rows)
 		v->top = v->selected - rows + 1;
-	for (int i = v->top; i < ctx->course_len && i < v->top + rows; i++, y++) {
+	for (int i = v->top; i < ctx->course_len && i < v->top + rows; i++, y += per) {
 		const struct progress_lesson *l =
 			ctx->progress ? progress_find(ctx->progress, ctx->course_keys[i]) : NULL;
 		bool sel = i == v->selected;
@@ -99,13 +110,17 @@ static void menu_draw(void *data, struct screen *s, struct screen_rect r,
 
 		describe(l, state, sizeof state, &mark);
 		snprintf(label, sizeof label, "%d. %s", i + 1, ctx->course_titles[i]);
+		row.h = per;
 		if (sel)
 			screen_fill(s, row, L' ', SCREEN_SELECTED);
 		x = screen_put(s, row, in.x, y, sel ? "\u25b6" : " ", sel ? SCREEN_SELECTED : SCREEN_NORMAL);
 		x = screen_put(s, row, x + 1, y, mark, sel ? SCREEN_SELECTED : SCREEN_PASS);
 		screen_put(s, (struct screen_rect){ x + 1, y, title_w, 1 }, x + 1, y, label,
 		           sel ? SCREEN_SELECTED : SCREEN_STRONG);
-		screen_put(s, row, x + 1 + title_w + 3, y, state, sel ? SCREEN_SELECTED : SCREEN_DIM);
+		if (per == 1)
+			screen_put(s, row, x + 1 + title_w + 3, y, state, sel ? SCREEN_SELECTED : SCREEN_DIM);
+		else
+			screen_put(s, row, x + 4, y + 1, state, sel ? SCREEN_SELECTED : SCREEN_DIM);
 	}
 	screen_put(s, in, in.x + 1, in.y + in.h - 1,
 	           "\u2191 \u2193 choose a lesson \u00b7 Enter opens it \u00b7 in a lesson, m comes back here",
@@ -145,6 +160,13 @@ static bool menu_key(void *data, int key)
 		}
 		return false;
 	}
+}
+
+void view_menu_select(void *data, int index)
+{
+	struct menu_view *v = data;
+
+	v->selected = index > 0 ? index : 0;
 }
 
 int view_menu_take(void *data)

@@ -722,6 +722,10 @@ static int l_exercise(lua_State *L)
 	lua_setfield(L, LUA_REGISTRYINDEX, "exclab.verify");
 	h->exercise.cheats = string_list(L, 1, "cheats", h->dir, &h->exercise.n_cheats);
 	h->exercise.hints = string_list(L, 1, "hints", NULL, &h->exercise.n_hints);
+	if (lua_getfield(L, 1, "task") != LUA_TNIL && !lua_isstring(L, -1))
+		return luaL_error(L, "exercise{}: task must be a string");
+	h->exercise.task = xstrdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+	lua_pop(L, 1);
 	h->exercise.file = util_join(h->dir, lua_tostring(L, -2));
 	h->exercise.solution = util_join(h->dir, lua_tostring(L, -1));
 	lua_pop(L, 2);
