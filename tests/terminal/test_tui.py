@@ -364,9 +364,14 @@ def case_predict(srv):
             raise Failure("a key outside 1..3 changed the question", after)
         if console_rows(after) != console_rows(s):
             raise Failure("a key outside 1..3 answered or ran something", after)
-        p.keys("1")   # "2": wrong
+        p.keys("1", "Enter")   # "2": wrong; the Enter typed after it must not run step 2
         s = p.wait_for(lambda s: "[space] run step 2/2" in status_line(s),
                        why="choice 1 did not answer the question")
+        p.wait_keys_read()
+        time.sleep(0.3)   # a frame after the Enter
+        s = p.screen()
+        if "[space] run step 2/2" not in status_line(s) or asking(s, "[0-9]"):
+            raise Failure("the Enter after a choice also ran the next step", s)
         if PREDICT_TITLE in s:
             raise Failure("the Predict panel stayed after the answer", s)
         if not re.search(r"^ \u25c7 You predicted 2; measured 4\.$", s, re.M):

@@ -27,6 +27,7 @@
 
 #define FRAME_MIN 0.033      /* seconds between frames: ~30 fps */
 #define FRAME_RUNNING 0.1    /* a running step redraws at least this often */
+#define ANSWER_ECHO 0.8      /* an Enter this soon after an answer belongs to it */
 
 /* The course, for the menu: every lesson's path, title and progress key. */
 struct course {
@@ -56,6 +57,7 @@ struct ui {
 	bool help, graph, wide, dirty, quit;
 	int quit_signal;           /* the signal that ended exclab, or 0 */
 	uintptr_t why;             /* a "why alive?" waiting for Python to be free */
+	double answered_at;        /* when the learner last answered a prediction */
 	unsigned drawn_version;
 	double last_draw;
 };
@@ -511,8 +513,10 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 		char answer[256];
 		bool skipped;
 		ui->views[V_PREDICT].ops->key(ui->views[V_PREDICT].data, key);
-		if (view_predict_take(ui->views[V_PREDICT].data, answer, sizeof answer, &skipped))
+		if (view_predict_take(ui->views[V_PREDICT].data, answer, sizeof answer, &skipped)) {
 			runner_answer(ui->runner, skipped ? NULL : answer);
+			ui->answered_at = util_now();
+		}
 		return;
 	}
 	if (ui->ex_panel) {
@@ -548,6 +552,10 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 	switch (key) {
 	case ' ':
 	case TERM_KEY_ENTER:
+		/* "2" then Enter on a question with choices: the digit answered it,
+		 * and the Enter that follows must not run the next step as well. */
+		if (key == TERM_KEY_ENTER && util_now() - ui->answered_at < ANSWER_ECHO)
+			break;
 		runner_continue(ui->runner);
 		break;
 	case 'a':
