@@ -301,6 +301,38 @@ static void test_collapse_cycle_through_chain(void)
 	graph_free(g);
 }
 
+/* keep_head or keep_tail 0: the chain's first or last node goes into the
+ * summary too, and the summary is entered, or left, by no chain edge. */
+static void test_collapse_keep_none(void)
+{
+	struct graph *g = graph_new();
+	int exc = node(g, GRAPH_EXCEPTION, "E", 80), prev = exc, tb[10], s[2];
+
+	g->nodes[exc].root = true;
+	for (int i = 0; i < 10; i++) {
+		tb[i] = node(g, GRAPH_TRACEBACK, "traceback", 64);
+		graph_add_edge(g, prev, tb[i], i ? "tb_next" : "__traceback__");
+		prev = tb[i];
+	}
+	struct graph *c = graph_collapse_chains(g, 2, 0);
+	CHECK(c->n_nodes == 1 + 2 + 1 && c->n_edges == 3);
+	CHECK(summaries(c, s, 2) == 1 && c->nodes[s[0]].collapsed == 8 &&
+	      c->nodes[s[0]].collapsed_bytes == 8 * 64);
+	CHECK(edge_index(c, kept_as(g, c, tb[1]), s[0]) >= 0);
+	for (int e = 0; e < c->n_edges; e++)
+		CHECK(c->edges[e].from != s[0]);
+	graph_free(c);
+
+	c = graph_collapse_chains(g, 0, 2);
+	CHECK(c->n_nodes == 1 + 2 + 1 && c->n_edges == 3);
+	CHECK(summaries(c, s, 2) == 1 && c->nodes[s[0]].collapsed == 8);
+	int e = edge_index(c, kept_as(g, c, exc), s[0]);
+	CHECK(e >= 0 && strcmp(c->edges[e].label, "__traceback__") == 0);
+	CHECK(edge_index(c, s[0], kept_as(g, c, tb[8])) >= 0);
+	graph_free(c);
+	graph_free(g);
+}
+
 /* A list of 100,000 items: drawn as 12 of them and "+99,988 more". */
 static void test_summarize_wide(void)
 {
@@ -347,5 +379,6 @@ int main(void)
 	test_collapse_many_chains();
 	test_collapse_ring_and_fork();
 	test_collapse_cycle_through_chain();
+	test_collapse_keep_none();
 	return check_done("test_graph");
 }
