@@ -401,11 +401,27 @@ static bool *chain_links(const struct graph *g)
 	return link;
 }
 
-/* The link edge leaving a with this label, or -1: one lookup in the index of
- * links by (source, label), so a node with 20,000 edges is never scanned. */
-static int chain_next(const struct pair_counts *links_from, int a, const char *label)
+/* For each link e, the link of its label leaving its target, or -1: one
+ * lookup in an index of links by (source, label), so a node with 20,000
+ * edges is never scanned. continued[e]: a link leads into e. */
+static int *chain_next_links(const struct graph *g, const bool *link, bool *continued)
 {
-	return pair_get(links_from, pair_key(a, label)) - 1;
+	struct pair_counts links_from;
+	int *next = xmalloc((size_t)(g->n_edges ? g->n_edges : 1) * sizeof *next);
+
+	pair_counts_init(&links_from, g->n_edges);
+	for (int e = 0; e < g->n_edges; e++)
+		if (link[e])
+			*pair_slot(&links_from, pair_key(g->edges[e].from, g->edges[e].label)) = e + 1;
+	for (int e = 0; e < g->n_edges; e++) {
+		next[e] = -1;
+		if (link[e])
+			next[e] = pair_get(&links_from, pair_key(g->edges[e].to, g->edges[e].label)) - 1;
+		if (next[e] >= 0)
+			continued[next[e]] = true;
+	}
+	pair_counts_free(&links_from);
+	return next;
 }
 
 /* Mark what the roots (and nodes already marked) reach without entering a
@@ -437,167 +453,189 @@ static void reach(const struct graph *g, const struct adjacency *out, const bool
 }
 
 struct chain {
-	int first_middle, last_middle;  /* node indexes */
-	int before, after;              /* kept neighbours */
+	int first_middle;               /* node index */
+	int middle_link;                /* the link leaving first_middle */
+	int after;                      /* the first kept node past the middle, -1: none */
 	int summary;                    /* node index in the new graph */
 	long length;                    /* middle nodes */
-	char label[48];
+	size_t bytes;                   /* of the nodes its summary stands for */
 };
 
-struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int keep_tail)
+/* What the three steps of folding share: find, attribute, build. */
+struct chain_fold {
+	const struct graph *g;
+	struct adjacency out;
+	int *next;                      /* per link: the next link of its chain, -1: none */
+	struct chain *chains;
+	int n_chains, cap_chains;
+	bool *middle;                   /* in the middle of some chain */
+	bool *kept;                     /* stays in the new graph as itself */
+	int *chain_of;                  /* the chain whose summary stands for it, -1: none */
+};
+
+/* Every chain of more than keep_head + keep_tail + 1 nodes, its middle
+ * marked. A chain starts at a link that no link leads into. Each node has at
+ * most one link of a label in and one out, so every walk is a simple path
+ * and each link is walked by one chain only. */
+static void chain_find(struct chain_fold *f, int keep_head, int keep_tail)
 {
-	int n = g->n_nodes;
-	struct adjacency out, in;
-	bool *middle = xcalloc((size_t)(n ? n : 1), sizeof *middle);
-	bool *kept = xcalloc((size_t)(n ? n : 1), sizeof *kept);
-	int *chain_of = xmalloc((size_t)(n ? n : 1) * sizeof *chain_of);
-	int *new_index = xmalloc((size_t)(n ? n : 1) * sizeof *new_index);
-	struct chain *chains = NULL;
-	int n_chains = 0, cap_chains = 0;
-	struct graph *c = graph_new();
-
-	adjacency_build(g, &out, false);
-	adjacency_build(g, &in, true);
-	for (int i = 0; i < n; i++)
-		chain_of[i] = -1;
-
-	/* Chains start at a link whose source has no link of that label coming in. */
+	const struct graph *g = f->g;
 	bool *link = chain_links(g);
-	struct pair_counts link_in, links_from;
-	pair_counts_init(&link_in, g->n_edges);
-	pair_counts_init(&links_from, g->n_edges);
-	for (int e = 0; e < g->n_edges; e++)
-		if (link[e]) {
-			(*pair_slot(&link_in, pair_key(g->edges[e].to, g->edges[e].label)))++;
-			*pair_slot(&links_from, pair_key(g->edges[e].from, g->edges[e].label)) = e + 1;
-		}
+	bool *continued = xcalloc((size_t)(g->n_edges ? g->n_edges : 1), sizeof *continued);
+
+	f->next = chain_next_links(g, link, continued);
 	for (int e = 0; e < g->n_edges; e++) {
-		const struct graph_edge *start = &g->edges[e];
-		int a = start->from;
-		if (!link[e] || middle[a] || pair_get(&link_in, pair_key(a, start->label)) > 0)
+		int a = g->edges[e].from, len = 1, v = a;
+		if (!link[e] || continued[e] || f->middle[a])
 			continue;
-		/* Walk it. */
-		int len = 1, v = a, guard = 0;
-		for (int ce; (ce = chain_next(&links_from, v, start->label)) >= 0 && guard < n; guard++) {
-			v = g->edges[ce].to;
+		for (int l = e; l >= 0; l = f->next[l])
 			len++;
-			if (v == a)
-				break;
-		}
 		if (len <= keep_head + keep_tail + 1)
 			continue;
-		struct chain ch = { .length = len - keep_head - keep_tail };
-		snprintf(ch.label, sizeof ch.label, "%s", start->label);
-		v = a;
-		for (int i = 0; i < len - keep_tail; i++) {
-			if (i == keep_head - 1)
-				ch.before = v;
-			if (i >= keep_head) {
-				middle[v] = true;
-				if (i == keep_head)
-					ch.first_middle = v;
-				ch.last_middle = v;
+		struct chain ch = { .length = len - keep_head - keep_tail, .after = -1 };
+		/* Node i of the chain, and l the link leaving it (-1 at the last). */
+		for (int i = 0, l = e; i < len - keep_tail; i++) {
+			if (i >= keep_head)
+				f->middle[v] = true;
+			if (i == keep_head) {
+				ch.first_middle = v;
+				ch.middle_link = l;
 			}
-			v = g->edges[chain_next(&links_from, v, start->label)].to;
+			if (l >= 0) {
+				v = g->edges[l].to;
+				l = f->next[l];
+			}
 		}
-		ch.after = v;
-		if (keep_head == 0)
-			ch.before = -1;
-		if (n_chains == cap_chains) {
-			cap_chains = cap_chains ? cap_chains * 2 : 4;
-			chains = xrealloc(chains, (size_t)cap_chains * sizeof *chains);
+		if (keep_tail > 0)
+			ch.after = v;
+		if (f->n_chains == f->cap_chains) {
+			f->cap_chains = f->cap_chains ? f->cap_chains * 2 : 4;
+			f->chains = xrealloc(f->chains, (size_t)f->cap_chains * sizeof *f->chains);
 		}
-		chains[n_chains++] = ch;
+		f->chains[f->n_chains++] = ch;
 	}
-	pair_counts_free(&link_in);
+	free(continued);
+	free(link);
+}
 
-	/* Kept: what the roots and each chain's tail reach without entering a
-	 * middle node. The rest of what is reached goes into the summary of the
-	 * chain it hangs off. */
-	for (int k = 0; k < n_chains; k++)
-		kept[chains[k].after] = true;
-	reach(g, &out, middle, kept);
-	for (int k = 0; k < n_chains; k++) {
-		/* Attribute nodes to chains by walking from each middle node. */
-		int *stack = xmalloc((size_t)n * sizeof *stack), sp = 0;
-		for (int v = chains[k].first_middle;; ) {
-			if (chain_of[v] < 0) {
-				chain_of[v] = k;
+/* Kept: what the roots and each chain's tail reach without entering a
+ * middle node. The rest of what a chain's middle reaches goes into its
+ * summary, earlier chains first. One stack serves every chain: a node is
+ * pushed once in all, when it is given its chain. */
+static void chain_attribute(struct chain_fold *f)
+{
+	const struct graph *g = f->g;
+	int *stack = xmalloc((size_t)(g->n_nodes ? g->n_nodes : 1) * sizeof *stack), sp = 0;
+
+	for (int k = 0; k < f->n_chains; k++)
+		if (f->chains[k].after >= 0)
+			f->kept[f->chains[k].after] = true;
+	reach(g, &f->out, f->middle, f->kept);
+	for (int k = 0; k < f->n_chains; k++) {
+		const struct chain *ch = &f->chains[k];
+		int v = ch->first_middle, l = ch->middle_link;
+		for (long i = 0; i < ch->length; i++) {
+			if (f->chain_of[v] < 0) {
+				f->chain_of[v] = k;
 				stack[sp++] = v;
 			}
-			if (v == chains[k].last_middle)
-				break;
-			v = g->edges[chain_next(&links_from, v, chains[k].label)].to;
+			if (i + 1 < ch->length) {
+				v = g->edges[l].to;
+				l = f->next[l];
+			}
 		}
 		while (sp > 0) {
-			int v = stack[--sp];
-			for (int e = out.start[v]; e < out.start[v + 1]; e++) {
-				int w = g->edges[out.adj[e]].to;
-				if (!kept[w] && chain_of[w] < 0) {
-					chain_of[w] = k;
+			int u = stack[--sp];
+			for (int e = f->out.start[u]; e < f->out.start[u + 1]; e++) {
+				int w = g->edges[f->out.adj[e]].to;
+				if (!f->kept[w] && f->chain_of[w] < 0) {
+					f->chain_of[w] = k;
 					stack[sp++] = w;
 				}
 			}
 		}
-		free(stack);
 	}
+	for (int i = 0; i < g->n_nodes; i++)
+		if (f->chain_of[i] >= 0)
+			f->chains[f->chain_of[i]].bytes += g->nodes[i].size;
+	free(stack);
+}
 
-	/* Build the new graph: kept nodes in their order, then one summary per chain. */
-	for (int i = 0; i < n; i++)
-		new_index[i] = kept[i] ? graph_add_node(c, &g->nodes[i]) : -1;
-	for (int k = 0; k < n_chains; k++) {
-		struct graph_node s = { .kind = GRAPH_SUMMARY };
+/* The new graph: kept nodes in their order, then one summary per chain. */
+static struct graph *chain_build(struct chain_fold *f)
+{
+	const struct graph *g = f->g;
+	int *new_index = xmalloc((size_t)(g->n_nodes ? g->n_nodes : 1) * sizeof *new_index);
+	struct pair_counts summary_edges;
+	struct graph *c = graph_new();
+
+	for (int i = 0; i < g->n_nodes; i++)
+		new_index[i] = f->kept[i] ? graph_add_node(c, &g->nodes[i]) : -1;
+	for (int k = 0; k < f->n_chains; k++) {
+		struct chain *ch = &f->chains[k];
+		struct graph_node s = { .kind = GRAPH_SUMMARY, .collapsed = ch->length,
+		                        .collapsed_bytes = ch->bytes };
 		char bytes[32], count[32];  /* short: the repr must fit its 96 bytes */
-		const struct graph_node *m = &g->nodes[chains[k].first_middle];
-		for (int i = 0; i < n; i++) {
-			if (chain_of[i] == k) {
-				s.collapsed_bytes += g->nodes[i].size;
-			}
-		}
-		s.collapsed = chains[k].length;
+		const struct graph_node *m = &g->nodes[ch->first_middle];
 		snprintf(s.type, sizeof s.type, "%s", m->type);
 		util_fmt_bytes((double)s.collapsed_bytes, bytes, sizeof bytes);
 		util_fmt_count((double)s.collapsed, count, sizeof count);
 		snprintf(s.repr, sizeof s.repr, "… %.20s more %.40s%s (%.16s) …", count,
 		         m->kind == GRAPH_TRACEBACK ? "traceback entries" : m->type,
 		         m->kind == GRAPH_TRACEBACK || s.collapsed == 1 ? "" : "s", bytes);
-		chains[k].summary = graph_add_node(c, &s);
+		ch->summary = graph_add_node(c, &s);
 	}
 	/* Edges: between kept nodes as they were; into and out of a chain through
 	 * its summary, once per target. */
-	struct pair_counts summary_edges;
 	pair_counts_init(&summary_edges, g->n_edges);
 	for (int e = 0; e < g->n_edges; e++) {
 		const struct graph_edge *ed = &g->edges[e];
 		int a = new_index[ed->from], b = new_index[ed->to];
-		int ka = chain_of[ed->from], kb = chain_of[ed->to];
+		int ka = f->chain_of[ed->from], kb = f->chain_of[ed->to];
 		if (a >= 0 && b >= 0) {
 			graph_add_edge(c, a, b, ed->label);
-		} else if (a >= 0 && kb >= 0 && ed->to == chains[kb].first_middle) {
-			graph_add_edge(c, a, chains[kb].summary, ed->label);
+		} else if (a >= 0 && kb >= 0 && ed->to == f->chains[kb].first_middle) {
+			graph_add_edge(c, a, f->chains[kb].summary, ed->label);
 		} else if (ka >= 0 && b >= 0) {
 			/* Once per (summary, target): the key's "label" is the target. */
 			char target[16];
 			snprintf(target, sizeof target, "%d", b);
-			int *seen = pair_slot(&summary_edges, pair_key(chains[ka].summary, target));
+			int *seen = pair_slot(&summary_edges, pair_key(f->chains[ka].summary, target));
 			if ((*seen)++ == 0)
-				graph_add_edge(c, chains[ka].summary, b, ed->label);
+				graph_add_edge(c, f->chains[ka].summary, b, ed->label);
 		}
 	}
 	c->reachable = g->reachable;
 	c->limited = g->limited;
 	c->highlight = g->highlight;
-
 	pair_counts_free(&summary_edges);
-	pair_counts_free(&links_from);
-	free(link);
-	free(chains);
-	free(middle);
-	free(kept);
-	free(chain_of);
 	free(new_index);
-	adjacency_free(&out);
-	adjacency_free(&in);
+	return c;
+}
+
+struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int keep_tail)
+{
+	size_t n = (size_t)(g->n_nodes ? g->n_nodes : 1);
+	struct chain_fold f = {
+		.g = g,
+		.middle = xcalloc(n, sizeof *f.middle),
+		.kept = xcalloc(n, sizeof *f.kept),
+		.chain_of = xmalloc(n * sizeof *f.chain_of),
+	};
+	struct graph *c;
+
+	for (int i = 0; i < g->n_nodes; i++)
+		f.chain_of[i] = -1;
+	adjacency_build(g, &f.out, false);
+	chain_find(&f, keep_head, keep_tail);
+	chain_attribute(&f);
+	c = chain_build(&f);
+	adjacency_free(&f.out);
+	free(f.next);
+	free(f.chains);
+	free(f.middle);
+	free(f.kept);
+	free(f.chain_of);
 	return c;
 }
 

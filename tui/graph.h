@@ -85,11 +85,12 @@ int graph_find_cycles(struct graph *g);
  * are held from elsewhere too, so they count as kept by no captured node. */
 void graph_compute_retained(struct graph *g);
 
-/* A new graph in which every run of more than keep_head + keep_tail nodes of
- * one kind linked by edges of one label (tb_next, f_back, ...) keeps its first
- * keep_head and last keep_tail nodes; the middle becomes one SUMMARY node that
- * counts the nodes and bytes it replaces. Nodes hanging off the collapsed
- * middle go with it. */
+/* A new graph in which every run of more than keep_head + keep_tail + 1
+ * nodes of one kind linked by edges of one label (tb_next, f_back, ...) keeps
+ * its first keep_head and last keep_tail nodes; the middle (two nodes or
+ * more) becomes one SUMMARY node that counts the nodes and bytes it replaces.
+ * Nodes hanging off the collapsed middle go with it. Time linear in nodes
+ * and edges, however many chains. */
 struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int keep_tail);
 
 /* A new graph small enough to draw: each node keeps at most max_fanout of

@@ -171,6 +171,168 @@ static void test_collapse_long_chain(void)
 	graph_free(g);
 }
 
+/* The summaries of c, in order, into out (at most max); their count. */
+static int summaries(const struct graph *c, int *out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].kind == GRAPH_SUMMARY && n < max)
+			out[n++] = i;
+	return n;
+}
+
+/* Node i of g in the collapsed c, by its address; -1 when folded away. */
+static int kept_as(const struct graph *g, const struct graph *c, int i)
+{
+	return graph_find(c, g->nodes[i].addr);
+}
+
+/* 1,000 exceptions, each with a chain of 10 entries: each summary counts
+ * the middle of its own chain and nothing else, and links its own ends. */
+static void test_collapse_many_chains(void)
+{
+	enum { EXCS = 1000, LEN = 10 };
+	struct graph *g = graph_new();
+	static int tbs[EXCS][LEN];
+	static int s[EXCS + 1];
+
+	for (int k = 0; k < EXCS; k++) {
+		int exc = node(g, GRAPH_EXCEPTION, "E", 80), prev = exc;
+		g->nodes[exc].root = true;
+		for (int i = 0; i < LEN; i++) {
+			tbs[k][i] = node(g, GRAPH_TRACEBACK, "traceback", 64);
+			graph_add_edge(g, prev, tbs[k][i], prev == exc ? "__traceback__" : "tb_next");
+			/* Frames of a different size per chain: bytes counted in the
+			 * wrong summary show. */
+			graph_add_edge(g, tbs[k][i], node(g, GRAPH_FRAME, "frame", (size_t)(100 + k)),
+			               "tb_frame");
+			prev = tbs[k][i];
+		}
+	}
+	struct graph *c = graph_collapse_chains(g, 3, 3);
+	CHECK(summaries(c, s, EXCS + 1) == EXCS);
+	CHECK(c->n_nodes == EXCS * (1 + 6 * 2 + 1));
+	for (int k = 0; k < EXCS; k++) {
+		int head = kept_as(g, c, tbs[k][2]), tail = kept_as(g, c, tbs[k][7]);
+		CHECK(c->nodes[s[k]].collapsed == LEN - 6);
+		CHECK(c->nodes[s[k]].collapsed_bytes == (size_t)(LEN - 6) * (64 + 100 + k));
+		CHECK(kept_as(g, c, tbs[k][3]) < 0 && kept_as(g, c, tbs[k][6]) < 0);
+		CHECK(head >= 0 && edge_index(c, head, s[k]) >= 0);
+		CHECK(tail >= 0 && edge_index(c, s[k], tail) >= 0);
+	}
+	graph_free(c);
+	graph_free(g);
+}
+
+/* A ring of links has no first link: it is left whole (graph_summarize
+ * bounds what is drawn). A fork ends a chain: both branches stay in view
+ * from the node that forks, and each piece is folded on its own. */
+static void test_collapse_ring_and_fork(void)
+{
+	struct graph *g = graph_new();
+	int ring[20], a[20], b[10];
+
+	for (int i = 0; i < 20; i++) {
+		ring[i] = node(g, GRAPH_LIST, "list", 56);
+		if (i > 0)
+			graph_add_edge(g, ring[i - 1], ring[i], "[0]");
+	}
+	graph_add_edge(g, ring[19], ring[0], "[0]");
+	g->nodes[ring[0]].root = true;
+	struct graph *c = graph_collapse_chains(g, 3, 3);
+	CHECK(c->n_nodes == 20 && c->n_edges == 20);
+	graph_free(c);
+	graph_free(g);
+
+	g = graph_new();
+	for (int i = 0; i < 20; i++) {
+		a[i] = node(g, GRAPH_FRAME, "frame", 200);
+		if (i > 0)
+			graph_add_edge(g, a[i - 1], a[i], "f_back");
+	}
+	for (int i = 0; i < 10; i++) {
+		b[i] = node(g, GRAPH_FRAME, "frame", 300);
+		graph_add_edge(g, i ? b[i - 1] : a[10], b[i], "f_back");
+	}
+	g->nodes[a[0]].root = true;
+	c = graph_collapse_chains(g, 3, 3);
+	int s[4];
+	/* a0..a10 (11 nodes), a11..a19 (9) and b0..b9 (10): middles of 5, 3 and 4. */
+	CHECK(summaries(c, s, 4) == 3);
+	CHECK(c->nodes[s[0]].collapsed == 5 && c->nodes[s[0]].collapsed_bytes == 5 * 200);
+	CHECK(c->nodes[s[1]].collapsed == 3 && c->nodes[s[1]].collapsed_bytes == 3 * 200);
+	CHECK(c->nodes[s[2]].collapsed == 4 && c->nodes[s[2]].collapsed_bytes == 4 * 300);
+	CHECK(strstr(c->nodes[s[2]].repr, "4 more frames") != NULL);
+	int fork = kept_as(g, c, a[10]);
+	CHECK(fork >= 0 && edge_index(c, fork, kept_as(g, c, a[11])) >= 0 &&
+	      edge_index(c, fork, kept_as(g, c, b[0])) >= 0);
+	CHECK(c->n_nodes == 30 - 12 + 3);
+	graph_free(c);
+	graph_free(g);
+}
+
+/* Lesson 2's shape at length: the last frame's local refers back to the
+ * exception. The cycle runs through the summary, which keeps its bytes. */
+static void test_collapse_cycle_through_chain(void)
+{
+	struct graph *g = graph_new();
+	int exc = node(g, GRAPH_EXCEPTION, "E", 80), prev = exc, fr = -1;
+
+	g->nodes[exc].root = true;
+	for (int i = 0; i < 20; i++) {
+		int tb = node(g, GRAPH_TRACEBACK, "traceback", 64);
+		fr = node(g, GRAPH_FRAME, "frame", 208);
+		graph_add_edge(g, prev, tb, prev == exc ? "__traceback__" : "tb_next");
+		graph_add_edge(g, tb, fr, "tb_frame");
+		prev = tb;
+	}
+	graph_add_edge(g, fr, exc, "err");
+	struct graph *c = graph_collapse_chains(g, 3, 3);
+	int s[2];
+	CHECK(summaries(c, s, 2) == 1);
+	CHECK(c->nodes[s[0]].collapsed == 14 && c->nodes[s[0]].collapsed_bytes == 14 * (64 + 208));
+	CHECK(graph_find_cycles(c) == 1);
+	int e = kept_as(g, c, exc);
+	CHECK(c->nodes[s[0]].scc >= 0 && c->nodes[s[0]].scc == c->nodes[e].scc);
+	graph_compute_retained(c);
+	CHECK(c->nodes[e].retained == 80 + 20 * (64 + 208));
+	graph_free(c);
+	graph_free(g);
+}
+
+/* keep_head or keep_tail 0: the chain's first or last node goes into the
+ * summary too, and the summary is entered, or left, by no chain edge. */
+static void test_collapse_keep_none(void)
+{
+	struct graph *g = graph_new();
+	int exc = node(g, GRAPH_EXCEPTION, "E", 80), prev = exc, tb[10], s[2];
+
+	g->nodes[exc].root = true;
+	for (int i = 0; i < 10; i++) {
+		tb[i] = node(g, GRAPH_TRACEBACK, "traceback", 64);
+		graph_add_edge(g, prev, tb[i], i ? "tb_next" : "__traceback__");
+		prev = tb[i];
+	}
+	struct graph *c = graph_collapse_chains(g, 2, 0);
+	CHECK(c->n_nodes == 1 + 2 + 1 && c->n_edges == 3);
+	CHECK(summaries(c, s, 2) == 1 && c->nodes[s[0]].collapsed == 8 &&
+	      c->nodes[s[0]].collapsed_bytes == 8 * 64);
+	CHECK(edge_index(c, kept_as(g, c, tb[1]), s[0]) >= 0);
+	for (int e = 0; e < c->n_edges; e++)
+		CHECK(c->edges[e].from != s[0]);
+	graph_free(c);
+
+	c = graph_collapse_chains(g, 0, 2);
+	CHECK(c->n_nodes == 1 + 2 + 1 && c->n_edges == 3);
+	CHECK(summaries(c, s, 2) == 1 && c->nodes[s[0]].collapsed == 8);
+	int e = edge_index(c, kept_as(g, c, exc), s[0]);
+	CHECK(e >= 0 && strcmp(c->edges[e].label, "__traceback__") == 0);
+	CHECK(edge_index(c, s[0], kept_as(g, c, tb[8])) >= 0);
+	graph_free(c);
+	graph_free(g);
+}
+
 /* A list of 100,000 items: drawn as 12 of them and "+99,988 more". */
 static void test_summarize_wide(void)
 {
@@ -214,5 +376,9 @@ int main(void)
 	test_self_list_and_cell();
 	test_plain_chain_has_no_cycle();
 	test_collapse_long_chain();
+	test_collapse_many_chains();
+	test_collapse_ring_and_fork();
+	test_collapse_cycle_through_chain();
+	test_collapse_keep_none();
 	return check_done("test_graph");
 }

@@ -88,6 +88,17 @@ static struct view_ctx context(const struct ui *ui)
 	};
 }
 
+/* Views bring what they derive from the model up to date before a frame:
+ * drawing only paints. */
+static void update_views(struct ui *ui)
+{
+	struct view_ctx ctx = context(ui);
+
+	for (int i = 0; i < V_COUNT; i++)
+		if (ui->views[i].ops->update)
+			ui->views[i].ops->update(ui->views[i].data, &ctx);
+}
+
 static void draw(struct ui *ui)
 {
 	struct view_ctx ctx = context(ui);
@@ -646,6 +657,7 @@ static void loop(struct ui *ui, const struct runner_options *opt)
 		            (runner_busy(ui->runner) && now - ui->last_draw >= FRAME_RUNNING);
 		if (ui->dirty && (keyed || now - ui->last_draw >= FRAME_MIN)) {
 			ui->drawn_version = ui->model.version;
+			update_views(ui);
 			draw(ui);
 			term_present(ui->screen);
 			ui->last_draw = now;
@@ -689,6 +701,7 @@ int ui_run(const char *lesson_path, const char *scenario_path, const char *lesso
 	ui.screen = screen_new(0, 0, term_ascii());
 	resize(&ui);
 	/* First frame before the scenario loads, so the screen answers at once. */
+	update_views(&ui);
 	draw(&ui);
 	term_present(ui.screen);
 

@@ -1,5 +1,6 @@
 /* view.h — the interface's views, each a small vtable with private data
- * (as tmux's window modes): draw into a screen rectangle, answer keys.
+ * (as tmux's window modes): update from the model, draw into a screen
+ * rectangle, answer keys.
  *
  * Views read the model and the lesson; they never call an interpreter, and
  * they never call curses: ui.c presents the screen through term.c. */
@@ -20,7 +21,7 @@
 #define VIEW_MIN_WIDTH 80
 #define VIEW_MIN_HEIGHT 24
 
-/* What every view may read while drawing. */
+/* What every view may read while updating and drawing. */
 struct view_ctx {
 	const struct model *model;
 	const struct lesson *lesson;   /* NULL when only a scenario runs */
@@ -51,6 +52,11 @@ struct view_ops {
 	const char *name;
 	void *(*init)(void);                 /* private data; may be NULL */
 	void (*free)(void *data);            /* accepts NULL */
+	/* Bring what the view derives from the model up to date (as tmux's
+	 * window modes update), so that draw only paints. Called before every
+	 * frame, shown or not: cheap when nothing it depends on has moved.
+	 * NULL for views that derive nothing. */
+	void (*update)(void *data, const struct view_ctx *ctx);
 	void (*draw)(void *data, struct screen *s, struct screen_rect r,
 	             const struct view_ctx *ctx);
 	/* A key for this view (a character or a TERM_KEY_*); true when used.

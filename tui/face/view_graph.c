@@ -2,8 +2,9 @@
  *
  * Each new capture in the model is collapsed (long chains fold into one
  * summary node), summarised (wide objects show a dozen referents and
- * "+N more"), and laid out once; drawing then only paints the visible
- * window. The selection follows the same object from capture to capture.
+ * "+N more"), and laid out once, in the view's update; drawing then only
+ * paints the visible window. The selection follows the same object from
+ * capture to capture.
  * Keys: arrows move between boxes, tab follows the next edge, c follows the
  * cycle, enter opens the details (and asks why the object is alive), e
  * expands or folds long chains, h/j/k/l pan, home goes back to the root. */
@@ -28,6 +29,7 @@ struct graph_view {
 	bool expanded, relayout;
 	struct graph *shown;       /* the collapsed copy that is laid out */
 	struct graph_layout layout;
+	int cycles;                /* in `shown` */
 	int selected;              /* node of `shown`, -1 when none */
 	uintptr_t selected_addr;   /* the same object in the next capture */
 	int scroll_x, scroll_y, follow;
@@ -65,6 +67,15 @@ static void graph_view_free(void *data)
 	free(v);
 }
 
+static int count_cycles(const struct graph *g)
+{
+	int n = 0;
+
+	for (int i = 0; i < g->n_nodes; i++)
+		n = g->nodes[i].scc + 1 > n ? g->nodes[i].scc + 1 : n;
+	return n;
+}
+
 static void rebuild(struct graph_view *v, const struct model *m)
 {
 	int keep = v->expanded ? KEEP_EXPANDED : KEEP_FOLDED;
@@ -72,6 +83,7 @@ static void rebuild(struct graph_view *v, const struct model *m)
 	release(v);
 	v->version = m->graph_version;
 	v->relayout = false;
+	v->cycles = 0;
 	if (m->graph == NULL || m->graph->n_nodes == 0) {
 		v->selected = -1;
 		return;
@@ -85,6 +97,7 @@ static void rebuild(struct graph_view *v, const struct model *m)
 	v->shown = graph_summarize(folded, MAX_FANOUT, MAX_DRAWN);
 	graph_free(folded);
 	graph_find_cycles(v->shown);
+	v->cycles = count_cycles(v->shown);
 	graph_layout(v->shown, NULL, &v->layout);
 	/* A new highlight from the scenario takes the selection once; after
 	 * that the learner's moves win. */
@@ -101,13 +114,14 @@ static void rebuild(struct graph_view *v, const struct model *m)
 	v->reveal = true;
 }
 
-static int count_cycles(const struct graph *g)
+/* A new capture, or chains expanded or folded: fold, size and lay out again. */
+static void graph_view_update(void *data, const struct view_ctx *ctx)
 {
-	int n = 0;
+	struct graph_view *v = data;
+	const struct model *m = ctx->model;
 
-	for (int i = 0; i < g->n_nodes; i++)
-		n = g->nodes[i].scc + 1 > n ? g->nodes[i].scc + 1 : n;
-	return n;
+	if (v->version != m->graph_version || v->relayout || (v->version == 0 && m->graph))
+		rebuild(v, m);
 }
 
 static void draw_header(struct graph_view *v, struct screen *s, struct screen_rect r,
@@ -115,7 +129,7 @@ static void draw_header(struct graph_view *v, struct screen *s, struct screen_re
 {
 	char line[400], count[32];
 	const struct graph *g = m->graph;
-	int cycles = v->shown ? count_cycles(v->shown) : 0;
+	int cycles = v->cycles;
 
 	util_fmt_count(g ? (double)g->n_nodes : 0, count, sizeof count);
 	snprintf(line, sizeof line, " Graph of %.200s: %s object%s%s, %d cycle%s%s",
@@ -194,8 +208,6 @@ static void graph_view_draw(void *data, struct screen *s, struct screen_rect r,
 	const struct model *m = ctx->model;
 	struct screen_rect area = { r.x, r.y + 2, r.w, r.h - 2 };
 
-	if (v->version != m->graph_version || v->relayout || (v->version == 0 && m->graph))
-		rebuild(v, m);
 	draw_header(v, s, r, m);
 	v->area = area;
 	if (v->shown == NULL) {
@@ -305,6 +317,7 @@ const struct view_ops view_graph = {
 	.name = "graph",
 	.init = graph_view_init,
 	.free = graph_view_free,
+	.update = graph_view_update,
 	.draw = graph_view_draw,
 	.key = graph_view_key,
 };
