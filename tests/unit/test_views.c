@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "frame.h"
+#include "graph.h"
 #include "golden.h"
 #include "lesson.h"
 #include "model.h"
@@ -118,6 +119,30 @@ static void teardown(struct fixture *f)
 	free(f->ex.result.fails);
 }
 
+/* Lesson 3's cycle: the exception, its traceback, the frame that holds it. */
+static struct graph *cycle_graph(void)
+{
+	struct graph *g = graph_new();
+	struct graph_node nodes[] = {
+		{ .addr = 0x1000, .kind = GRAPH_EXCEPTION, .type = "AppError", .repr = "AppError('boom')",
+		  .size = 72, .root = true, .root_name = "last_error()" },
+		{ .addr = 0x2000, .kind = GRAPH_TRACEBACK, .type = "traceback", .repr = "app.py:14", .size = 64 },
+		{ .addr = 0x3000, .kind = GRAPH_FRAME, .type = "frame", .repr = "handle() app.py:14",
+		  .size = 432 },
+		{ .addr = 0x4000, .kind = GRAPH_BYTES, .type = "bytes", .repr = "b'xxxx...'",
+		  .size = 5000033 },
+	};
+
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
+		graph_add_node(g, &nodes[i]);
+	graph_add_edge(g, 0, 1, "__traceback__");
+	graph_add_edge(g, 1, 2, "tb_frame");
+	graph_add_edge(g, 2, 0, "exc");
+	graph_add_edge(g, 2, 3, "payload");
+	graph_find_cycles(g);
+	return g;
+}
+
 static void check_frame(struct fixture *f, const char *name, int w, int h, bool ascii)
 {
 	struct screen *s = screen_new(w, h, ascii);
@@ -125,6 +150,9 @@ static void check_frame(struct fixture *f, const char *name, int w, int h, bool 
 	char path[256], *got;
 
 	frame_layout(&l, w, h, f->wide);
+	for (int i = 0; i < V_COUNT; i++)   /* as ui.c does before each frame */
+		if (f->views[i].ops->update)
+			f->views[i].ops->update(f->views[i].data, &f->ctx);
 	frame_draw(s, &l, f->views, &f->shows, &f->ctx);
 	got = screen_to_text(s);
 	for (const char *c = got; ascii && *c; c++)
@@ -175,6 +203,16 @@ int main(void)
 	f.shows.help = true;
 	check_frame(&f, "help", 80, 24, false);
 	f.shows.help = false;
+
+	model_set_settings(&f.model, 1u << PROBE_HEAP, "", "last_error()");
+	model_set_graph(&f.model, cycle_graph());
+	f.shows.graph = f.ctx.in_graph = true;
+	check_frame(&f, "graph", 80, 24, false);
+	f.wide = true;
+	check_frame(&f, "graph.wide", 80, 24, false);
+	f.shows.graph = f.ctx.in_graph = false;
+	check_frame(&f, "wide", 80, 24, false);
+	f.wide = false;
 
 	f.ex = (struct exwatch){ .path = "/home/ada/.local/share/exclab/work/02-reuse/handler.py",
 	                         .state = EXWATCH_FAILED,
