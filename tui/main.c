@@ -30,6 +30,9 @@
 #ifndef EXCLAB_SOURCE_DIR
 #define EXCLAB_SOURCE_DIR "."
 #endif
+#ifndef EXCLAB_DATA_DIR
+#define EXCLAB_DATA_DIR "/usr/local/share/exclab"
+#endif
 
 
 static void usage(FILE *f)
@@ -39,14 +42,17 @@ static void usage(FILE *f)
 	      "       exclab verify SCENARIO.lua [FILE.py] [--json]\n"
 	      "       exclab check [LESSONS_DIR]\n"
 	      "\n"
-	      "With no argument, exclab opens the course menu; your progress is kept in\n"
-	      "$XDG_STATE_HOME/exclab/progress.json (default ~/.local/state/...).\n"
+	      "With no argument, exclab opens the course menu: the lessons of --lessons\n"
+	      "DIR, else $EXCLAB_LESSONS, else ./lessons, else the installed course.\n"
+	      "Your progress is kept in $XDG_STATE_HOME/exclab/progress.json (default\n"
+	      "~/.local/state/...).\n"
 	      "verify runs a scenario's exercise check on FILE.py (default: the exercise's\n"
 	      "own starting file): exit status 0 when it passes.\n"
 	      "check runs every lesson of the course as its tests do: scenarios, Python,\n"
 	      "exercises (the starting file must fail, the solution pass, cheats fail).\n"
 	      "\n"
 	      "options:\n"
+	      "  --lessons DIR      the course in DIR (a teacher's own lesson pack)\n"
 	      "  --headless         run the scenario without a terminal, print what happens\n"
 	      "  --json             with --headless: one JSON report on stdout\n"
 	      "  --mem-limit MB     Python heap cap for the scenario (default 768, at most half of RAM)\n"
@@ -55,7 +61,8 @@ static void usage(FILE *f)
 	      "  --version          the version, and the Python it embeds\n"
 	      "\n"
 	      "Exit status of --headless: 0 every check held, 1 a check failed,\n"
-	      "2 the scenario failed (an error, a budget ran out, interrupted).\n", f);
+	      "2 the scenario failed (an error, a budget ran out, interrupted);\n"
+	      "128 + the signal when a signal ended exclab. See man exclab.\n", f);
 }
 
 static bool number_arg(int argc, char **argv, int *i, double *out)
@@ -77,6 +84,7 @@ struct args {
 	const char *scenario;      /* CMD_RUN, CMD_VERIFY */
 	const char *verify_file;   /* CMD_VERIFY: the file to verify, or NULL */
 	const char *check_dir;     /* CMD_CHECK: or NULL */
+	const char *lessons_dir;   /* --lessons, or NULL */
 	bool headless, json;
 	struct runner_options opt;
 };
@@ -98,6 +106,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 		} else if (strcmp(arg, "--version") == 0) {
 			printf("exclab %s (embeds Python %s)\n", EXCLAB_VERSION, EXCLAB_PYTHON_VERSION);
 			return 0;
+		} else if (strcmp(arg, "--lessons") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "exclab: --lessons needs a folder of lessons\n");
+				return 2;
+			}
+			a->lessons_dir = argv[++i];
 		} else if (strcmp(arg, "--headless") == 0) {
 			a->headless = true;
 		} else if (strcmp(arg, "--json") == 0) {
@@ -161,10 +175,21 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return -1;
 }
 
-/* The lessons here, or where exclab was built. */
-static const char *lessons_folder(void)
+/* The course: --lessons, else $EXCLAB_LESSONS, else the lessons here (a
+ * clone), else the installed course, else the one exclab was built from. */
+static const char *lessons_folder(const struct args *a)
 {
-	return access("lessons", R_OK) == 0 ? "lessons" : EXCLAB_SOURCE_DIR "/lessons";
+	const char *env = getenv("EXCLAB_LESSONS");
+
+	if (a->lessons_dir)
+		return a->lessons_dir;
+	if (env && env[0])
+		return env;
+	if (access("lessons", R_OK) == 0)
+		return "lessons";
+	if (access(EXCLAB_DATA_DIR "/lessons", R_OK) == 0)
+		return EXCLAB_DATA_DIR "/lessons";
+	return EXCLAB_SOURCE_DIR "/lessons";
 }
 
 int main(int argc, char **argv)
@@ -183,7 +208,7 @@ int main(int argc, char **argv)
 
 	switch (a.command) {
 	case CMD_CHECK:
-		return check_course(a.check_dir ? a.check_dir : lessons_folder()) ? 1 : 0;
+		return check_course(a.check_dir ? a.check_dir : lessons_folder(&a)) ? 1 : 0;
 	case CMD_VERIFY:
 		a.opt.verify = a.verify_file ? a.verify_file : "";
 		return headless_run(a.scenario, a.json, &a.opt);
@@ -196,7 +221,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	status = ui_run(a.lesson, a.command == CMD_RUN ? a.scenario : NULL,
-	                a.command == CMD_COURSE ? lessons_folder() : NULL, &a.opt, &err);
+	                a.command == CMD_COURSE ? lessons_folder(&a) : NULL, &a.opt, &err);
 	if (status < 0) {
 		error_format(&err, msg, sizeof msg);
 		fprintf(stderr, "exclab: %s\n", msg);
