@@ -1,12 +1,11 @@
 /* labproc.c — start, talk to, interrupt and end the lab process. */
-#define _GNU_SOURCE   /* pipe2, posix_spawn_file_actions_addclosefrom_np, sigabbrev_np */
+#define _GNU_SOURCE   /* pipe2, sigabbrev_np */
 #include "labproc.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "spawnself.h"
 
-enum { LAB_FD = 3 };
 
 static void nonblocking(int fd)
 {
@@ -25,11 +23,8 @@ static void nonblocking(int fd)
 
 int labproc_start(struct labproc *p, struct error *err)
 {
-	char name[] = "exclab", mode[] = "__lab", fdarg[] = "3";
-	char *argv[] = { name, mode, fdarg, NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t all, none;
+	char mode[] = "__lab", fdarg[] = "3";
+	char *args[] = { mode, fdarg, NULL };
 	int sv[2], out[2], rc;
 
 	memset(p, 0, sizeof *p);
@@ -46,29 +41,11 @@ int labproc_start(struct labproc *p, struct error *err)
 		close(sv[1]);
 		return -1;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], LAB_FD);
-	posix_spawn_file_actions_addclosefrom_np(&fa, LAB_FD + 1);
-	/* Its own process group; every signal at its default, none blocked,
-	 * whatever the interface did with its own. */
-	posix_spawnattr_init(&attr);
-	sigfillset(&all);
-	sigemptyset(&none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-	                                POSIX_SPAWN_SETSIGMASK);
-	rc = posix_spawn(&p->pid, "/proc/self/exe", &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	rc = spawn_self(args, &(struct spawn_fds){ .in = -1, .out = out[1], .err = out[1],
+	                                            .extra = sv[1] }, &p->pid, err);
 	close(sv[1]);
 	close(out[1]);
-	if (rc != 0) {
-		error_set(err, NULL, 0, "cannot start the lab: %s", strerror(rc));
+	if (rc < 0) {
 		close(sv[0]);
 		close(out[0]);
 		p->pid = -1;

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,7 @@
 
 #include <json-c/json.h>
 
-extern char **environ;
+#include "spawnself.h"
 
 static char *dup_field(json_object *o, const char *name)
 {
@@ -83,42 +82,20 @@ void report_free(struct report *r)
 
 int report_spawn(struct report_child *c, char *const args[], struct error *err)
 {
-	char name[] = "exclab";
-	char *argv[16] = { name };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t all, none;
-	int pipefd[2], rc, n = 1;
+	int pipefd[2], rc;
 
 	memset(c, 0, sizeof *c);
 	c->pid = c->fd = -1;
-	for (; args[n - 1] && n < 15; n++)
-		argv[n] = args[n - 1];
-	argv[n] = NULL;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		error_set(err, NULL, 0, "cannot start exclab: %s", strerror(errno));
 		return -1;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawnattr_init(&attr);
-	sigfillset(&all);
-	sigemptyset(&none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-	                                POSIX_SPAWN_SETSIGMASK);
-	rc = posix_spawn(&c->pid, "/proc/self/exe", &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	rc = spawn_self(args, &(struct spawn_fds){ .in = -1, .out = pipefd[1], .err = -1,
+	                                            .extra = -1 }, &c->pid, err);
 	close(pipefd[1]);
-	if (rc != 0) {
+	if (rc < 0) {
 		close(pipefd[0]);
 		c->pid = -1;
-		error_set(err, NULL, 0, "cannot start exclab: %s", strerror(rc));
 		return -1;
 	}
 	fcntl(pipefd[0], F_SETFL, fcntl(pipefd[0], F_GETFL) | O_NONBLOCK);

@@ -40,9 +40,8 @@ struct report_child {
 	int status;         /* waitpid's, once ended */
 };
 
-/* Start `exclab ARGS...` (args ends with NULL) with stdin and stderr on
- * /dev/null, in a process group of its own (Ctrl-C in the terminal is the
- * interface's alone), every signal at its default. -1 and err on failure. */
+/* Start `exclab ARGS...` (spawnself.h; args ends with NULL) with stdin and
+ * stderr on /dev/null. -1 and err on failure. */
 int report_spawn(struct report_child *c, char *const args[], struct error *err);
 /* Take what the child wrote, without blocking; true once it has closed its
  * output and exited (then out is whole and status set). */
