@@ -1,4 +1,4 @@
-"""Lesson 1's page "Other Python versions", checked: reuse.py runs under every
+"""Lesson 2's page "Other Python versions", checked: reuse.py runs under every
 CPython 3.8+ found on this machine (the system's and pyenv's), and on each
 the chain grows by 2 entries and 3 frames per raise, and a raise keeps its
 payload plus under 1 KB from 3.11 on, under 2 KB before. Always checks at
