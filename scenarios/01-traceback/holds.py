@@ -20,7 +20,8 @@ Entry points, in the order the scenario runs them:
     drop_traceback()    saved.__traceback__ = None
     run_job_wrapped()   the handler raises RuntimeError; the caller keeps
                         that one, and the ValueError is its __context__
-    drop_chain()        drop the traceback of every exception in the chain
+    drop_chain()        drop the traceback of every exception in the chain,
+                        following both __cause__ and __context__
 
 Weak references, buffer_ref and history_ref, tell whether the two big
 locals still exist without keeping them alive (buffer_ref() is None once
@@ -62,6 +63,9 @@ It prints one "key value" pair per line:
                               before run_job_wrapped()
     chain.buffer_alive
     chain.history_alive
+    chain.shortcut_misses     a loop over `__cause__ or __context__` left
+                              a __context__'s traceback in place
+    chain.both_links_clear    following both links cleared it
 
 The steps run in the same order as the scenario's, so each figure is
 comparable with the matching step.
@@ -169,13 +173,57 @@ def run_job_wrapped():
         return str(e)
 
 
-def drop_chain():
-    """Drop the traceback of saved and of every exception chained to it."""
-    exc, seen = saved, set()
-    while exc is not None and id(exc) not in seen:
+def drop_tracebacks(exc):
+    """Drop the traceback of exc and of every exception chained to it,
+    through both links: an exception can have a __cause__ and a
+    different __context__, and each keeps its own traceback."""
+    todo, seen = [exc], set()
+    while todo:
+        exc = todo.pop()
+        if exc is None or id(exc) in seen:
+            continue
         seen.add(id(exc))
         exc.__traceback__ = None
+        todo += [exc.__cause__,
+                 exc.__context__]
+
+
+def drop_chain():
+    """Drop the traceback of saved and of every exception chained to it."""
+    drop_tracebacks(saved)
+
+
+# Why both links: a shortcut that follows `__cause__ or __context__`
+# stops at the cause and never sees a different context.
+
+def drop_tracebacks_shortcut(exc):
+    while exc is not None:
+        exc.__traceback__ = None
         exc = exc.__cause__ or exc.__context__
+
+
+def cause_and_context():
+    """A RuntimeError raised `from` a KeyError inside the handler of a
+    ValueError: its __cause__ is the KeyError, its __context__ the
+    ValueError, which has a traceback of its own."""
+    try:
+        try:
+            raise ValueError("while parsing")
+        except ValueError:
+            raise RuntimeError("job failed") from KeyError("r3")
+    except RuntimeError as e:
+        return e
+
+
+def shortcut_misses():
+    """[the shortcut left the __context__'s traceback, drop_tracebacks
+    cleared it]"""
+    e = cause_and_context()
+    drop_tracebacks_shortcut(e)
+    missed = e.__context__.__traceback__ is not None
+    drop_tracebacks(e)
+    cleared = e.__context__.__traceback__ is None
+    return [missed, cleared]
 
 
 # Helpers that read the chain without touching any frame's locals.
@@ -312,6 +360,9 @@ def _main():
     out("chain.heap_above_start", heap() - start)
     out("chain.buffer_alive", buffer_alive())
     out("chain.history_alive", history_alive())
+    missed, cleared = shortcut_misses()
+    out("chain.shortcut_misses", missed)
+    out("chain.both_links_clear", cleared)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ scenario {
   memory_limit = 128 * MB,   -- at most 7 MB is kept at a time
 }
 
-step("Catch it, use it, let it go", function()
+step("Catch it, use it, return", function()
   check.equals("holds.py's buffer is 5 MB", py.eval("BUFFER"), BUFFER)
   check.equals("and run_job()'s history 2 MB", py.eval("HISTORY"), HISTORY)
   local guess = predict {
@@ -229,6 +229,15 @@ step("Drop every traceback in the chain", function()
   check.equals("both messages are still there",
     py.eval("str(saved) + ' / ' + str(saved.__context__)"),
     "job failed on 'r2' / bad record 'r2'")
+
+  -- Why drop_tracebacks() follows both links: raise ... from inside a
+  -- handler gives an exception a __cause__ and a different __context__.
+  local r = py.call("shortcut_misses")
+  print(("a loop over __cause__ or __context__ left the context's traceback: %s;"
+    .. " following both links cleared it: %s"):format(tostring(r[1]), tostring(r[2])))
+  check.equals("a loop over `__cause__ or __context__` misses a different __context__",
+    r[1], true)
+  check.equals("following both links reaches it", r[2], true)
 end)
 
 -- The exercise: an importer keeps its last error for a status line.

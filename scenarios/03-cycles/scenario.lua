@@ -195,7 +195,7 @@ step("Count to the threshold", function()
   py.collect()               -- a fresh count for the next step
 end)
 
-step("20 more requests, the GC left alone", function()
+step("20 more requests like step 1's", function()
   local guess = predict {
     question = ("%d more of these requests keep %s. Will the GC run on its own meanwhile?")
       :format(N, mb(N * PAYLOAD)),
@@ -216,6 +216,12 @@ step("20 more requests, the GC left alone", function()
   check.equals(("heap: one payload per request, plus under %s"):format(kb(EXTRA)),
     (after.heap - before.heap) // N, PAYLOAD + EXTRA // 2, EXTRA // 2)
   check.equals("gc_runs: the GC did not run", after.gc_runs, before.gc_runs)
+  -- 3.8-3.10 count one container more per request: the Payload's
+  -- __dict__, made with the instance (the collector never tracks it: it
+  -- holds only bytes). From 3.11 an instance makes its dict only on demand.
+  local containers = (python.major == 3 and python.minor <= 10) and 8 or 7
+  check.equals(("gc0: +%d per request on Python %d.%d"):format(containers,
+      python.major, python.minor), math.floor(per_request + 0.5), containers)
   check.truthy(("gc0: moved by %d, far below the threshold %d")
     :format(after.gc0 - before.gc0, threshold),
     after.gc0 - before.gc0 < threshold // 2)
@@ -230,6 +236,7 @@ step("Collect them", function()
   check.equals(("heap: down by %d payloads (within %s)"):format(N, kb(N * EXTRA)),
     before.heap - after.heap, N * (PAYLOAD + EXTRA // 2), N * EXTRA // 2)
   check.equals("the newest exception is gone", graph.capture(ROOT).alive, false)
+  check.equals(("it found 7 objects per request, %d in all"):format(7 * N), found, 7 * N)
 
   -- How long the GC would have waited: cycles.py counts the requests, with
   -- the payload shrunk to 1 KB (bytes are no containers: the count is the same).

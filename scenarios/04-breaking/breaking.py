@@ -96,7 +96,7 @@ class Payload:
         payloads[name] = weakref.ref(self)
 
 
-# --- The seed's demo: a __del__ that waits for the collector --------------
+# --- The seed's demo: a Giant with a __del__ ------------------------------
 
 events = []     # what happened, in order: __del__ appends here
 

@@ -48,7 +48,7 @@ scenario {
   memory_limit = 256 * MB,   -- at most about 30 MB is kept at once
 }
 
-step("A __del__ that waits for the collector", function()
+step("A Giant with a __del__", function()
   check.equals("breaking.py's payload is 5 MB", py.eval("PAYLOAD"), PAYLOAD)
   graph.show("last_error()", { highlight = "last_error().__traceback__.tb_frame" })
   py.collect()
@@ -295,11 +295,11 @@ exercise {
   file = "exercise/connect.py",
   solution = "exercise/solution.py",
   cheats = { "exercise/cheat_swallow.py", "exercise/cheat_generic.py",
-             "exercise/partial_fix.py" },
+             "exercise/partial_fix.py", "exercise/cheat_success_only.py" },
   hints = {
     "After connect() returns or raises, what still refers to the last error? Follow err.__traceback__.",
     "err's traceback holds connect()'s own frame, and that frame holds err. Drop the name before the frame is done, on every way out: also the return after a failure.",
-    "Wrap the loop and the final raise in try: ... finally: err = None (what socket.create_connection does since 3.7). Not del err: when no attempt failed, err may not be bound.",
+    "Wrap the loop and the final raise in try: ... finally: err = None, as socket.create_connection has done on both ways out since bpo-36820 (2019). Not del err: when no attempt failed, err may not be bound.",
   },
   verify = function(path)
     py.load(path)

@@ -13,7 +13,13 @@ local EXTRA = 8 * KB         -- what a kept failure may hold besides its
 local NOISE = REQUEST // 4   -- heap tolerance, "flat": a quarter of the
                              -- smallest thing a leak would keep per call
 local ROOT = "last_error()"  -- the newest exception, through a weak reference
-local DEEP = { depth = 100000 }  -- capture whole chains (the default depth is 64)
+-- What a kept reader's frames cost besides its 100 KB: frame objects
+-- shrank in 3.11 (0.5-0.8 KB from 3.11 on, 1.1-1.6 KB on 3.8-3.10).
+local FRAME_COST = (python.major == 3 and python.minor >= 11) and KB or 2 * KB
+local DEEP = { depth = 100000 }  -- capture whole chains: the default depth
+                                 -- (GRAPH_DEPTH in tui/lab/pyjobs.c) is
+                                 -- 100000 too; said here so that these
+                                 -- checks do not depend on it
 
 local function kb(bytes) return string.format("%.0f KB", bytes / KB) end
 local function mb(bytes) return string.format("%.1f MB", bytes / MB) end
@@ -161,8 +167,8 @@ step("Case 3: Future.result() re-raises the stored exception", function()
   check.equals("newest entries: the reader, result, __get_result",
     table.concat(names, ","), "read_job,result,__get_result")
   check.equals("frames: +3 per call", after.frames - before.frames, 3 * N)
-  check.equals("heap: each reader's 100 KB is kept, plus under 1 KB",
-    grown // N, REQUEST + KB // 2, KB // 2)
+  check.equals(("heap: each reader's 100 KB is kept, plus under %s"):format(kb(FRAME_COST)),
+    grown // N, REQUEST + FRAME_COST // 2, FRAME_COST // 2)
 
   local found = py.collect()
   local collected = probe.sample()
@@ -210,7 +216,7 @@ step("Case 3 fixed: raise from it, or raise a copy", function()
         .. " are gone after the second call", first - second, 2)
     end
   else
-    check.equals("asyncio.Future (3.8): +1 per result() call", last - second, N - 2)
+    check.equals("asyncio.Future (3.8, 3.9): +1 per result() call", last - second, N - 2)
   end
 end)
 
@@ -234,8 +240,8 @@ step("Case 4: a negative cache re-raises its cached miss", function()
   check.equals("the first miss: 3 entries (handler, get, backend)", before.chain, 3)
   check.equals("chain: +2 entries per cached miss", after.chain - before.chain, 2 * N)
   check.equals("the cache reaches 2 more tracebacks per miss", tb1 - tb0, 2 * N)
-  check.equals("heap: each request's 100 KB is kept, plus under 1 KB",
-    (after.heap - before.heap) // N, REQUEST + KB // 2, KB // 2)
+  check.equals(("heap: each request's 100 KB is kept, plus under %s"):format(kb(FRAME_COST)),
+    (after.heap - before.heap) // N, REQUEST + FRAME_COST // 2, FRAME_COST // 2)
   check.equals("the backend was asked once per key", calls, 2)
 end)
 

@@ -87,7 +87,7 @@ step("Measure: growth per request", function()
   end
   check.equals("GET missing: heap +100 KB per request, the shard index",
     r.get_missing.heap, SHARD + EXTRA / 2, EXTRA / 2)
-  -- Frames shrank in 3.11: 0.9 KB kept besides the index, 1.7 KB before.
+  -- Frames shrank in 3.11: 0.8-0.9 KB kept besides the index, 1.6 KB before.
   local modern = python.major == 3 and python.minor >= 11
   check.truthy(("GET missing: %s besides the index (%s)")
     :format(modern and "under 1.2 KB" or "1.2 to 2 KB", kb(r.get_missing.heap - SHARD)),

@@ -34,8 +34,8 @@ STEPS = {
     "collect": (3, "Ask the garbage collector", 0),
     "fresh": (4, "Raise a fresh instance", 0),
     "reset": (5, "Reset the shared instance", 0),
-    "cause": (6, "A stale cause", 2),
-    "notes": (7, "Notes pile up", 1),
+    "cause": (6, "raise ... from e once", 2),
+    "notes": (7, "A note in every handler", 1),
     "threads": (8, "Two threads", 1),
     "loop": (9, "The article's small loop", 5),
 }

@@ -94,7 +94,9 @@ def case_menu_lesson_exercise(c):
     # x: the exercise panel with the working copy's full path.
     work = os.path.join(c.data, "exclab", "work", LESSON1, "importer.py")
     p.keys("x")
-    s = p.wait_for("Exercise")
+    # The panel is drawn over the lesson: wait until it is all there, not
+    # just its title (a capture can land between two writes of one frame).
+    s = p.wait_for(lambda s: "Exercise" in s and work in s and "Not started" in s)
     if work not in s:
         raise Failure(f"the working copy's path {work} is not on the panel", s)
     if not os.path.isfile(work):
@@ -107,7 +109,9 @@ def case_menu_lesson_exercise(c):
     # o: the editor gets the terminal and the path; the panel comes back.
     p.keys("o")
     deadline = time.monotonic() + 10
-    while not os.path.exists(c.editor_log) and time.monotonic() < deadline:
+    # The shell makes the log file before echo writes to it: wait for a line.
+    while (not os.path.exists(c.editor_log) or not open(c.editor_log).read().endswith("\n")) \
+            and time.monotonic() < deadline:
         time.sleep(0.05)
     if not os.path.exists(c.editor_log) or open(c.editor_log).read().strip() != work:
         raise Failure("$EDITOR was not run on the working copy")

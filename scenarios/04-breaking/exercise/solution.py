@@ -2,7 +2,10 @@
 
 connect() tries each address in turn and returns the first connection. When
 every address refuses, it raises the last error, so the caller sees why.
-This is how socket.create_connection was written until bpo-31234 (2017).
+This is how socket.create_connection was written until bpo-31234 (2017),
+which dropped the error before a successful return; the other way out,
+the raise when every address refused, got its `finally: err = None` with
+bpo-36820 (2019). This solution, like CPython since then, does both.
 
 Each call that saw a failure leaves a reference cycle behind: only the
 garbage collector frees it, with the 200 KB buffer each failed attempt held.
