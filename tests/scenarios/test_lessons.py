@@ -100,7 +100,7 @@ class Readings:
 def lesson1(step):
     """What a traceback holds: 5 MB buffer, 2 MB history."""
     buffer, history, extra, noise = 5 * MB, 2 * MB, 8 * KB, 250 * KB
-    s = step("Catch it, use it, let it go")
+    s = step("Catch it, use it, return")
     s.small("no job keeps the buffer once the handler ends", s.rise, noise)
     keep = step("Keep it: saved = e")
     keep.bytes("saved = e keeps both big locals, 7 MB, plus under 8 KB",
@@ -161,7 +161,7 @@ def lesson3(step):
     s.bytes("and still keeps it at the end of the step", s.net, payload - noise, payload + noise)
     s = step("Ask the garbage collector")
     s.bytes("gc.collect() frees the payload", s.fall, payload, payload + extra)
-    s = step("20 more requests, the GC left alone")
+    s = step("20 more requests like step 1")
     s.bytes("20 requests keep 20 payloads, 100 MB", s.rise, n * payload, n * (payload + extra))
     s.equals("and the collector never ran for them", s.last["gc_runs"] - s.first["gc_runs"], 0)
     s = step("Collect them")
@@ -177,7 +177,7 @@ def lesson3(step):
 def lesson4(step):
     """Breaking cycles: a 5 MB Giant, 1 MB bodies."""
     payload, body, failures, extra, noise = 5 * MB, 1 * MB, 20, 8 * KB, 250 * KB
-    s = step("A __del__ that waits for the collector")
+    s = step("A Giant with a __del__")
     s.bytes("the Giant is kept after outer() returns", s.rise, payload, payload + extra)
     s = step("Ask the collector")
     s.bytes("gc.collect() frees it", s.fall, payload, payload + extra)
