@@ -246,6 +246,7 @@ local RECORDS = "[f'id={i}' if i % 4 else f'bad {i}' for i in range(20)]"
 
 exercise {
   file = "exercise/importer.py",
+  task = "Keep only what status() needs: no frame, no traceback, the heap back after a batch.",
   solution = "exercise/solution.py",
   cheats = { "exercise/cheat_forget.py", "exercise/cheat_small_block.py",
              "exercise/cheat_clear_frames.py" },

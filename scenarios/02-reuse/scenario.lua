@@ -331,6 +331,7 @@ def _exclab_traffic(n):
 
 exercise {
   file = "exercise/handler.py",
+  task = "Same answers from handle(), but no chain that grows: the heap back after 300 requests.",
   solution = "exercise/solution.py",
   cheats = { "exercise/cheat_no_raise.py", "exercise/cheat_reset.py" },
   hints = {

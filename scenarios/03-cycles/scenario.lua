@@ -317,6 +317,7 @@ def _exclab_batches(n, records):
 
 exercise {
   file = "exercise/batch.py",
+  task = "Same summaries from run_batch(), and with the GC off 50 batches leave the heap flat.",
   solution = "exercise/solution.py",
   cheats = { "exercise/cheat_swallow.py", "exercise/cheat_collect.py" },
   hints = {

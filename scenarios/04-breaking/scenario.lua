@@ -293,6 +293,7 @@ local LATE_OK = "['db1', 'db2', 'up:db3']"
 
 exercise {
   file = "exercise/connect.py",
+  task = "Make connect() leave no cycle behind, whether an attempt succeeds or all fail.",
   solution = "exercise/solution.py",
   cheats = { "exercise/cheat_swallow.py", "exercise/cheat_generic.py",
              "exercise/partial_fix.py", "exercise/cheat_success_only.py" },

@@ -303,6 +303,7 @@ end)
 
 exercise {
   file = "exercise/negcache.py",
+  task = "Keep the negative cache working, but let nothing it keeps grow with the lookups.",
   solution = "exercise/solution.py",
   cheats = { "exercise/cheat_no_cache.py", "exercise/cheat_swallow.py",
              "exercise/cheat_reset.py" },

@@ -207,6 +207,7 @@ local RESPONSES = table.concat({
 
 exercise {
   file = "exercise/app_exercise.py",
+  task = "Find which requests leak, then fix it: same responses, flat heap, nothing to collect.",
   solution = "exercise/solution.py",
   cheats = { "exercise/cheat_no_retry.py", "exercise/cheat_no_cause.py",
              "exercise/cheat_collect.py" },
