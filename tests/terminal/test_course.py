@@ -67,7 +67,8 @@ def case_menu_lesson_exercise(c):
     if len(titles) != 6:
         raise Failure(f"expected the six lessons of the course, found {len(titles)}")
     p = start(c)
-    s = p.wait_for("The course")
+    # The whole menu, not its first rows: tmux may capture a paint half done.
+    s = p.wait_for(lambda s: titles[-1] in s and s.count("not started") >= len(titles) and s)
     for i, title in enumerate(titles, 1):
         if title not in menu_line(s, i) or "not started" not in menu_line(s, i):
             raise Failure(f"lesson {i} ({title!r}) not listed as not started", s)
