@@ -28,7 +28,7 @@ end
 
 local function kept(before, after, what)
   check.equals(("heap: %s kept, plus under %s"):format(what, kb(EXTRA)),
-    after.heap - before.heap, BUFFER + HISTORY + EXTRA // 2, EXTRA // 2)
+    after.heap - before.heap, BUFFER + HISTORY + EXTRA // 2, EXTRA // 2, "bytes")
 end
 
 scenario {
@@ -67,7 +67,7 @@ step("Catch it, use it, return", function()
     py.eval("e_after_block"), "deleted")
   check.equals("after the handler, the buffer is freed", buffer, false)
   check.flat(("heap: flat (within %s)"):format(kb(NOISE)),
-    before.heap, after.heap, NOISE)
+    before.heap, after.heap, NOISE, "bytes")
   check.equals("no garbage collection ran: reference counting freed it",
     after.gc_runs, before.gc_runs)
   reveal(guess, buffer and "yes: the exception still holds it"
@@ -100,7 +100,7 @@ step("Keep it: saved = e", function()
   check.equals("gc.collect() finds no garbage: 0 unreachable objects",
     py.collect(), 0)
   check.flat(("and the heap stays (within %s)"):format(kb(NOISE)),
-    before_gc.heap, probe.sample().heap, NOISE)
+    before_gc.heap, probe.sample().heap, NOISE, "bytes")
 end)
 
 step("Why is run_job()'s history alive?", function()
@@ -139,7 +139,7 @@ step("traceback.clear_frames(saved.__traceback__)", function()
   check.equals("run_job()'s history is not: its frame is only on f_back",
     history, true)
   check.equals(("heap: down by the buffer alone, 5 MB (within %s)"):format(kb(EXTRA)),
-    before.heap - after.heap, BUFFER, EXTRA)
+    before.heap - after.heap, BUFFER, EXTRA, "bytes")
   check.equals("the chain is still there: 2 entries", after.chain, 2)
   check.equals("and still prints: file, line and name need no locals",
     py.eval("saved_lines()"), true)
@@ -161,7 +161,7 @@ step("saved.__traceback__ = None", function()
 
   check.equals("run_job()'s history is freed", history, false)
   check.flat(("heap: back where it was before saved = e (within %s)"):format(kb(NOISE)),
-    start.heap, after.heap, NOISE)
+    start.heap, after.heap, NOISE, "bytes")
   check.equals("chain: 0 entries", after.chain, 0)
   check.equals("frames: 0", after.frames, 0)
   check.equals("the graph of saved holds no frame", graph.capture("saved").count.frame, 0)
@@ -204,7 +204,7 @@ step("Kept without asking: __context__", function()
   print(("heap %s -> %s; buffer %s, history %s")
     :format(mb(mid.heap), mb(dropped.heap), yes_no(buffer), yes_no(history)))
   check.flat(("heap: nothing freed (within %s)"):format(kb(NOISE)),
-    mid.heap, dropped.heap, NOISE)
+    mid.heap, dropped.heap, NOISE, "bytes")
   check.equals("the buffer lives on in __context__'s traceback", buffer, true)
   check.equals("and so does the history, through f_back", history, true)
   local freed = mid.heap - dropped.heap
@@ -222,7 +222,7 @@ step("Drop every traceback in the chain", function()
   check.equals("the buffer is freed", alive("buffer_ref()"), false)
   check.equals("the history is freed", alive("history_ref()"), false)
   check.flat(("heap: back where it was (within %s)"):format(kb(NOISE)),
-    start.heap, after.heap, NOISE)
+    start.heap, after.heap, NOISE, "bytes")
   local g = graph.capture("saved")
   check.equals("the graph of saved: no frame", g.count.frame, 0)
   check.equals("no traceback", g.count.traceback, 0)
@@ -269,13 +269,13 @@ exercise {
     check.equals("status() still reports the last bad record",
       py.eval("importer.status()"), "last error: no id in record 'bad 16'")
     check.flat(("heap: back to where it was after run() (within %s)"):format(kb(BLOCK // 4)),
-      before.heap, after.heap, BLOCK // 4)
+      before.heap, after.heap, BLOCK // 4, "bytes")
     local g = graph.capture("importer")
     check.equals("the importer keeps no frame", g.count.frame, 0)
     check.equals("and no traceback", g.count.traceback, 0)
 
     py.eval("importer.run(records)")
-    check.flat("a second batch: still flat", before.heap, probe.sample().heap, BLOCK // 4)
+    check.flat("a second batch: still flat", before.heap, probe.sample().heap, BLOCK // 4, "bytes")
     check.equals("no exception cycles left for the GC", py.collect(), 0)
 
     -- The work itself must stay: decode() still fills a 4 MB block.

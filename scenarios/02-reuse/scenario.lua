@@ -27,7 +27,7 @@ scenario {
 }
 
 step("Raise the shared instance 100 times", function()
-  check.equals("reuse.py's payload is 500 KB", py.eval("PAYLOAD"), PAYLOAD)
+  check.equals("reuse.py's payload is 500 KB", py.eval("PAYLOAD"), PAYLOAD, "bytes")
   graph.show("Errors.user_not_found")  -- the graph view: watch the chain grow
   local before = probe.sample()
   start = before
@@ -50,7 +50,7 @@ step("Raise the shared instance 100 times", function()
   check.equals("frames: +3 per raise (the caller too, via f_back)",
     after.frames - before.frames, N * FRAMES)
   check.equals(("heap: one payload per raise, plus under %d bytes"):format(OVERHEAD),
-    grown // N, PAYLOAD, OVERHEAD)
+    grown // N, PAYLOAD, OVERHEAD, "bytes")
   reveal(guess, after.chain)
 end)
 
@@ -101,7 +101,7 @@ step("Raise it 100 more times", function()
   check.equals("chain: 400 entries after 200 raises", after.chain, 2 * N * ENTRIES)
   check.equals("frames: 600 after 200 raises", after.frames, 2 * N * FRAMES)
   check.equals(("heap: one payload per raise, plus under %d bytes"):format(OVERHEAD),
-    grown // N, PAYLOAD, OVERHEAD)
+    grown // N, PAYLOAD, OVERHEAD, "bytes")
   reveal(guess, after.chain)
 end)
 
@@ -113,7 +113,7 @@ step("Ask the garbage collector", function()
     :format(found, mb(before.heap), mb(after.heap)))
 
   check.flat(("heap: gc.collect() frees none of it (within %s)"):format(kb(NOISE)),
-    before.heap, after.heap, NOISE)
+    before.heap, after.heap, NOISE, "bytes")
   check.equals("chain: still 400 entries", after.chain, 2 * N * ENTRIES)
 end)
 
@@ -126,7 +126,7 @@ step("Raise a fresh instance 100 times", function()
     :format(math.floor(after.heap - before.heap), N, seen))
 
   check.flat(("heap: flat (within %s)"):format(kb(NOISE)),
-    before.heap, after.heap, NOISE)
+    before.heap, after.heap, NOISE, "bytes")
   check.equals("each fresh instance's chain: 2 entries, one unwind", seen, ENTRIES)
   check.equals("the shared instance is untouched: 400 entries",
     after.chain, 2 * N * ENTRIES)
@@ -145,7 +145,7 @@ step("Reset the shared instance with with_traceback(None)", function()
   check.equals("chain: 2 entries, the last raise only", after.chain, ENTRIES)
   check.equals("frames: 3, the last raise's", after.frames, FRAMES)
   check.equals(("heap: one payload above the start (within %s)"):format(kb(NOISE)),
-    after.heap - start.heap, PAYLOAD, NOISE)
+    after.heap - start.heap, PAYLOAD, NOISE, "bytes")
 end)
 
 step("raise ... from e once, then 100 plain raises", function()
@@ -183,7 +183,7 @@ step("raise ... from e once, then 100 plain raises", function()
     kept >= PAYLOAD)
   check.equals(("heap: two payloads above the start, the last raise's and the"
       .. " cause's (within %s)"):format(kb(NOISE)),
-    after.heap - start.heap, 2 * PAYLOAD, NOISE)
+    after.heap - start.heap, 2 * PAYLOAD, NOISE, "bytes")
 
   local report = py.eval("cause_report(Errors.user_not_found)")
   print("what printing it shows, unindented lines only:")
@@ -275,7 +275,7 @@ step("The article's small loop, measured", function()
     :format(grown / 10000, py.eval("TB_SIZE")))
   check.equals("frames: 5, one per call of raise_in_loop", before.frames, 5)
   check.equals("heap: one traceback object per raise, nothing else",
-    grown / 10000, py.eval("TB_SIZE"), 2)
+    grown / 10000, py.eval("TB_SIZE"), 2, "bytes")
 end)
 
 -- The exercise: exercise/handler.py answers requests with (status,
@@ -369,6 +369,6 @@ exercise {
     check.equals("gc.collect() finds no exception cycles", py.collect(), 0)
     local after = probe.sample()
     check.flat(("heap: back where it started before the first request (within %s)")
-      :format(kb(BODY // 2)), start.heap, after.heap, BODY // 2)
+      :format(kb(BODY // 2)), start.heap, after.heap, BODY // 2, "bytes")
   end,
 }

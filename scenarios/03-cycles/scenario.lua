@@ -51,13 +51,13 @@ local function leaked(before, after, g, cycle)
   check.equals("it is on a reference cycle", g.on_cycle, true)
   check.equals("the cycle runs through the frame's local", g.cycle, cycle)
   check.equals(("heap: one payload kept, plus under %s"):format(kb(EXTRA)),
-    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
 end
 
 local function freed(before, after, g)
   check.equals("the exception is gone right after the call", g.alive, false)
   check.flat(("heap: flat (within %s)"):format(kb(NOISE)),
-    before.heap, after.heap, NOISE)
+    before.heap, after.heap, NOISE, "bytes")
 end
 
 scenario {
@@ -68,7 +68,7 @@ scenario {
 }
 
 step("One request that binds its exception", function()
-  check.equals("cycles.py's payload is 5 MB", py.eval("PAYLOAD"), PAYLOAD)
+  check.equals("cycles.py's payload is 5 MB", py.eval("PAYLOAD"), PAYLOAD, "bytes")
   -- Point at the frame whose local closes the loop.
   graph.show(ROOT, { highlight = "last_error().__traceback__.tb_next.tb_frame" })
   py.collect()               -- a fresh generation-0 count, as cycles.py has
@@ -93,7 +93,7 @@ step("One request that binds its exception", function()
   py.eval("alive()")         -- more Python runs; nothing frees it
   local later = probe.sample()
   check.flat("heap: still kept after more Python code ran",
-    after.heap, later.heap, NOISE)
+    after.heap, later.heap, NOISE, "bytes")
 
   -- Answered here, with the loop on screen; revealed by step 2.
   collect_guess = predict {
@@ -115,7 +115,7 @@ step("Ask the garbage collector", function()
   check.equals("7 unreachable objects: exception, args, 2 tracebacks, 2 frames, Payload",
     found, 7)
   check.equals(("heap: down by one payload (within %s)"):format(kb(EXTRA)),
-    before.heap - after.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    before.heap - after.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
 
   local threshold = python.gc_threshold[1]
   print(("this interpreter's threshold0: %d (Python %s)"):format(threshold, python.version))
@@ -132,7 +132,7 @@ step("The article's assertion, on a request of its own", function()
   print(("f_locals['exc'] is e: %s"):format(tostring(holds)))
   check.equals("the raising frame's local exc is the exception", holds, true)
   check.equals(("heap: one payload kept, plus under %s"):format(kb(EXTRA)),
-    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
 
   local frame_edges = {}
   for _, e in ipairs(graph.capture(ROOT .. ".__traceback__.tb_next.tb_frame").edges_out) do
@@ -214,7 +214,7 @@ step("20 more requests like step 1's", function()
     .. " 2 frames, the Payload); threshold0 %d"):format(per_request, threshold))
 
   check.equals(("heap: one payload per request, plus under %s"):format(kb(EXTRA)),
-    (after.heap - before.heap) // N, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    (after.heap - before.heap) // N, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
   check.equals("gc_runs: the GC did not run", after.gc_runs, before.gc_runs)
   -- 3.8-3.10 count one container more per request: the Payload's
   -- __dict__, made with the instance (the collector never tracks it: it
@@ -234,7 +234,7 @@ step("Collect them", function()
   print(("gc.collect() found %d unreachable objects; heap %s -> %s")
     :format(found, mb(before.heap), mb(after.heap)))
   check.equals(("heap: down by %d payloads (within %s)"):format(N, kb(N * EXTRA)),
-    before.heap - after.heap, N * (PAYLOAD + EXTRA // 2), N * EXTRA // 2)
+    before.heap - after.heap, N * (PAYLOAD + EXTRA // 2), N * EXTRA // 2, "bytes")
   check.equals("the newest exception is gone", graph.capture(ROOT).alive, false)
   check.equals(("it found 7 objects per request, %d in all"):format(7 * N), found, 7 * N)
 
@@ -353,7 +353,7 @@ exercise {
     check.equals("and the same as before the fix", r[2], SUMMARY)
     check.equals("the batches ran no collection themselves", after.gc_runs, before.gc_runs)
     check.flat(("heap: flat over %d batches with the GC disabled (within %s)")
-      :format(BATCHES, kb(RECORD // 2)), before.heap, after.heap, RECORD // 2)
+      :format(BATCHES, kb(RECORD // 2)), before.heap, after.heap, RECORD // 2, "bytes")
     check.equals("gc.collect() then finds nothing: no exception cycles", py.collect(), 0)
   end,
 }

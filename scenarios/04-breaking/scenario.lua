@@ -31,7 +31,7 @@ local function fixed(variant)
   local before, after = request(variant)
   check.equals("Giant.__del__ ran before outer() returned", events(),
     "Giant.__del__|outer() returned")
-  check.flat(("heap: flat (within %s)"):format(kb(NOISE)), before.heap, after.heap, NOISE)
+  check.flat(("heap: flat (within %s)"):format(kb(NOISE)), before.heap, after.heap, NOISE, "bytes")
   check.equals("the exception is gone right after the call",
     graph.capture("last_error()").alive, false)
   local found = py.collect()
@@ -49,7 +49,7 @@ scenario {
 }
 
 step("A Giant with a __del__", function()
-  check.equals("breaking.py's payload is 5 MB", py.eval("PAYLOAD"), PAYLOAD)
+  check.equals("breaking.py's payload is 5 MB", py.eval("PAYLOAD"), PAYLOAD, "bytes")
   graph.show("last_error()", { highlight = "last_error().__traceback__.tb_frame" })
   py.collect()
   del_guess = predict {
@@ -62,7 +62,7 @@ step("A Giant with a __del__", function()
   local g = graph.capture("last_error()")
   check.equals("the exception is on a cycle", g.on_cycle, true)
   check.equals("heap: the Giant's 5 MB kept, plus under " .. kb(EXTRA),
-    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
 end)
 
 step("Ask the collector", function()
@@ -78,7 +78,7 @@ step("Ask the collector", function()
   -- the Giant, and request()'s frame (outer's f_back).
   check.equals("gc.collect() found 8 objects", found, 8)
   check.equals(("heap: down by the Giant (within %s)"):format(kb(EXTRA)),
-    before.heap - after.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    before.heap - after.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
   reveal(del_guess, events():find("gc.collect()|Giant", 1, true)
     and "at the next gc.collect()" or "as outer() returns")
 end)
@@ -133,7 +133,7 @@ step("Keeping failures: exceptions or reports", function()
   graph.show("client.failures")
   local grown, g, found = keep("exception")
   check.equals(("exceptions: one 1 MB body per failure, plus under %s"):format(kb(2 * KB)),
-    grown // FAILURES, BODY + KB, KB)
+    grown // FAILURES, BODY + KB, KB, "bytes")
   check.equals("exceptions: 21 frames kept, 20 download()s and fetch()",
     g.count.frame or 0, FAILURES + 1)
   check.grows("exceptions: a cycle through fetch()'s self, for the GC", 0, found)
@@ -164,13 +164,13 @@ step("traceback.clear_frames", function()
   local kept = probe.sample()
   check.equals("kept: the raising frame's payload is alive", py.eval("alive('payload')"), true)
   check.equals("heap: +5 MB while the exception is kept (within " .. kb(EXTRA) .. ")",
-    kept.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    kept.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
   py.call("clear_kept")
   local after = probe.sample()
   print(("clear_frames: heap %s -> %s"):format(mb(kept.heap), mb(after.heap)))
   check.equals("after clear_frames the payload is gone", py.eval("alive('payload')"), false)
   check.flat(("heap: back to where it was (within %s)"):format(kb(NOISE)),
-    before.heap, after.heap, NOISE)
+    before.heap, after.heap, NOISE, "bytes")
   check.equals("the exception itself is still kept", py.eval("kept is not None"), true)
   check.equals("and it still prints, naming load_payload",
     py.eval("'in load_payload' in kept_printed()"), true)
@@ -200,7 +200,7 @@ step("Reading f_locals first", function()
     still, kept_by_f_locals)
   if kept_by_f_locals then
     check.equals("heap: still +5 MB (within " .. kb(EXTRA) .. ")",
-      after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+      after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
   end
   py.call("drop_kept")
   check.equals("dropping the exception frees it: no cycle here", py.eval("alive('payload')"), false)
@@ -226,7 +226,7 @@ step("clear_frames inside the handler", function()
   check.equals("the handler's own buffer is alive: its frame was running",
     py.eval("alive('buffer')"), true)
   check.equals("heap: +5 MB, the buffer (within " .. kb(EXTRA) .. ")",
-    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
   py.call("clear_kept")       -- the handler has returned now
   check.equals("clear_frames after the handler returned frees it",
     py.eval("alive('buffer')"), false)
@@ -330,7 +330,7 @@ exercise {
       print(("%s, %d calls with the GC off: heap %+d bytes; gc.collect() found %d")
         :format(case[1], VERIFY_CALLS, math.floor(after.heap - before.heap), found))
       check.flat(("%s: heap flat over %d calls (within 64 KB)"):format(case[1], VERIFY_CALLS),
-        before.heap, after.heap, 64 * KB)
+        before.heap, after.heap, 64 * KB, "bytes")
       check.equals(("%s: gc.collect() finds no cycles left"):format(case[1]), found, 0)
     end
   end,

@@ -44,13 +44,13 @@ local function leaked_on_cycle(before, after, g, cycle)
   check.equals("on a reference cycle", g.on_cycle, true)
   check.equals("the cycle", g.cycle, cycle)
   check.equals(("heap: one payload kept, plus under %s"):format(kb(EXTRA)),
-    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    after.heap - before.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
 end
 
 local function freed(before, after, g)
   check.equals("the exception is gone right after the call", g.alive, false)
   check.flat(("heap: flat (within %s)"):format(kb(NOISE)),
-    before.heap, after.heap, NOISE)
+    before.heap, after.heap, NOISE, "bytes")
 end
 
 local function collect_frees_one(what)
@@ -61,7 +61,7 @@ local function collect_frees_one(what)
     :format(found, mb(before.heap), mb(after.heap)))
   check.equals(what .. ": gone after gc.collect()", graph.capture(ROOT).alive, false)
   check.equals(("heap: gc.collect() gives back the payload (within %s)"):format(kb(EXTRA)),
-    before.heap - after.heap, PAYLOAD + EXTRA // 2, EXTRA // 2)
+    before.heap - after.heap, PAYLOAD + EXTRA // 2, EXTRA // 2, "bytes")
 end
 
 scenario {
@@ -73,7 +73,7 @@ scenario {
 }
 
 step("Case 1: a retry loop keeps its last error", function()
-  check.equals("cases.py's payload is 1 MB", py.eval("PAYLOAD"), PAYLOAD)
+  check.equals("cases.py's payload is 1 MB", py.eval("PAYLOAD"), PAYLOAD, "bytes")
   graph.show(ROOT, { highlight = "last_error().__traceback__.tb_frame" })
   py.collect()
   local before, after, g, result = request("check_keep_last")
@@ -104,7 +104,7 @@ step("Case 1: the retry runs inside the handler", function()
     depth, TRIES - 1)
   check.equals("it keeps every try's payload", kept, TRIES)
   check.equals(("heap: %d payloads kept, plus under %s"):format(TRIES, kb(TRIES * EXTRA)),
-    after.heap - before.heap, TRIES * (PAYLOAD + EXTRA // 2), TRIES * EXTRA // 2)
+    after.heap - before.heap, TRIES * (PAYLOAD + EXTRA // 2), TRIES * EXTRA // 2, "bytes")
   check.equals("no cycle: it is kept by a plain reference", g.on_cycle, false)
   -- Printing it formats every link (after the heap readings: formatting
   -- allocates).
@@ -124,7 +124,7 @@ step("Case 1 fixed: retry after the handler, keep nothing", function()
   check.equals("no __context__: each try's handler ended before the next", depth, 0)
   check.equals("last_failure keeps one payload, its own try's", kept, 1)
   check.equals(("heap: down by %d payloads"):format(TRIES - 1),
-    before.heap - after.heap, (TRIES - 1) * PAYLOAD, (TRIES - 1) * EXTRA // 2)
+    before.heap - after.heap, (TRIES - 1) * PAYLOAD, (TRIES - 1) * EXTRA // 2, "bytes")
 
   local b2, a2, g2 = request("check_flat")
   freed(b2, a2, g2)
@@ -176,7 +176,7 @@ step("Case 3: Future.result() re-raises the stored exception", function()
     :format(found, mb(after.heap), mb(collected.heap)))
   check.equals("gc.collect(): the chain is no garbage, still 302", collected.chain, 2 + 3 * N)
   check.flat(("gc.collect(): the heap keeps it all (within %s)"):format(kb(NOISE)),
-    after.heap, collected.heap, NOISE)
+    after.heap, collected.heap, NOISE, "bytes")
 end)
 
 step("Case 3 fixed: raise from it, or raise a copy", function()
@@ -192,7 +192,7 @@ step("Case 3 fixed: raise from it, or raise a copy", function()
       .. (root == "job2" and "2" or "3") .. " failed")
     check.equals(name .. ": the stored chain stays at 2", chain1, 2)
     check.flat(("%s: heap flat (within %s)"):format(name, kb(NOISE)),
-      before.heap, after.heap, NOISE)
+      before.heap, after.heap, NOISE, "bytes")
   end
   reads("read_job_from", "job2")
   reads("read_job_copy", "job3")
@@ -241,7 +241,7 @@ step("Case 4: a negative cache re-raises its cached miss", function()
   check.equals("chain: +2 entries per cached miss", after.chain - before.chain, 2 * N)
   check.equals("the cache reaches 2 more tracebacks per miss", tb1 - tb0, 2 * N)
   check.equals(("heap: each request's 100 KB is kept, plus under %s"):format(kb(FRAME_COST)),
-    (after.heap - before.heap) // N, REQUEST + FRAME_COST // 2, FRAME_COST // 2)
+    (after.heap - before.heap) // N, REQUEST + FRAME_COST // 2, FRAME_COST // 2, "bytes")
   check.equals("the backend was asked once per key", calls, 2)
 end)
 
@@ -270,7 +270,7 @@ step("Case 5: a log buffer keeps exc_info", function()
   check.equals("and 40 frames: the handler's and the loader's, per record",
     g.count.frame or 0, 2 * RING)
   check.equals(("heap: 20 orders, plus under %s each"):format(kb(EXTRA)),
-    after.heap - before.heap, RING * (PAYLOAD + EXTRA // 2), RING * EXTRA // 2)
+    after.heap - before.heap, RING * (PAYLOAD + EXTRA // 2), RING * EXTRA // 2, "bytes")
 end)
 
 step("Case 5 fixed: keep text, or let QueueHandler prepare it", function()
@@ -279,7 +279,7 @@ step("Case 5 fixed: keep text, or let QueueHandler prepare it", function()
   local cleared = probe.sample()
   print(("the old buffer emptied: heap %s -> %s"):format(mb(before.heap), mb(cleared.heap)))
   check.equals("emptying it gives back the 20 orders", before.heap - cleared.heap,
-    RING * (PAYLOAD + EXTRA // 2), RING * EXTRA // 2)
+    RING * (PAYLOAD + EXTRA // 2), RING * EXTRA // 2, "bytes")
   for _, name in ipairs({ "text_ring", "queue_ring" }) do
     py.call("use_handler", 1, name)
     local b = probe.sample()
@@ -297,7 +297,7 @@ step("Case 5 fixed: keep text, or let QueueHandler prepare it", function()
       "'Traceback (most recent call last)' in str(" .. root .. "[-1]"
       .. (name == "queue_ring" and ".msg" or "") .. ")"))
     check.flat(("%s: heap grows by text only (under %s)"):format(name, kb(64 * KB)),
-      b.heap, a.heap, 64 * KB)
+      b.heap, a.heap, 64 * KB, "bytes")
   end
 end)
 
@@ -347,7 +347,7 @@ def _miss(key):
       :format(4 * N, tb0, tb1, mb(before.heap), mb(after.heap)))
     check.equals("the cache reaches no more tracebacks than before", tb1, tb0)
     check.flat(("heap: flat across %d lookups (within %s)"):format(4 * N, kb(NOISE)),
-      before.heap, after.heap, NOISE)
+      before.heap, after.heap, NOISE, "bytes")
     check.equals("the backend was asked once per key: ada, bob, nobody",
       py.eval("backend_calls"), 3)
     check.equals("later misses still raise NotFound with its message",
@@ -355,6 +355,6 @@ def _miss(key):
     check.equals("no exception cycles left for the GC", py.collect(), 0)
     local final = probe.sample()
     check.flat(("heap: back to where it was before the first lookup (within %s)")
-      :format(kb(NOISE)), start.heap, final.heap, NOISE)
+      :format(kb(NOISE)), start.heap, final.heap, NOISE, "bytes")
   end,
 }

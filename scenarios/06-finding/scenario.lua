@@ -60,12 +60,12 @@ step("The article's loop, measured", function()
   check.truthy(("RSS: half a big local per raise, or more (%s)"):format(kb(r[1] / 100)),
     r[1] / 100 >= BIG / 2 and r[1] / 100 <= BIG * 1.1)
   check.equals(("heap: one big local per raise, plus under %s"):format(kb(EXTRA)),
-    (after.heap - before.heap) / 100, BIG + EXTRA / 2, EXTRA / 2)
+    (after.heap - before.heap) / 100, BIG + EXTRA / 2, EXTRA / 2, "bytes")
   before = probe.sample()
   py.call("reset")
   after = probe.sample()
   check.equals("reset: exc.__traceback__ = None gives it all back (within 1 MB)",
-    before.heap - after.heap, 100 * BIG, MB)
+    before.heap - after.heap, 100 * BIG, MB, "bytes")
 end)
 
 step("Measure: growth per request", function()
@@ -86,7 +86,7 @@ step("Measure: growth per request", function()
       :format(kind, kb(r[kind].rss)), r[kind].rss < SHARD / 2)
   end
   check.equals("GET missing: heap +100 KB per request, the shard index",
-    r.get_missing.heap, SHARD + EXTRA / 2, EXTRA / 2)
+    r.get_missing.heap, SHARD + EXTRA / 2, EXTRA / 2, "bytes")
   -- Frames shrank in 3.11: 0.8-0.9 KB kept besides the index, 1.6 KB before.
   local modern = python.major == 3 and python.minor >= 11
   check.truthy(("GET missing: %s besides the index (%s)")
@@ -99,7 +99,7 @@ step("Measure: growth per request", function()
     :format(kb(r.get_missing.rss)), r.get_missing.rss >= SHARD / 2
       and r.get_missing.rss <= SHARD * 1.2)
   check.equals("bad POST: heap +200 KB per request, the upload",
-    r.post_bad.heap, UPLOAD + EXTRA / 2, EXTRA / 2)
+    r.post_bad.heap, UPLOAD + EXTRA / 2, EXTRA / 2, "bytes")
   check.truthy(("bad POST: gc.collect() gives it back (%d bytes per request left)")
     :format(r.post_bad.after), math.abs(r.post_bad.after) < FLAT)
   check.truthy(("bad POST: RSS over half an upload per request (%s)")
@@ -108,7 +108,7 @@ step("Measure: growth per request", function()
   -- exclab's own heap gauge over the whole step: only the missing GETs'
   -- shard indexes stay (2N of them in each of the two passes).
   check.equals("exclab's heap gauge agrees: 4N shard indexes kept (within 2%)",
-    after.heap - before.heap, 4 * N * (SHARD + EXTRA / 2), 4 * N * SHARD // 50)
+    after.heap - before.heap, 4 * N * (SHARD + EXTRA / 2), 4 * N * SHARD // 50, "bytes")
 end)
 
 step("gc.garbage: what the collector finds", function()
@@ -236,7 +236,7 @@ exercise {
     check.equals("the program runs no collection itself", after.gc_runs,
       before.gc_runs)
     check.flat("heap: flat across 200 requests (within 64 KB)",
-      before.heap, after.heap, 64 * KB)
+      before.heap, after.heap, 64 * KB, "bytes")
     check.equals("no chain grows", py.call("longest_chain"), chain)
     -- py.collect() would not do here: PyGC_Collect() does nothing while
     -- the GC is disabled; the driver calls gc.collect(), which does.

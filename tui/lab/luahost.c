@@ -790,13 +790,44 @@ static int l_show_gauges(lua_State *L)
 
 /* ---- checks ------------------------------------------------------------ */
 
-/* A number as people read it: integers grouped by thousands ("250,000"). */
-static void fmt_num(double v, char *buf, size_t size)
+/* Checks on numbers may end with a unit: "bytes" shows figures as the
+ * gauges do (244 KB). Pops the unit so the optional arguments before it
+ * keep their places. */
+static bool take_bytes_unit(lua_State *L)
 {
-	if (v == floor(v) && fabs(v) < 1e15)
+	int top = lua_gettop(L);
+
+	if (top < 4 || lua_type(L, top) != LUA_TSTRING)
+		return false;
+	if (strcmp(lua_tostring(L, top), "bytes") != 0)
+		luaL_error(L, "unknown unit '%s' (known: bytes)", lua_tostring(L, top));
+	lua_settop(L, top - 1);
+	return true;
+}
+
+/* A measured figure as people read it: bytes in B/KB/MB, counts grouped by thousands. */
+static void fmt_figure(double v, bool bytes, char *buf, size_t size)
+{
+	if (bytes)
+		util_fmt_bytes(v, buf, size);
+	else if (v == floor(v) && fabs(v) < 1e15)
 		util_fmt_count(v, buf, size);
 	else
 		snprintf(buf, size, "%.6g", v);
+}
+
+/* Two figures to compare: when rounding to KB or MB would print a failed
+ * comparison as equal, both are shown to the byte. */
+static void fmt_figures(double x, double y, bool bytes, char *bx, char *by, size_t size)
+{
+	fmt_figure(x, bytes, bx, size);
+	fmt_figure(y, bytes, by, size);
+	if (bytes && x != y && strcmp(bx, by) == 0) {
+		fmt_figure(x, false, bx, size - 2);
+		fmt_figure(y, false, by, size - 2);
+		strcat(bx, " B");
+		strcat(by, " B");
+	}
 }
 
 /* A number as a value: an integer when it is one. */
@@ -881,11 +912,11 @@ static int l_check_equals(lua_State *L)
 		return report_check(L, lua_rawequal(L, 2, 3), msg, detail, scalar_value(L, 3),
 		                    scalar_value(L, 2));
 	}
+	bool bytes = take_bytes_unit(L);
 	double actual = lua_tonumber(L, 2), expected = lua_tonumber(L, 3);
 	double tol = luaL_optnumber(L, 4, 0);
-	fmt_num(actual, a, sizeof a);
-	fmt_num(expected, e, sizeof e);
-	fmt_num(tol, t, sizeof t);
+	fmt_figures(actual, expected, bytes, a, e, sizeof a);
+	fmt_figure(tol, bytes, t, sizeof t);
 	if (tol > 0)
 		snprintf(detail, sizeof detail, "expected %s ± %s, got %s", e, t, a);
 	else
@@ -897,13 +928,13 @@ static int l_check_equals(lua_State *L)
 static int l_check_grows(lua_State *L)
 {
 	const char *msg = luaL_checkstring(L, 1);
+	bool bytes = take_bytes_unit(L);
 	double before = luaL_checknumber(L, 2), after = luaL_checknumber(L, 3);
 	bool has_min = !lua_isnoneornil(L, 4);
 	double min = luaL_optnumber(L, 4, 0);
 	char detail[300], d[64], mn[64];
 
-	fmt_num(after - before, d, sizeof d);
-	fmt_num(min, mn, sizeof mn);
+	fmt_figures(after - before, min, bytes, d, mn, sizeof d);
 	if (has_min)
 		snprintf(detail, sizeof detail, "grew by %s, expected at least %s", d, mn);
 	else
@@ -916,13 +947,14 @@ static int l_check_grows(lua_State *L)
 static int l_check_flat(lua_State *L)
 {
 	const char *msg = luaL_checkstring(L, 1);
+	bool bytes = take_bytes_unit(L);
 	double before = luaL_checknumber(L, 2), after = luaL_checknumber(L, 3);
 	double tol = luaL_optnumber(L, 4, 0);
 	char detail[300], d[64], t[64];
 
-	fmt_num(after - before, d, sizeof d);
-	fmt_num(tol, t, sizeof t);
-	snprintf(detail, sizeof detail, "changed by %s, allowed ± %s", d, t);
+	fmt_figures(fabs(after - before), tol, bytes, d, t, sizeof d);
+	snprintf(detail, sizeof detail, "changed by %s%s, allowed ± %s", after < before ? "-" : "",
+	         d, t);
 	return report_check(L, fabs(after - before) <= tol, msg, detail, number_value(tol),
 	                    number_value(after - before));
 }
