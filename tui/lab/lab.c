@@ -327,6 +327,12 @@ static bool setup(void)
 			struct wire_out *w = labout_begin(LAB_STOPPED);
 			wire_str(w, res.err.msg);
 			labout_end(w);
+		} else if (res.status == PYRESULT_REFUSED) {
+			/* The watched name names nothing once the file has run: a
+			 * mistake in scenario{}, so its line. */
+			struct error err;
+			error_set(&err, luahost_path(run.lua), s->line, "scenario{}: watch: %s", res.err.msg);
+			send_failed(&err, NULL);
 		} else if (!ok) {
 			send_failed(&res.err, res.traceback);
 		}
@@ -432,14 +438,12 @@ static void cmd_answer(struct wire_in *in)
 static void cmd_why(struct wire_in *in)
 {
 	uint64_t addr = wire_get_u64(in);
-	char code[32];
-	struct pyjob job = { .kind = PYJOB_WHY, .code = code };
+	struct pyjob job = { .kind = PYJOB_WHY, .addr = (uintptr_t)addr };
 	struct pyresult res;
 	const struct value *v;
 	struct wire_out *w;
 	uint32_t n;
 
-	snprintf(code, sizeof code, "%llu", (unsigned long long)addr);
 	run_job(&job, false, &res);
 	v = &res.value;
 	n = v->kind == VALUE_LIST ? (uint32_t)v->u.list.n : 0;

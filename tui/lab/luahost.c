@@ -58,8 +58,10 @@ struct luahost {
 	/* The request of the last py.* call: the strings are owned here, and
 	 * `request` is the view of them the lab runs. */
 	struct pyjob request;
-	char *req_path, *req_code, *req_origin, *req_highlight;
+	char *req_path, *req_code, *req_origin, *req_highlight, *req_where;
 	struct value *req_args;
+	const char *req_api;    /* "graph.why": what a refused request's error names */
+	char pending[256];      /* graph.show's title or probe.watch's name, kept once Python agrees */
 	const struct pyresult *reply;
 	struct error py_err;    /* the last Python error raised into Lua */
 	char *py_err_text;      /* its message as Lua saw it */
@@ -345,11 +347,14 @@ static void clear_request(struct luahost *h)
 	free(h->req_code);
 	free(h->req_origin);
 	free(h->req_highlight);
+	free(h->req_where);
 	for (size_t i = 0; i < h->request.nargs; i++)
 		value_free(&h->req_args[i]);
 	free(h->req_args);
-	h->req_path = h->req_code = h->req_origin = h->req_highlight = NULL;
+	h->req_path = h->req_code = h->req_origin = h->req_highlight = h->req_where = NULL;
 	h->req_args = NULL;
+	h->req_api = NULL;
+	h->pending[0] = '\0';
 	memset(&h->request, 0, sizeof h->request);
 }
 
@@ -369,11 +374,24 @@ static int python_done(lua_State *L, int status, lua_KContext ctx)
 		return luaL_error(L, "internal error: Python reply missing");
 	switch (r->status) {
 	case PYRESULT_OK:
+		if (h->request.kind == PYJOB_GRAPH_ROOTS || h->request.kind == PYJOB_WATCH) {
+			/* Python agreed to follow the new names: show them. */
+			char *to = h->request.kind == PYJOB_WATCH ? h->settings.watch : h->settings.graph_roots;
+			size_t size = h->request.kind == PYJOB_WATCH ? sizeof h->settings.watch
+			                                             : sizeof h->settings.graph_roots;
+			snprintf(to, size, "%s", h->pending);
+			luahost_send_settings(h);
+		}
 		if (ctx == REPLY_VALUE)
 			push_value(L, &r->value);
 		else if (ctx == REPLY_GRAPH)
 			push_graph(L, r->query);
 		return ctx == REPLY_NONE ? 0 : 1;
+	case PYRESULT_REFUSED:
+		/* The scenario asked about a name that names nothing: its mistake, at
+		 * its line (the Lua line that asked, also when pcall called us). */
+		lua_pushfstring(L, "%s: %s: %s", h->req_where, h->req_api, r->err.msg);
+		return lua_error(L);
 	case PYRESULT_ERROR:
 		h->py_err = r->err;
 		error_format(&r->err, msg, sizeof msg);
@@ -401,9 +419,16 @@ static int check_in_step(lua_State *L, struct luahost *h, const char *what)
 	return 0;
 }
 
-static int yield_python(lua_State *L, struct luahost *h, enum pyjob_kind kind, enum reply returns)
+static int yield_python(lua_State *L, struct luahost *h, const char *api, enum pyjob_kind kind,
+                        enum reply returns)
 {
+	char here[600];
+
 	check_in_step(L, h, "py.*, probe.watch and graph.*");
+	where(L, here, sizeof here);
+	free(h->req_where);
+	h->req_where = xstrdup(here);
+	h->req_api = api;
 	h->request.kind = kind;
 	h->request.time_limit = h->settings.time_limit;
 	h->request.path = h->req_path;
@@ -431,7 +456,7 @@ static int l_py_load(lua_State *L)
 
 	clear_request(h);
 	h->req_path = util_join(h->dir, file);
-	return yield_python(L, h, PYJOB_LOAD, REPLY_NONE);
+	return yield_python(L, h, "py.load", PYJOB_LOAD, REPLY_NONE);
 }
 
 /* py.exec and py.eval: Python source run in the namespace. */
@@ -443,7 +468,7 @@ static int py_source(lua_State *L, enum pyjob_kind kind, const char *what, enum 
 	clear_request(h);
 	h->req_code = xstrdup(code);
 	set_origin(L, h, what);
-	return yield_python(L, h, kind, returns);
+	return yield_python(L, h, what, kind, returns);
 }
 
 static int l_py_exec(lua_State *L)
@@ -472,7 +497,7 @@ static int l_py_call(lua_State *L)
 		to_value(L, 3 + i, &h->req_args[i], 0, &budget);
 	h->req_code = xstrdup(name);
 	h->request.times = (long)times;
-	return yield_python(L, h, PYJOB_CALL, REPLY_VALUE);
+	return yield_python(L, h, "py.call", PYJOB_CALL, REPLY_VALUE);
 }
 
 static int l_py_collect(lua_State *L)
@@ -480,9 +505,10 @@ static int l_py_collect(lua_State *L)
 	struct luahost *h = host_of(L);
 
 	clear_request(h);
-	return yield_python(L, h, PYJOB_GC, REPLY_VALUE);
+	return yield_python(L, h, "py.collect", PYJOB_GC, REPLY_VALUE);
 }
 
+/* probe.watch(name): the gauges follow it once Python finds it names something. */
 static int l_probe_watch(lua_State *L)
 {
 	struct luahost *h = host_of(L);
@@ -491,9 +517,8 @@ static int l_probe_watch(lua_State *L)
 	check_in_step(L, h, "probe.watch");
 	clear_request(h);
 	h->req_code = xstrdup(name);
-	snprintf(h->settings.watch, sizeof h->settings.watch, "%s", name);
-	luahost_send_settings(h);
-	return yield_python(L, h, PYJOB_WATCH, REPLY_NONE);
+	snprintf(h->pending, sizeof h->pending, "%s", name);
+	return yield_python(L, h, "probe.watch", PYJOB_WATCH, REPLY_NONE);
 }
 
 /* An optional last argument {depth = n, nodes = n, highlight = name}. [-0, +0] */
@@ -527,12 +552,10 @@ static int l_graph_show(lua_State *L)
 	clear_request(h);
 	graph_options(L, n, h);
 	luaL_buffinit(L, &code);
-	h->settings.graph_roots[0] = '\0';
 	for (int i = 1; i <= names; i++) {
 		const char *name = luaL_checkstring(L, i);
-		size_t used = strlen(h->settings.graph_roots);
-		snprintf(h->settings.graph_roots + used, sizeof h->settings.graph_roots - used, "%s%s",
-		         i > 1 ? ", " : "", name);
+		size_t used = strlen(h->pending);
+		snprintf(h->pending + used, sizeof h->pending - used, "%s%s", i > 1 ? ", " : "", name);
 		lua_pushstring(L, name);
 		luaL_addvalue(&code);
 		luaL_addchar(&code, '\n');
@@ -540,12 +563,11 @@ static int l_graph_show(lua_State *L)
 	luaL_pushresult(&code);
 	h->req_code = xstrdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
-	luahost_send_settings(h);
-	return yield_python(L, h, PYJOB_GRAPH_ROOTS, REPLY_NONE);
+	return yield_python(L, h, "graph.show", PYJOB_GRAPH_ROOTS, REPLY_NONE);
 }
 
 /* A question about one named object, with optional {depth=, nodes=}. */
-static int named_query(lua_State *L, enum pyjob_kind kind, enum reply reply)
+static int named_query(lua_State *L, const char *api, enum pyjob_kind kind, enum reply reply)
 {
 	struct luahost *h = host_of(L);
 	const char *name = luaL_checkstring(L, 1);
@@ -553,24 +575,24 @@ static int named_query(lua_State *L, enum pyjob_kind kind, enum reply reply)
 	clear_request(h);
 	graph_options(L, 2, h);
 	h->req_code = xstrdup(name);
-	return yield_python(L, h, kind, reply);
+	return yield_python(L, h, api, kind, reply);
 }
 
 /* graph.capture(name [, opts]): what the object reaches, as a table. */
 static int l_graph_capture(lua_State *L)
 {
-	return named_query(L, PYJOB_GRAPH_QUERY, REPLY_GRAPH);
+	return named_query(L, "graph.capture", PYJOB_GRAPH_QUERY, REPLY_GRAPH);
 }
 
 /* graph.why(name): the path that keeps it alive. */
 static int l_graph_why(lua_State *L)
 {
-	return named_query(L, PYJOB_WHY, REPLY_VALUE);
+	return named_query(L, "graph.why", PYJOB_WHY, REPLY_VALUE);
 }
 
 static int l_graph_only_through_traceback(lua_State *L)
 {
-	return named_query(L, PYJOB_ONLY_TB, REPLY_VALUE);
+	return named_query(L, "graph.only_through_traceback", PYJOB_ONLY_TB, REPLY_VALUE);
 }
 
 static int l_probe_sample(lua_State *L)
@@ -940,6 +962,7 @@ static int l_scenario(lua_State *L)
 	static const char *const known[] = {
 		"title", "python", "gauges", "watch", "memory_limit", "time_limit", "step_time_limit", NULL
 	};
+	lua_Debug ar;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (h->declared)
@@ -947,6 +970,8 @@ static int l_scenario(lua_State *L)
 	if (h->nsteps > 0)
 		return luaL_error(L, "scenario{} must come before the first step()");
 	h->declared = true;
+	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
+		h->settings.line = ar.currentline;
 	lua_pushnil(L);
 	while (lua_next(L, 1)) {
 		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
@@ -1488,6 +1513,11 @@ void luahost_answer(struct luahost *h, const char *answer)
 const struct scenario_settings *luahost_settings(const struct luahost *h)
 {
 	return &h->settings;
+}
+
+const char *luahost_path(const struct luahost *h)
+{
+	return h->path;
 }
 
 int luahost_step_count(const struct luahost *h)

@@ -39,6 +39,7 @@ struct scenario_settings {
 	unsigned shown;          /* gauges on screen: bit (1u << probe id) */
 	char watch[128];         /* the dotted name the chain/frames gauges follow, or "" */
 	char graph_roots[256];   /* what graph.show named, for the view's title */
+	int line;                /* where scenario{} is, for what is found wrong in it later */
 };
 
 enum luahost_status {
@@ -68,6 +69,8 @@ void luahost_send_settings(const struct luahost *h);
 /* True when the error luahost_error() reports is a Python error that Lua
  * did not catch (its traceback is the last job's). */
 bool luahost_error_is_python(const struct luahost *h);
+/* The scenario's file. */
+const char *luahost_path(const struct luahost *h);
 /* Run until the next request. `reply` answers the previous LUAHOST_PYTHON
  * request (NULL otherwise); its sample is recorded before Lua sees it. */
 enum luahost_status luahost_resume(struct luahost *h, const struct pyresult *reply);
