@@ -34,6 +34,11 @@
 /* string.rep and table.move loop in C, out of the count hook's sight:
  * results and moves larger than this are refused. */
 #define MAX_MOVE 10000000
+/* scenario{}'s limits: numbers outside these are refused, never converted. */
+#define MEMORY_LIMIT_MIN 1e6   /* 1 MB, as the scenario's MB counts */
+#define MEMORY_LIMIT_MAX 1e15
+#define TIME_LIMIT_MIN 0.001
+#define TIME_LIMIT_MAX 86400.0
 
 struct luahost {
 	lua_State *L;
@@ -272,22 +277,26 @@ static void push_sample(lua_State *L, const struct probe_sample *s)
 static void push_graph(lua_State *L, const struct graph *g)
 {
 	const struct graph_node *root = g && g->n_nodes > 0 && g->nodes[0].root ? &g->nodes[0] : NULL;
-	int counts[GRAPH_KIND_COUNT] = { 0 }, cycles = 0, path[64], len;
+	int counts[GRAPH_KIND_COUNT] = { 0 }, groups = 0, path[64], len;
 
-	lua_createtable(L, 0, 10);
+	lua_createtable(L, 0, 11);
 	lua_pushboolean(L, root != NULL);
 	lua_setfield(L, -2, "alive");
 	if (g == NULL)
 		return;
 	for (int i = 0; i < g->n_nodes; i++) {
 		counts[g->nodes[i].kind]++;
-		cycles = g->nodes[i].scc + 1 > cycles ? g->nodes[i].scc + 1 : cycles;
+		groups = g->nodes[i].scc + 1 > groups ? g->nodes[i].scc + 1 : groups;
 	}
 	lua_pushinteger(L, g->n_nodes);
 	lua_setfield(L, -2, "nodes");
 	lua_pushinteger(L, g->n_edges);
 	lua_setfield(L, -2, "edges");
-	lua_pushinteger(L, cycles);
+	/* Groups of objects that reach each other, not loops: one group can
+	 * hold many loops. `cycles` is the older name of the same count. */
+	lua_pushinteger(L, groups);
+	lua_setfield(L, -2, "cycle_groups");
+	lua_pushinteger(L, groups);
 	lua_setfield(L, -2, "cycles");
 	lua_createtable(L, 0, GRAPH_KIND_COUNT);
 	for (int k = 0; k < GRAPH_KIND_COUNT; k++) {
@@ -521,27 +530,61 @@ static int l_probe_watch(lua_State *L)
 	return yield_python(L, h, "probe.watch", PYJOB_WATCH, REPLY_NONE);
 }
 
-/* An optional last argument {depth = n, nodes = n, highlight = name}. [-0, +0] */
-static void graph_options(lua_State *L, int idx, struct luahost *h)
+/* The type of a field, as an error names it: "a boolean". */
+static const char *a_type(lua_State *L, int idx)
+{
+	return lua_pushfstring(L, "a %s", luaL_typename(L, idx));
+}
+
+/* The table field `key` at the top of the stack, an integer from 1 to max. */
+static int int_field(lua_State *L, const char *api, const char *key, lua_Integer max)
+{
+	int ok;
+	lua_Integer n = lua_tointegerx(L, -1, &ok);
+
+	if (lua_type(L, -1) != LUA_TNUMBER || !ok)
+		luaL_error(L, "%s: %s must be an integer, not %s", api, key,
+		           lua_type(L, -1) == LUA_TNUMBER ? lua_pushfstring(L, "%f", lua_tonumber(L, -1))
+		                                          : a_type(L, -1));
+	if (n < 1 || n > max)
+		luaL_error(L, "%s: %s must be from 1 to %I (got %I)", api, key, max, n);
+	return (int)n;
+}
+
+/* An optional last argument of graph.show or graph.capture: {depth = n,
+ * nodes = n} and, for graph.show, highlight = name. Every field is checked:
+ * a misspelt or mistyped option is an error, not a default. [-0, +0] */
+static void graph_options(lua_State *L, int idx, struct luahost *h, const char *api, bool highlight)
 {
 	struct pyjob *job = &h->request;
 
-	if (!lua_istable(L, idx))
+	if (lua_isnoneornil(L, idx))
 		return;
-	if (lua_getfield(L, idx, "depth") != LUA_TNIL)
-		job->graph_depth = (int)luaL_checkinteger(L, -1);
-	if (lua_getfield(L, idx, "nodes") != LUA_TNIL)
-		job->graph_nodes = (int)luaL_checkinteger(L, -1);
-	if (lua_getfield(L, idx, "highlight") != LUA_TNIL)
-		h->req_highlight = xstrdup(luaL_checkstring(L, -1));
-	lua_pop(L, 3);
-	luaL_argcheck(L, job->graph_depth >= 0 && job->graph_nodes >= 0, idx,
-	              "depth and nodes must be positive");
-	/* The live graph crosses to the interface: keep it within a frame. */
-	luaL_argcheck(L, job->graph_nodes <= 200000, idx, "nodes: at most 200,000");
+	if (!lua_istable(L, idx))
+		luaL_error(L, "%s: its options must be a table {depth = n, nodes = n%s}, not %s", api,
+		           highlight ? ", highlight = name" : "", a_type(L, idx));
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+		if (strcmp(key, "depth") == 0) {
+			job->graph_depth = int_field(L, api, key, 1000000);
+		} else if (strcmp(key, "nodes") == 0) {
+			/* The live graph crosses to the interface: keep it within a frame. */
+			job->graph_nodes = int_field(L, api, key, 200000);
+		} else if (highlight && strcmp(key, "highlight") == 0) {
+			if (lua_type(L, -1) != LUA_TSTRING)
+				luaL_error(L, "%s: highlight must be a string (a root), not %s", api, a_type(L, -1));
+			free(h->req_highlight);
+			h->req_highlight = xstrdup(lua_tostring(L, -1));
+		} else {
+			luaL_error(L, "%s: unknown option '%s' (known: depth, nodes%s)", api, key,
+			           highlight ? ", highlight" : "");
+		}
+		lua_pop(L, 1);
+	}
 }
 
-/* graph.show(name, ... [, {depth=, nodes=}]): the live graph's roots. */
+/* graph.show(name, ... [, {depth=, nodes=, highlight=}]): the live graph's roots. */
 static int l_graph_show(lua_State *L)
 {
 	struct luahost *h = host_of(L);
@@ -550,7 +593,8 @@ static int l_graph_show(lua_State *L)
 
 	check_in_step(L, h, "graph.show");
 	clear_request(h);
-	graph_options(L, n, h);
+	if (names < n)
+		graph_options(L, n, h, "graph.show", true);
 	luaL_buffinit(L, &code);
 	for (int i = 1; i <= names; i++) {
 		const char *name = luaL_checkstring(L, i);
@@ -566,14 +610,17 @@ static int l_graph_show(lua_State *L)
 	return yield_python(L, h, "graph.show", PYJOB_GRAPH_ROOTS, REPLY_NONE);
 }
 
-/* A question about one named object, with optional {depth=, nodes=}. */
+/* A question about one named object; only graph.capture takes options. */
 static int named_query(lua_State *L, const char *api, enum pyjob_kind kind, enum reply reply)
 {
 	struct luahost *h = host_of(L);
 	const char *name = luaL_checkstring(L, 1);
 
 	clear_request(h);
-	graph_options(L, 2, h);
+	if (kind == PYJOB_GRAPH_QUERY)
+		graph_options(L, 2, h, api, false);
+	else if (lua_gettop(L) > 1)
+		return luaL_error(L, "%s takes one root, and no options", api);
 	h->req_code = xstrdup(name);
 	return yield_python(L, h, api, kind, reply);
 }
@@ -642,11 +689,13 @@ static int l_predict(lua_State *L)
 	if (h->verify_target)
 		return luaL_error(L, "predict() is for the learner; verify() runs without one");
 	check_in_step(L, h, "predict()");
-	lua_getfield(L, 1, "question");
-	snprintf(h->last_question, sizeof h->last_question, "%s", luaL_checkstring(L, -1));
+	if (lua_getfield(L, 1, "question") != LUA_TSTRING)
+		return luaL_error(L, "predict{}: question must be a string, not %s", a_type(L, -1));
+	snprintf(h->last_question, sizeof h->last_question, "%s", lua_tostring(L, -1));
 	number = lua_getfield(L, 1, "number") != LUA_TNIL && lua_toboolean(L, -1);
 	if (lua_getfield(L, 1, "choices") != LUA_TNIL) {
-		luaL_checktype(L, -1, LUA_TTABLE);
+		if (!lua_istable(L, -1))
+			return luaL_error(L, "predict{}: choices must be a list of strings, not %s", a_type(L, -1));
 		n = (int)lua_rawlen(L, -1);
 		luaL_argcheck(L, n >= 2 && n <= LAB_MAX_CHOICES, 1, "choices: 2 to 9 of them");
 		for (int i = 0; i < n; i++) {
@@ -956,6 +1005,30 @@ static int l_check_truthy(lua_State *L)
 
 /* ---- declarations ------------------------------------------------------ */
 
+/* scenario{} field `key` at the top of the stack, when it is a string. */
+static const char *string_field(lua_State *L, const char *key)
+{
+	if (lua_type(L, -1) != LUA_TSTRING)
+		luaL_error(L, "scenario{}: %s must be a string, not %s", key, a_type(L, -1));
+	return lua_tostring(L, -1);
+}
+
+/* scenario{} field `key` at the top of the stack, a number in [min, max]
+ * (`range` says so in words): anything else, NaN and infinities among
+ * them, is refused before it reaches a size or a timer. */
+static lua_Number number_field(lua_State *L, const char *key, lua_Number min, lua_Number max,
+                               const char *range)
+{
+	lua_Number n;
+
+	if (lua_type(L, -1) != LUA_TNUMBER)
+		luaL_error(L, "scenario{}: %s must be a number, not %s", key, a_type(L, -1));
+	n = lua_tonumber(L, -1);
+	if (!(n >= min && n <= max))
+		luaL_error(L, "scenario{}: %s must be %s (got %f)", key, range, n);
+	return n;
+}
+
 static int l_scenario(lua_State *L)
 {
 	struct luahost *h = host_of(L);
@@ -984,31 +1057,29 @@ static int l_scenario(lua_State *L)
 		lua_pop(L, 1);
 	}
 	if (lua_getfield(L, 1, "title") != LUA_TNIL)
-		snprintf(h->settings.title, sizeof h->settings.title, "%s", luaL_checkstring(L, -1));
+		snprintf(h->settings.title, sizeof h->settings.title, "%s", string_field(L, "title"));
 	if (lua_getfield(L, 1, "python") != LUA_TNIL) {
-		char *p = util_join(h->dir, luaL_checkstring(L, -1));
+		char *p = util_join(h->dir, string_field(L, "python"));
 		snprintf(h->settings.python, sizeof h->settings.python, "%s", p);
 		free(p);
 	}
-	if (lua_getfield(L, 1, "memory_limit") != LUA_TNIL) {
-		lua_Number n = luaL_checknumber(L, -1);
-		luaL_argcheck(L, n >= 1024 * 1024, 1, "memory_limit must be at least 1 MB");
-		h->settings.memory_limit = (size_t)n;
-	}
-	if (lua_getfield(L, 1, "time_limit") != LUA_TNIL) {
-		lua_Number n = luaL_checknumber(L, -1);
-		luaL_argcheck(L, n > 0, 1, "time_limit must be positive");
-		h->settings.time_limit = n;
-	}
-	if (lua_getfield(L, 1, "step_time_limit") != LUA_TNIL) {
-		lua_Number n = luaL_checknumber(L, -1);
-		luaL_argcheck(L, n > 0, 1, "step_time_limit must be positive");
-		h->settings.step_time_limit = n;
-	}
+	if (lua_getfield(L, 1, "memory_limit") != LUA_TNIL)
+		h->settings.memory_limit = (size_t)number_field(L, "memory_limit", MEMORY_LIMIT_MIN,
+		                                                MEMORY_LIMIT_MAX,
+		                                                "between 1 MB and 1,000,000 GB");
+	if (lua_getfield(L, 1, "time_limit") != LUA_TNIL)
+		h->settings.time_limit = number_field(L, "time_limit", TIME_LIMIT_MIN, TIME_LIMIT_MAX,
+		                                      "between 0.001 and 86,400 seconds (a day)");
+	if (lua_getfield(L, 1, "step_time_limit") != LUA_TNIL)
+		h->settings.step_time_limit = number_field(L, "step_time_limit", TIME_LIMIT_MIN,
+		                                           TIME_LIMIT_MAX,
+		                                           "between 0.001 and 86,400 seconds (a day)");
 	if (lua_getfield(L, 1, "watch") != LUA_TNIL)
-		snprintf(h->settings.watch, sizeof h->settings.watch, "%s", luaL_checkstring(L, -1));
+		snprintf(h->settings.watch, sizeof h->settings.watch, "%s", string_field(L, "watch"));
 	lua_pop(L, 6);
 	if (lua_getfield(L, 1, "gauges") != LUA_TNIL) {
+		if (!lua_istable(L, -1))
+			return luaL_error(L, "scenario{}: gauges must be a list of names, not %s", a_type(L, -1));
 		lua_pushcfunction(L, l_show_gauges);
 		lua_insert(L, -2);
 		lua_call(L, 1, 0);
