@@ -28,6 +28,9 @@
 
 static PyObject *namespace;          /* the scenario's module dict */
 static PyObject *gc_collect;         /* gc.collect itself, looked up once */
+/* What py.load needs to leave out `if __name__ == "__main__":` blocks. */
+static PyObject *ast_if, *ast_compare, *ast_name, *ast_constant, *ast_eq, *ast_not_eq;
+static PyObject *builtin_compile;
 static char *scenario_dir;           /* on sys.path while the namespace lives */
 static struct pypath **graph_roots; /* what the live graph starts from */
 static int n_graph_roots;
@@ -38,9 +41,21 @@ void pyjobs_init(void)
 {
 	PyObject *gc = PyImport_ImportModule("gc");
 
+	PyObject *ast = PyImport_ImportModule("_ast"), *builtins = PyImport_ImportModule("builtins");
 
 	gc_collect = gc ? PyObject_GetAttrString(gc, "collect") : NULL;
 	Py_XDECREF(gc);
+	if (ast) {
+		ast_if = PyObject_GetAttrString(ast, "If");
+		ast_compare = PyObject_GetAttrString(ast, "Compare");
+		ast_name = PyObject_GetAttrString(ast, "Name");
+		ast_constant = PyObject_GetAttrString(ast, "Constant");
+		ast_eq = PyObject_GetAttrString(ast, "Eq");
+		ast_not_eq = PyObject_GetAttrString(ast, "NotEq");
+	}
+	builtin_compile = builtins ? PyObject_GetAttrString(builtins, "compile") : NULL;
+	Py_XDECREF(ast);
+	Py_XDECREF(builtins);
 	PyErr_Clear();
 }
 
@@ -369,7 +384,9 @@ static void job_reset(const struct pyjob *job, struct pyresult *r)
 	probe_clear_heap_cap_hit();
 
 	namespace = PyDict_New();
-	name = PyUnicode_FromString("__exclab__");
+	/* __main__, as python3 names a script: classes and tracebacks read as
+	 * it prints them. py.load leaves the main blocks out (job_load). */
+	name = PyUnicode_FromString("__main__");
 	if (namespace == NULL || name == NULL ||
 	    PyDict_SetItemString(namespace, "__name__", name) < 0 ||
 	    PyDict_SetItemString(namespace, "__builtins__", builtins) < 0) {
@@ -425,18 +442,100 @@ static void run_code(struct pyresult *r, const char *source, const char *filenam
 	Py_DECREF(out);
 }
 
+/* Is node an AST node of this class whose field is this string? */
+static bool ast_is(PyObject *node, PyObject *cls, const char *field, const char *text)
+{
+	PyObject *v;
+	bool yes;
+
+	if (cls == NULL || PyObject_IsInstance(node, cls) != 1)
+		return false;
+	v = PyObject_GetAttrString(node, field);
+	yes = v && PyUnicode_Check(v) && PyUnicode_CompareWithASCIIString(v, text) == 0;
+	Py_XDECREF(v);
+	return yes;
+}
+
+/* A top-level `if __name__ == "__main__":` (or `!=`): the statements that
+ * run when __name__ is not "__main__" (its else, or its body), as a new
+ * reference; NULL for any other statement. */
+static PyObject *main_guard_branch(PyObject *stmt)
+{
+	PyObject *test = NULL, *left = NULL, *ops = NULL, *rights = NULL, *branch = NULL;
+
+	if (ast_if == NULL || PyObject_IsInstance(stmt, ast_if) != 1)
+		goto out;
+	test = PyObject_GetAttrString(stmt, "test");
+	if (test == NULL || PyObject_IsInstance(test, ast_compare) != 1)
+		goto out;
+	left = PyObject_GetAttrString(test, "left");
+	ops = PyObject_GetAttrString(test, "ops");
+	rights = PyObject_GetAttrString(test, "comparators");
+	if (left == NULL || ops == NULL || rights == NULL || !PyList_Check(ops) || !PyList_Check(rights) ||
+	    PyList_GET_SIZE(ops) != 1 || PyList_GET_SIZE(rights) != 1)
+		goto out;
+	PyObject *right = PyList_GET_ITEM(rights, 0), *op = PyList_GET_ITEM(ops, 0);
+	if (!(ast_is(left, ast_name, "id", "__name__") && ast_is(right, ast_constant, "value", "__main__")) &&
+	    !(ast_is(left, ast_constant, "value", "__main__") && ast_is(right, ast_name, "id", "__name__")))
+		goto out;
+	if (PyObject_IsInstance(op, ast_eq) == 1)
+		branch = PyObject_GetAttrString(stmt, "orelse");
+	else if (PyObject_IsInstance(op, ast_not_eq) == 1)
+		branch = PyObject_GetAttrString(stmt, "body");
+out:
+	Py_XDECREF(test);
+	Py_XDECREF(left);
+	Py_XDECREF(ops);
+	Py_XDECREF(rights);
+	PyErr_Clear();
+	return branch;
+}
+
+/* The file run as python3 runs a script, named __main__ (so classes and
+ * tracebacks read as python3 prints them), less its top-level `if __name__
+ * == "__main__":` blocks (the lesson's own runner). Line numbers are the
+ * file's: the tree is compiled as it was parsed. */
 static void job_load(const struct pyjob *job, struct pyresult *r)
 {
 	char *source = read_source(job->path, r);
-	PyObject *file;
+	PyCompilerFlags flags = { .cf_flags = PyCF_ONLY_AST, .cf_feature_version = PY_MINOR_VERSION };
+	PyObject *file = NULL, *tree = NULL, *body = NULL, *kept = NULL, *code = NULL, *out = NULL;
 
 	if (source == NULL)
 		return;
 	file = PyUnicode_FromString(job->path);
 	if (file == NULL || PyDict_SetItemString(namespace, "__file__", file) < 0)
-		pyerror_take(r);
-	else
-		run_code(r, source, job->path, Py_file_input);
+		goto fail;
+	tree = Py_CompileStringExFlags(source, job->path, Py_file_input, &flags, -1);
+	body = tree ? PyObject_GetAttrString(tree, "body") : NULL;
+	kept = body && PyList_Check(body) ? PyList_New(0) : NULL;
+	if (kept == NULL || builtin_compile == NULL)
+		goto fail;
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(body); i++) {
+		PyObject *stmt = PyList_GET_ITEM(body, i), *branch = main_guard_branch(stmt);
+		Py_ssize_t n = PyList_GET_SIZE(kept);
+		int rc = branch ? PyList_SetSlice(kept, n, n, branch) : PyList_Append(kept, stmt);
+		Py_XDECREF(branch);
+		if (rc < 0)
+			goto fail;
+	}
+	if (PyObject_SetAttrString(tree, "body", kept) < 0)
+		goto fail;
+	code = PyObject_CallFunction(builtin_compile, "OOsii", tree, file, "exec", 0, 1);
+	out = code ? PyEval_EvalCode(code, namespace, namespace) : NULL;
+	if (out == NULL)
+		goto fail;
+	goto done;
+fail:
+	if (!PyErr_Occurred())
+		PyErr_SetString(PyExc_SystemError, "exclab could not read the file's syntax tree");
+	pyerror_take(r);
+done:
+	Py_XDECREF(out);
+	Py_XDECREF(code);
+	Py_XDECREF(kept);
+	Py_XDECREF(body);
+	Py_XDECREF(tree);
 	Py_XDECREF(file);
 	free(source);
 }
