@@ -88,17 +88,20 @@ static void set_backstop(size_t heap_cap)
 	guard_set_rss_cap(rl.rlim_cur);
 }
 
-/* The limit of the next stretch: its own, or what is left of the step's. */
-static double stretch_limit(char *text, size_t size)
+/* The limit of the next stretch: its own, or what is left of the step's
+ * when it is part of one. Without a scenario (it failed to open, and exclab
+ * check compiles its files all the same) its own is the default. */
+static double stretch_limit(bool in_step, char *text, size_t size)
 {
+	double own = run.time_limit > 0 ? run.time_limit : LUAHOST_DEFAULT_TIME_LIMIT;
 	double left = run.step_limit - run.step_used;
 
-	if (left < run.time_limit) {
+	if (in_step && run.lua && left < own) {
 		snprintf(text, size, "the step's time limit of %.0f s", run.step_limit);
 		return left > GUARD_SPENT ? left : GUARD_SPENT;
 	}
-	snprintf(text, size, "its time limit of %.1f s", run.time_limit);
-	return run.time_limit;
+	snprintf(text, size, "its time limit of %.1f s", own);
+	return own;
 }
 
 static void busy(enum busy_kind kind, double limit, const char *what, const char *limit_text)
@@ -184,15 +187,22 @@ static void release_namespace(void)
 	pyresult_free(&res);
 }
 
-/* Run one job under the time limit; `for_lua` jobs report their collections
- * and probes in the console, as a learner's step does. */
-static void run_job(const struct pyjob *job, bool for_lua, struct pyresult *res)
+/* Who asked for a job. */
+enum job_origin {
+	JOB_SCENARIO,  /* a py.* call: its collections and probes go to the console */
+	JOB_RUN,       /* the run's own (set-up, a step's first reading): part of the step */
+	JOB_QUESTION,  /* the interface's (why is it alive, does it compile): part of no step */
+};
+
+/* Run one job under the time limit: the step's, or its own. */
+static void run_job(const struct pyjob *job, enum job_origin origin, struct pyresult *res)
 {
 	struct pyjob j = *job;
 	char what[600], limit_text[96];
 	double t0 = util_now();
+	bool for_lua = origin == JOB_SCENARIO, in_step = origin != JOB_QUESTION;
 
-	j.time_limit = stretch_limit(limit_text, sizeof limit_text);
+	j.time_limit = stretch_limit(in_step, limit_text, sizeof limit_text);
 	describe(job, what, sizeof what);
 	busy(BUSY_PYTHON, j.time_limit, what, limit_text);
 	guard_begin(BUSY_PYTHON, j.time_limit, limit_text);
@@ -215,7 +225,8 @@ static void run_job(const struct pyjob *job, bool for_lua, struct pyresult *res)
 		release_namespace();
 	/* All of it counts against the step, probes and events too: a loop of
 	 * short calls spends more time here than in Python. */
-	run.step_used += util_now() - t0;
+	if (in_step)
+		run.step_used += util_now() - t0;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -259,7 +270,7 @@ static void advance(void)
 
 	for (;;) {
 		char limit_text[96];
-		double limit = stretch_limit(limit_text, sizeof limit_text), t0 = util_now();
+		double limit = stretch_limit(true, limit_text, sizeof limit_text), t0 = util_now();
 		enum luahost_status st;
 
 		busy(BUSY_LUA, limit, "the scenario's Lua code", limit_text);
@@ -271,7 +282,7 @@ static void advance(void)
 		reply = NULL;
 		switch (st) {
 		case LUAHOST_PYTHON:
-			run_job(luahost_request(run.lua), true, &run.reply);
+			run_job(luahost_request(run.lua), JOB_SCENARIO, &run.reply);
 			reply = &run.reply;
 			continue;
 		case LUAHOST_PAUSE:
@@ -321,7 +332,7 @@ static bool setup(void)
 		bool ok;
 		if ((i == 1 && !s->python[0]) || (i == 2 && !s->watch[0]))
 			continue;
-		run_job(&jobs[i], false, &res);
+		run_job(&jobs[i], JOB_RUN, &res);
 		ok = res.status == PYRESULT_OK;
 		if (!ok && guard_reason() == STOP_LEARNER) {
 			struct wire_out *w = labout_begin(LAB_STOPPED);
@@ -444,7 +455,7 @@ static void cmd_why(struct wire_in *in)
 	struct wire_out *w;
 	uint32_t n;
 
-	run_job(&job, false, &res);
+	run_job(&job, JOB_QUESTION, &res);
 	v = &res.value;
 	n = v->kind == VALUE_LIST ? (uint32_t)v->u.list.n : 0;
 	w = labout_begin(LAB_WHY);
@@ -468,7 +479,7 @@ static void cmd_compile(struct wire_in *in)
 	struct pyresult res;
 	struct wire_out *w;
 
-	run_job(&job, false, &res);
+	run_job(&job, JOB_QUESTION, &res);
 	w = labout_begin(LAB_COMPILED);
 	wire_u8(w, res.status == PYRESULT_OK);
 	labproto_put_error(w, &res.err);

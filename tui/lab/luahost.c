@@ -26,7 +26,6 @@
 
 #define HOOK_EVERY 1000
 #define MEM_HEADROOM (1024 * 1024)   /* for building the error after the budget */
-#define DEFAULT_TIME_LIMIT 10.0
 #define DEFAULT_STEP_TIME_LIMIT 60.0
 /* Instructions charged for each coroutine made: a fresh coroutine starts a
  * fresh hook count, so without a charge many short ones would run free. */
@@ -1514,7 +1513,7 @@ int luahost_open(struct luahost **out, const char *path, const struct luahost_li
 	h->instr_left = lim->instructions;
 	h->path = xstrdup(path);
 	h->dir = util_dirname(path);
-	h->settings.time_limit = DEFAULT_TIME_LIMIT;
+	h->settings.time_limit = LUAHOST_DEFAULT_TIME_LIMIT;
 	h->settings.step_time_limit = DEFAULT_STEP_TIME_LIMIT;
 	h->settings.shown = 1u << PROBE_HEAP | 1u << PROBE_RSS;
 	base = strrchr(path, '/');

@@ -24,6 +24,9 @@
 
 struct luahost;
 
+/* Seconds per Python job or stretch of Lua, unless scenario{} says otherwise. */
+#define LUAHOST_DEFAULT_TIME_LIMIT 10.0
+
 struct luahost_limits {
 	long instructions;   /* VM instructions per scenario run */
 	size_t memory;       /* bytes for the Lua state */
