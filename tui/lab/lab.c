@@ -125,7 +125,7 @@ static void describe(const struct pyjob *job, char *buf, size_t size)
 		[PYJOB_WATCH] = "probe.watch", [PYJOB_GC] = "py.collect",
 		[PYJOB_GRAPH_ROOTS] = "graph.show", [PYJOB_GRAPH_QUERY] = "graph.capture",
 		[PYJOB_ONLY_TB] = "graph.only_through_traceback", [PYJOB_WHY] = "graph.why",
-		[PYJOB_COMPILE] = "compiling",
+		[PYJOB_COMPILE] = "compiling", [PYJOB_SAMPLE] = "a reading of the probes",
 	};
 	const char *name = names[job->kind];
 
@@ -166,10 +166,12 @@ static void console_sample(const struct probe_sample *s)
 	               s->v[PROBE_GC_RUNS]);
 }
 
-/* The sample after a job, kept with the step, and the live graph. */
-static void send_result_probes(struct pyresult *res)
+/* The sample after a job, kept with the step (the step's start, for
+ * PYJOB_SAMPLE), and the live graph. */
+static void send_result_probes(const struct pyjob *job, struct pyresult *res)
 {
-	labout_sample(&res->sample, true);
+	labout_sample(&res->sample, job->kind == PYJOB_SAMPLE ? SAMPLE_STEP_START : SAMPLE_AFTER_JOB,
+	              job->label, job->where);
 	if (res->graph)
 		labout_graph(res->graph);
 }
@@ -178,12 +180,13 @@ static void send_result_probes(struct pyresult *res)
  * machine comes first. Run outside the guard, which would interrupt it. */
 static void release_namespace(void)
 {
-	struct pyjob reset = { .kind = PYJOB_RESET, .path = run.dir };
+	struct pyjob reset = { .kind = PYJOB_RESET, .path = run.dir,
+	                       .label = "a fresh namespace: the heap cap was reached" };
 	struct pyresult res;
 
 	pyhost_drop_signals();
 	pyhost_run(&reset, &res);
-	send_result_probes(&res);
+	send_result_probes(&reset, &res);
 	pyresult_free(&res);
 }
 
@@ -218,7 +221,7 @@ static void run_job(const struct pyjob *job, enum job_origin origin, struct pyre
 	}
 	if (for_lua)
 		report_gc();
-	send_result_probes(res);
+	send_result_probes(job, res);
 	if (for_lua)
 		console_sample(&res->sample);
 	if (res->status == PYRESULT_MEMCAP)
@@ -316,15 +319,27 @@ static void send_step(int index, const char *title)
 	run.step_used = 0;
 }
 
+/* The reading probe.sample() gives before the step's first Python job:
+ * taken as the step's own code begins, not left over from before. */
+static void sample_step_start(void)
+{
+	struct pyjob job = { .kind = PYJOB_SAMPLE, .label = "the step begins" };
+	struct pyresult res;
+
+	run_job(&job, JOB_RUN, &res);
+	luahost_set_sample(run.lua, &res.sample);
+	pyresult_free(&res);
+}
+
 /* Before the first step: a fresh namespace, the scenario's Python file, the
  * object the gauges follow. false (and LAB_FAILED sent) when one fails. */
 static bool setup(void)
 {
 	const struct scenario_settings *s = luahost_settings(run.lua);
 	struct pyjob jobs[3] = {
-		{ .kind = PYJOB_RESET, .path = run.dir },
-		{ .kind = PYJOB_LOAD, .path = s->python },
-		{ .kind = PYJOB_WATCH, .code = s->watch },
+		{ .kind = PYJOB_RESET, .path = run.dir, .label = "a fresh namespace" },
+		{ .kind = PYJOB_LOAD, .path = s->python, .label = "scenario{} python" },
+		{ .kind = PYJOB_WATCH, .code = s->watch, .label = "scenario{} watch" },
 	};
 
 	for (int i = 0; i < 3; i++) {
@@ -415,8 +430,11 @@ static void cmd_open(struct wire_in *in)
 		snprintf(title, sizeof title, "Verify %s", base ? base + 1 : target);
 		send_step(0, title);
 	}
-	if (setup())
+	if (setup()) {
+		if (verifying)
+			sample_step_start();   /* of verify(), the one step, begun above */
 		advance();
+	}
 out:
 	free(path);
 	free(verify_file);
@@ -430,6 +448,7 @@ static void cmd_continue(void)
 		int i = luahost_step_index(run.lua);
 		run.waiting_step = false;
 		send_step(i, luahost_step_title(run.lua, i));
+		sample_step_start();
 	}
 	advance();
 }

@@ -62,7 +62,7 @@ struct luahost {
 	/* The request of the last py.* call: the strings are owned here, and
 	 * `request` is the view of them the lab runs. */
 	struct pyjob request;
-	char *req_path, *req_code, *req_origin, *req_highlight, *req_where;
+	char *req_path, *req_code, *req_origin, *req_highlight, *req_label, *req_where;
 	struct value *req_args;
 	const char *req_api;    /* "graph.why": what a refused request's error names */
 	char pending[256];      /* graph.show's title or probe.watch's name, kept once Python agrees */
@@ -272,30 +272,49 @@ static void push_sample(lua_State *L, const struct probe_sample *s)
 	}
 }
 
-/* What a graph query found, as a table. [-0, +1] */
-static void push_graph(lua_State *L, const struct graph *g)
+/* What a graph query found, in short: for the table and for the report. */
+static void capture_summary(const struct graph *g, struct lab_capture *c)
 {
 	const struct graph_node *root = g && g->n_nodes > 0 && g->nodes[0].root ? &g->nodes[0] : NULL;
-	int counts[GRAPH_KIND_COUNT] = { 0 }, groups = 0, path[64], len;
 
-	lua_createtable(L, 0, 11);
-	lua_pushboolean(L, root != NULL);
+	c->alive = root != NULL;
+	if (g == NULL)
+		return;
+	c->nodes = g->n_nodes;
+	c->edges = g->n_edges;
+	for (int i = 0; i < g->n_nodes; i++)
+		c->cycle_groups = g->nodes[i].scc + 1 > c->cycle_groups ? g->nodes[i].scc + 1 : c->cycle_groups;
+	c->limited = g->limited;
+	if (root == NULL)
+		return;
+	snprintf(c->type, sizeof c->type, "%s", root->type);
+	c->size = root->size;
+	c->retained = root->retained;
+	c->on_cycle = root->scc >= 0;
+}
+
+/* What a graph query found, as a table. [-0, +1] */
+static void push_graph(lua_State *L, const struct graph *g, const struct lab_capture *c)
+{
+	const struct graph_node *root = c->alive ? &g->nodes[0] : NULL;
+	int counts[GRAPH_KIND_COUNT] = { 0 }, path[64], len;
+
+	lua_createtable(L, 0, 12);
+	lua_pushboolean(L, c->alive);
 	lua_setfield(L, -2, "alive");
 	if (g == NULL)
 		return;
-	for (int i = 0; i < g->n_nodes; i++) {
+	for (int i = 0; i < g->n_nodes; i++)
 		counts[g->nodes[i].kind]++;
-		groups = g->nodes[i].scc + 1 > groups ? g->nodes[i].scc + 1 : groups;
-	}
-	lua_pushinteger(L, g->n_nodes);
+	lua_pushinteger(L, c->nodes);
 	lua_setfield(L, -2, "nodes");
-	lua_pushinteger(L, g->n_edges);
+	lua_pushinteger(L, c->edges);
 	lua_setfield(L, -2, "edges");
 	/* Groups of objects that reach each other, not loops: one group can
 	 * hold many loops. `cycles` is the older name of the same count. */
-	lua_pushinteger(L, groups);
+	lua_pushinteger(L, c->cycle_groups);
 	lua_setfield(L, -2, "cycle_groups");
-	lua_pushinteger(L, groups);
+	lua_pushinteger(L, c->cycle_groups);
 	lua_setfield(L, -2, "cycles");
 	lua_createtable(L, 0, GRAPH_KIND_COUNT);
 	for (int k = 0; k < GRAPH_KIND_COUNT; k++) {
@@ -305,15 +324,15 @@ static void push_graph(lua_State *L, const struct graph *g)
 	lua_setfield(L, -2, "count");
 	if (root == NULL)
 		return;
-	lua_pushstring(L, root->type);
+	lua_pushstring(L, c->type);
 	lua_setfield(L, -2, "type");
-	lua_pushinteger(L, (lua_Integer)root->size);
+	lua_pushinteger(L, (lua_Integer)c->size);
 	lua_setfield(L, -2, "size");
-	lua_pushinteger(L, (lua_Integer)root->retained);
+	lua_pushinteger(L, (lua_Integer)c->retained);
 	lua_setfield(L, -2, "retained");
-	lua_pushboolean(L, root->scc >= 0);
+	lua_pushboolean(L, c->on_cycle);
 	lua_setfield(L, -2, "on_cycle");
-	lua_pushboolean(L, g->limited);
+	lua_pushboolean(L, c->limited);
 	lua_setfield(L, -2, "limited");
 	/* The root's own edges: {label=, addr=, type=} in traversal order. */
 	lua_createtable(L, 8, 0);
@@ -347,6 +366,22 @@ static void push_graph(lua_State *L, const struct graph *g)
 	}
 }
 
+/* graph.capture's answer: the table for Lua, its summary for the report. [-0, +1] */
+static void reply_graph(lua_State *L, struct luahost *h, const struct pyresult *r)
+{
+	struct lab_capture c = { 0 };
+	struct wire_out *w;
+
+	capture_summary(r->query, &c);
+	push_graph(L, r->query, &c);
+	snprintf(c.root, sizeof c.root, "%s", h->req_code ? h->req_code : "");
+	snprintf(c.where, sizeof c.where, "%s", h->req_where ? h->req_where : "");
+	c.t = r->sample.t;
+	w = labout_begin(LAB_CAPTURE);
+	labproto_put_capture(w, &c);
+	labout_end(w);
+}
+
 /* ---- yielding to the runner ------------------------------------------- */
 
 static void clear_request(struct luahost *h)
@@ -355,11 +390,12 @@ static void clear_request(struct luahost *h)
 	free(h->req_code);
 	free(h->req_origin);
 	free(h->req_highlight);
+	free(h->req_label);
 	free(h->req_where);
 	for (size_t i = 0; i < h->request.nargs; i++)
 		value_free(&h->req_args[i]);
 	free(h->req_args);
-	h->req_path = h->req_code = h->req_origin = h->req_highlight = h->req_where = NULL;
+	h->req_path = h->req_code = h->req_origin = h->req_highlight = h->req_label = h->req_where = NULL;
 	h->req_args = NULL;
 	h->req_api = NULL;
 	h->pending[0] = '\0';
@@ -393,7 +429,7 @@ static int python_done(lua_State *L, int status, lua_KContext ctx)
 		if (ctx == REPLY_VALUE)
 			push_value(L, &r->value);
 		else if (ctx == REPLY_GRAPH)
-			push_graph(L, r->query);
+			reply_graph(L, h, r);
 		return ctx == REPLY_NONE ? 0 : 1;
 	case PYRESULT_REFUSED:
 		/* The scenario asked about a name that names nothing: its mistake, at
@@ -427,6 +463,21 @@ static int check_in_step(lua_State *L, struct luahost *h, const char *what)
 	return 0;
 }
 
+/* The request's label in the report: the call and the start of what it
+ * names, on one line. */
+static void set_label(struct luahost *h, const char *api, const char *what)
+{
+	size_t n = what ? strcspn(what, "\n") : 0;
+	bool cut = what && (what[n + strspn(what + n, " \t\n")] != '\0' || n > 60);
+
+	if (n > 60)
+		n = 60;
+	while (n > 0 && cut && ((unsigned char)what[n] & 0xC0) == 0x80)
+		n--;   /* never half a character */
+	free(h->req_label);
+	h->req_label = what ? xasprintf("%s %.*s%s", api, (int)n, what, cut ? "…" : "") : xstrdup(api);
+}
+
 static int yield_python(lua_State *L, struct luahost *h, const char *api, enum pyjob_kind kind,
                         enum reply returns)
 {
@@ -437,6 +488,8 @@ static int yield_python(lua_State *L, struct luahost *h, const char *api, enum p
 	free(h->req_where);
 	h->req_where = xstrdup(here);
 	h->req_api = api;
+	if (h->req_label == NULL)
+		set_label(h, api, NULL);
 	h->request.kind = kind;
 	h->request.time_limit = h->settings.time_limit;
 	h->request.path = h->req_path;
@@ -444,6 +497,8 @@ static int yield_python(lua_State *L, struct luahost *h, const char *api, enum p
 	h->request.origin = h->req_origin;
 	h->request.highlight = h->req_highlight;
 	h->request.args = h->req_args;
+	h->request.label = h->req_label;
+	h->request.where = h->req_where;
 	h->status = LUAHOST_PYTHON;
 	return lua_yieldk(L, 0, returns, python_done);
 }
@@ -464,6 +519,7 @@ static int l_py_load(lua_State *L)
 
 	clear_request(h);
 	h->req_path = util_join(h->dir, file);
+	set_label(h, "py.load", file);
 	return yield_python(L, h, "py.load", PYJOB_LOAD, REPLY_NONE);
 }
 
@@ -476,6 +532,7 @@ static int py_source(lua_State *L, enum pyjob_kind kind, const char *what, enum 
 	clear_request(h);
 	h->req_code = xstrdup(code);
 	set_origin(L, h, what);
+	set_label(h, what, code + strspn(code, " \t\n"));
 	return yield_python(L, h, what, kind, returns);
 }
 
@@ -505,6 +562,7 @@ static int l_py_call(lua_State *L)
 		to_value(L, 3 + i, &h->req_args[i], 0, &budget);
 	h->req_code = xstrdup(name);
 	h->request.times = (long)times;
+	set_label(h, "py.call", name);
 	return yield_python(L, h, "py.call", PYJOB_CALL, REPLY_VALUE);
 }
 
@@ -526,6 +584,7 @@ static int l_probe_watch(lua_State *L)
 	clear_request(h);
 	h->req_code = xstrdup(name);
 	snprintf(h->pending, sizeof h->pending, "%s", name);
+	set_label(h, "probe.watch", name);
 	return yield_python(L, h, "probe.watch", PYJOB_WATCH, REPLY_NONE);
 }
 
@@ -606,6 +665,7 @@ static int l_graph_show(lua_State *L)
 	luaL_pushresult(&code);
 	h->req_code = xstrdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
+	set_label(h, "graph.show", h->pending);
 	return yield_python(L, h, "graph.show", PYJOB_GRAPH_ROOTS, REPLY_NONE);
 }
 
@@ -621,6 +681,7 @@ static int named_query(lua_State *L, const char *api, enum pyjob_kind kind, enum
 	else if (lua_gettop(L) > 1)
 		return luaL_error(L, "%s takes one root, and no options", api);
 	h->req_code = xstrdup(name);
+	set_label(h, api, name);
 	return yield_python(L, h, api, kind, reply);
 }
 
@@ -641,9 +702,22 @@ static int l_graph_only_through_traceback(lua_State *L)
 	return named_query(L, "graph.only_through_traceback", PYJOB_ONLY_TB, REPLY_VALUE);
 }
 
+/* probe.sample([name]): the newest reading; a name marks it in the report. */
 static int l_probe_sample(lua_State *L)
 {
-	push_sample(L, &host_of(L)->last);
+	struct luahost *h = host_of(L);
+
+	if (!lua_isnoneornil(L, 1)) {
+		struct wire_out *w;
+		if (lua_type(L, 1) != LUA_TSTRING)
+			return luaL_error(L, "probe.sample: a name for the reading must be a string, not %s",
+			                  a_type(L, 1));
+		w = labout_begin(LAB_SAMPLE_NAME);
+		wire_f64(w, h->last.t);
+		wire_str(w, lua_tostring(L, 1));
+		labout_end(w);
+	}
+	push_sample(L, &h->last);
 	return 1;
 }
 
@@ -1588,6 +1662,11 @@ const struct scenario_settings *luahost_settings(const struct luahost *h)
 const char *luahost_path(const struct luahost *h)
 {
 	return h->path;
+}
+
+void luahost_set_sample(struct luahost *h, const struct probe_sample *s)
+{
+	h->last = *s;
 }
 
 int luahost_step_count(const struct luahost *h)

@@ -72,6 +72,9 @@ void luahost_send_settings(const struct luahost *h);
 /* True when the error luahost_error() reports is a Python error that Lua
  * did not catch (its traceback is the last job's). */
 bool luahost_error_is_python(const struct luahost *h);
+/* The reading probe.sample() gives until the next Python job: the step's
+ * start. */
+void luahost_set_sample(struct luahost *h, const struct probe_sample *s);
 /* The scenario's file. */
 const char *luahost_path(const struct luahost *h);
 /* Run until the next request. `reply` answers the previous LUAHOST_PYTHON

@@ -35,6 +35,7 @@ enum pyjob_kind {
 	PYJOB_ONLY_TB,     /* value: is `code` reachable from the namespace, but only through tracebacks? */
 	PYJOB_WHY,         /* value: the path from the namespace to the root `code`, or to `addr` when code is NULL */
 	PYJOB_COMPILE,     /* compile the file `path` without running it (errors with file and line) */
+	PYJOB_SAMPLE,      /* nothing but the reading every job ends with (a step's first) */
 };
 
 /* A job, as a view: its strings and values belong to whoever asks (the Lua
@@ -52,6 +53,8 @@ struct pyjob {
 	int graph_nodes;         /* GRAPH_*: how many nodes at most (0: default) */
 	const char *highlight;   /* GRAPH_ROOTS: the object to point out, or NULL */
 	uintptr_t addr;          /* WHY: the object the interface asks about (compared, never read) */
+	const char *label;       /* what the scenario asked, for the report ("py.call raise_shared"), or NULL */
+	const char *where;       /* the scenario's line that asked ("scenario.lua:12"), or NULL */
 };
 
 enum pyresult_status {

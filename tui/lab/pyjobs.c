@@ -559,7 +559,7 @@ static void send_progress(void)
 	struct graph *g = NULL;
 
 	pyprobes_sample(namespace, &s);
-	labout_sample(&s, false);
+	labout_sample(&s, SAMPLE_PROGRESS, NULL, NULL);
 	if (util_now() - last_graph >= GRAPH_EVERY) {
 		g = capture_live();
 		last_graph = util_now();
@@ -668,6 +668,7 @@ void pyhost_run(const struct pyjob *job, struct pyresult *r)
 		if (pyprobes_watch(namespace, job->code, r->err.msg, sizeof r->err.msg) < 0)
 			r->status = PYRESULT_REFUSED;
 		break;
+	case PYJOB_SAMPLE: break;
 	case PYJOB_GC:
 		r->value.kind = VALUE_INT;
 		r->value.u.i = gc_collect_now();
