@@ -105,6 +105,40 @@ struct graph *labproto_get_graph(struct wire_in *in)
 	return g;
 }
 
+void labproto_put_capture(struct wire_out *w, const struct lab_capture *c)
+{
+	wire_str(w, c->root);
+	wire_str(w, c->where);
+	wire_f64(w, c->t);
+	wire_u8(w, (unsigned)c->alive | (unsigned)c->on_cycle << 1 | (unsigned)c->limited << 2);
+	wire_str(w, c->type);
+	wire_i32(w, c->nodes);
+	wire_i32(w, c->edges);
+	wire_i32(w, c->cycle_groups);
+	wire_u64(w, c->size);
+	wire_u64(w, c->retained);
+}
+
+void labproto_get_capture(struct wire_in *in, struct lab_capture *c)
+{
+	unsigned flags;
+
+	memset(c, 0, sizeof *c);
+	wire_get_strbuf(in, c->root, sizeof c->root);
+	wire_get_strbuf(in, c->where, sizeof c->where);
+	c->t = wire_get_f64(in);
+	flags = wire_get_u8(in);
+	c->alive = flags & 1;
+	c->on_cycle = flags & 2;
+	c->limited = flags & 4;
+	wire_get_strbuf(in, c->type, sizeof c->type);
+	c->nodes = wire_get_i32(in);
+	c->edges = wire_get_i32(in);
+	c->cycle_groups = wire_get_i32(in);
+	c->size = wire_get_u64(in);
+	c->retained = wire_get_u64(in);
+}
+
 void labproto_put_value(struct wire_out *w, const struct value *v)
 {
 	enum value_kind kind = v->kind == VALUE_LIST ? VALUE_NONE : v->kind;

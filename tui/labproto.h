@@ -9,8 +9,8 @@
  * Stopping a running command is out of band: SIGINT to the lab, then SIGKILL
  * after a grace period (labproc.h).
  *
- * Payloads, field by field (str: a wire string; sample, graph, error, value:
- * below):
+ * Payloads, field by field (str: a wire string; sample, graph, capture, error,
+ * value: below):
  *
  *   commands                                   events
  *   OPEN     str path, u8 verifying,           HELLO     str version, i32 major, minor,
@@ -20,8 +20,11 @@
  *            u64 lua_memory                    SETTINGS  u32 shown gauges, str watch,
  *   CONTINUE                                             str graph roots
  *   ANSWER   u8 given, str answer              CONSOLE   u8 kind, str text
- *   ASK_WHY  u64 address                       SAMPLE    u8 kept with the step, sample
- *   COMPILE  str path                          GRAPH     graph
+ *   ASK_WHY  u64 address                       SAMPLE    u8 sample_kind, sample, str label,
+ *   COMPILE  str path                                    str where (the scenario's line)
+ *                                              SAMPLE_NAME f64 t (which sample), str name
+ *                                              CAPTURE   capture (what graph.capture returned)
+ *                                              GRAPH     graph
  *                                              STEP      i32 index, str title (it begins)
  *                                              CHECK     u8 passed, str message, str detail,
  *                                                        str where, value expected, value got
@@ -43,6 +46,7 @@
 #define EXCLAB_LABPROTO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "exercise.h"
 #include "graph.h"
@@ -77,6 +81,27 @@ enum lab_event {
 	LAB_STOPPED,
 	LAB_WHY,
 	LAB_COMPILED,
+	LAB_SAMPLE_NAME,
+	LAB_CAPTURE,
+};
+
+/* Which reading a LAB_SAMPLE is. */
+enum sample_kind {
+	SAMPLE_PROGRESS,    /* during a long job: for the gauges only */
+	SAMPLE_AFTER_JOB,   /* after a job: kept with the step, labelled with the job */
+	SAMPLE_STEP_START,  /* as a step begins, before its first job: kept as the step's start */
+};
+
+/* What graph.capture returned, for the report. */
+struct lab_capture {
+	char root[256];        /* as the scenario named it */
+	char where[256];       /* the scenario's line that asked */
+	double t;              /* when (util_now) */
+	bool alive, on_cycle, limited;
+	char type[48];         /* the root's type, "" when gone */
+	int32_t nodes, edges;
+	int32_t cycle_groups;  /* strongly connected groups of 2+ objects (or one with a self-edge) */
+	uint64_t size, retained;
 };
 
 /* A prediction offers at most this many choices. */
@@ -117,6 +142,8 @@ void labproto_get_sample(struct wire_in *in, struct probe_sample *s);
 void labproto_put_graph(struct wire_out *w, const struct graph *g);
 /* A graph whose indexes and kinds are all in range, or NULL (and in->bad). */
 struct graph *labproto_get_graph(struct wire_in *in);
+void labproto_put_capture(struct wire_out *w, const struct lab_capture *c);
+void labproto_get_capture(struct wire_in *in, struct lab_capture *c);
 /* A scalar value (none, bool, int, float, string); anything else travels
  * as none. */
 void labproto_put_value(struct wire_out *w, const struct value *v);

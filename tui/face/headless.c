@@ -1,8 +1,10 @@
 /* headless.c — a scenario without a terminal, for tests, CI and teachers.
  *
  * Text mode streams the console as it grows, every line of it. JSON mode
- * prints one document at the end (json-c): the steps with the samples after
- * each Python job, and the checks. What the scenario printed is shown as
+ * prints one document at the end (json-c): the steps, each with its
+ * reading as it began and one after each Python job (labelled with the
+ * job, timed from the run's start), its checks, graph captures,
+ * predictions and printed lines. What the scenario printed is shown as
  * text, never obeyed: escape sequences and other control characters are
  * made visible, and anything not UTF-8 becomes U+FFFD, so the output is
  * valid UTF-8 whatever the scenario wrote. */
@@ -73,7 +75,15 @@ static json_object *json_value(const struct value *v)
 	}
 }
 
-static json_object *json_sample(const struct probe_sample *s)
+/* Seconds since the run began, to the millisecond. */
+static json_object *json_time(const struct model *m, double t)
+{
+	return json_object_new_double(round((t - m->run_started) * 1000) / 1000);
+}
+
+/* A reading: the probes, then what made it, its name and its time. */
+static json_object *json_sample(const struct model *m, const struct probe_sample *s,
+                                const struct sample_info *info)
 {
 	json_object *o = json_object_new_object();
 
@@ -82,7 +92,58 @@ static json_object *json_sample(const struct probe_sample *s)
 			continue;
 		json_object_object_add(o, probe_info[id].key, json_object_new_int64(llround(s->v[id])));
 	}
+	json_object_object_add(o, "label", info->label ? json_text(info->label) : NULL);
+	json_object_object_add(o, "where", info->where ? json_text(info->where) : NULL);
+	json_object_object_add(o, "name", info->name ? json_text(info->name) : NULL);
+	json_object_object_add(o, "t", json_time(m, s->t));
 	return o;
+}
+
+/* What a graph.capture returned, in short. */
+static json_object *json_capture(const struct model *m, const struct lab_capture *c)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "root", json_text(c->root));
+	json_object_object_add(o, "where", json_text(c->where));
+	json_object_object_add(o, "t", json_time(m, c->t));
+	json_object_object_add(o, "alive", json_object_new_boolean(c->alive));
+	json_object_object_add(o, "type", c->alive ? json_text(c->type) : NULL);
+	json_object_object_add(o, "nodes", json_object_new_int(c->nodes));
+	json_object_object_add(o, "edges", json_object_new_int(c->edges));
+	json_object_object_add(o, "cycles", json_object_new_int(c->cycle_groups));
+	json_object_object_add(o, "cycle_groups", json_object_new_int(c->cycle_groups));
+	json_object_object_add(o, "on_cycle", json_object_new_boolean(c->on_cycle));
+	json_object_object_add(o, "size", json_object_new_int64((int64_t)c->size));
+	json_object_object_add(o, "retained", json_object_new_int64((int64_t)c->retained));
+	json_object_object_add(o, "limited", json_object_new_boolean(c->limited));
+	return o;
+}
+
+static json_object *json_prediction(const struct prediction *p)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "question", json_text(p->question));
+	json_object_object_add(o, "guess", p->guess ? json_text(p->guess) : NULL);
+	json_object_object_add(o, "actual", json_text(p->actual));
+	json_object_object_add(o, "right", json_object_new_boolean(p->right));
+	return o;
+}
+
+/* Printed lines: print() and Python's stdout ("stdout"), Python's stderr. */
+static json_object *json_output(const struct console_line *lines, int n)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "stream", json_object_new_string(
+			lines[i].kind == CONSOLE_STDERR ? "stderr" : "stdout"));
+		json_object_object_add(o, "text", json_text(lines[i].text));
+		json_object_array_add(a, o);
+	}
+	return a;
 }
 
 static void json_report(FILE *f, const struct model *m)
@@ -95,13 +156,25 @@ static void json_report(FILE *f, const struct model *m)
 	for (int i = 0; i < m->steps_len; i++) {
 		const struct step_record *st = &m->steps[i];
 		int end = i + 1 < m->steps_len ? m->steps[i + 1].checks_from : m->checks_len;
+		int predictions_end = i + 1 < m->steps_len ? m->steps[i + 1].predictions_from
+		                                           : m->predictions_len;
 		json_object *step = json_object_new_object(), *samples = json_object_new_array();
-		json_object *checks = json_object_new_array();
+		json_object *checks = json_object_new_array(), *captures = json_object_new_array();
+		json_object *predictions = json_object_new_array();
 
 		json_object_object_add(step, "title", json_text(st->title));
 		for (int k = 0; k < st->samples_len; k++)
-			json_object_array_add(samples, json_sample(&st->samples[k]));
+			json_object_array_add(samples, json_sample(m, &st->samples[k], &st->info[k]));
 		json_object_object_add(step, "samples", samples);
+		json_object_object_add(step, "start", st->has_start
+		                       ? json_sample(m, &st->start, &st->start_info) : NULL);
+		for (int c = 0; c < st->captures_len; c++)
+			json_object_array_add(captures, json_capture(m, &st->captures[c]));
+		json_object_object_add(step, "captures", captures);
+		for (int p = st->predictions_from; p < predictions_end; p++)
+			json_object_array_add(predictions, json_prediction(&m->predictions[p]));
+		json_object_object_add(step, "predictions", predictions);
+		json_object_object_add(step, "output", json_output(st->output, st->output_len));
 		for (int c = st->checks_from; c < end; c++) {
 			const struct check_result *ck = &m->checks[c];
 			json_object *o = json_object_new_object();
@@ -117,6 +190,8 @@ static void json_report(FILE *f, const struct model *m)
 		json_object_array_add(steps, step);
 	}
 	json_object_object_add(root, "steps", steps);
+	json_object_object_add(root, "setup_output", json_output(m->setup_output, m->setup_output_len));
+	json_object_object_add(root, "output_dropped", json_object_new_int64(m->output_dropped));
 	json_object_object_add(root, "passed", json_object_new_int(m->checks_passed));
 	json_object_object_add(root, "failed", json_object_new_int(m->checks_failed));
 	if (m->state == RUN_FAILED || m->state == RUN_STOPPED) {

@@ -36,13 +36,41 @@ static void free_console(struct model *m)
 	m->console_start = m->console_len = 0;
 }
 
+static void free_info(struct sample_info *in)
+{
+	free(in->label);
+	free(in->where);
+	free(in->name);
+	memset(in, 0, sizeof *in);
+}
+
+static void free_lines(struct console_line *lines, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(lines[i].text);
+	free(lines);
+}
+
 static void free_steps(struct model *m)
 {
 	for (int i = 0; i < m->steps_len; i++) {
-		free(m->steps[i].title);
-		free(m->steps[i].samples);
+		struct step_record *st = &m->steps[i];
+		free(st->title);
+		for (int k = 0; k < st->samples_len; k++)
+			free_info(&st->info[k]);
+		free(st->samples);
+		free(st->info);
+		free_info(&st->start_info);
+		free(st->captures);
+		free_lines(st->output, st->output_len);
 	}
 	m->steps_len = 0;
+	free_lines(m->setup_output, m->setup_output_len);
+	m->setup_output = NULL;
+	m->setup_output_len = m->setup_output_cap = 0;
+	m->output_dropped = 0;
+	m->output_bytes = 0;
+	m->output_lines = 0;
 }
 
 void model_set_graph(struct model *m, struct graph *g)
@@ -174,7 +202,13 @@ void model_push_sample(struct model *m, const struct probe_sample *s)
 	m->version++;
 }
 
-void model_record_sample(struct model *m, const struct probe_sample *s)
+static char *dup_or_null(const char *s)
+{
+	return s && s[0] ? xstrdup(s) : NULL;
+}
+
+void model_record_job_sample(struct model *m, const struct probe_sample *s, const char *label,
+                             const char *where)
 {
 	struct step_record *st;
 
@@ -185,8 +219,93 @@ void model_record_sample(struct model *m, const struct probe_sample *s)
 	if (st->samples_len == st->samples_cap) {
 		st->samples_cap = st->samples_cap ? st->samples_cap * 2 : 8;
 		st->samples = xrealloc(st->samples, (size_t)st->samples_cap * sizeof *st->samples);
+		st->info = xrealloc(st->info, (size_t)st->samples_cap * sizeof *st->info);
 	}
+	st->info[st->samples_len] = (struct sample_info){ .label = dup_or_null(label),
+	                                                  .where = dup_or_null(where) };
 	st->samples[st->samples_len++] = *s;
+}
+
+void model_record_sample(struct model *m, const struct probe_sample *s)
+{
+	model_record_job_sample(m, s, NULL, NULL);
+}
+
+void model_record_step_start(struct model *m, const struct probe_sample *s, const char *label)
+{
+	struct step_record *st;
+
+	model_push_sample(m, s);
+	if (m->steps_len == 0)
+		return;
+	st = &m->steps[m->steps_len - 1];
+	free_info(&st->start_info);
+	st->start = *s;
+	st->start_info.label = dup_or_null(label);
+	st->has_start = true;
+}
+
+void model_name_sample(struct model *m, double t, const char *name)
+{
+	struct step_record *st;
+	struct sample_info *in = NULL;
+
+	if (m->steps_len == 0)
+		return;
+	st = &m->steps[m->steps_len - 1];
+	for (int k = st->samples_len - 1; k >= 0 && in == NULL; k--)
+		if (st->samples[k].t == t)
+			in = &st->info[k];
+	if (in == NULL && st->has_start && st->start.t == t)
+		in = &st->start_info;
+	if (in == NULL)
+		return;
+	/* One reading can be named twice ("before" one thing, "after" another). */
+	char *both = in->name ? xasprintf("%s, %s", in->name, name) : xstrdup(name);
+	free(in->name);
+	in->name = both;
+	m->version++;
+}
+
+void model_add_capture(struct model *m, const struct lab_capture *c)
+{
+	struct step_record *st;
+
+	if (m->steps_len == 0)
+		return;
+	st = &m->steps[m->steps_len - 1];
+	if (st->captures_len == st->captures_cap) {
+		st->captures_cap = st->captures_cap ? st->captures_cap * 2 : 8;
+		st->captures = xrealloc(st->captures, (size_t)st->captures_cap * sizeof *st->captures);
+	}
+	st->captures[st->captures_len++] = *c;
+	m->version++;
+}
+
+/* A printed line, kept for the report with the step it belongs to. */
+static void keep_output(struct model *m, enum console_kind kind, const char *text)
+{
+	struct console_line **lines = &m->setup_output;
+	int *len = &m->setup_output_len, *cap = &m->setup_output_cap;
+	size_t n = strlen(text);
+
+	if (m->steps_len > 0) {
+		struct step_record *st = &m->steps[m->steps_len - 1];
+		lines = &st->output;
+		len = &st->output_len;
+		cap = &st->output_cap;
+	}
+	if (m->output_lines >= MODEL_OUTPUT_MAX_LINES || m->output_bytes + n > MODEL_OUTPUT_MAX_BYTES) {
+		m->output_dropped++;
+		return;
+	}
+	if (*len == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*lines = xrealloc(*lines, (size_t)*cap * sizeof **lines);
+	}
+	(*lines)[(*len)++] = (struct console_line){ .kind = kind, .text = xstrdup(text) };
+	m->output_bytes += n;
+	m->output_lines++;
 }
 
 void model_begin_step(struct model *m, int index, const char *title)
@@ -201,6 +320,7 @@ void model_begin_step(struct model *m, int index, const char *title)
 	memset(st, 0, sizeof *st);
 	st->title = xstrdup(title);
 	st->checks_from = m->checks_len;
+	st->predictions_from = m->predictions_len;
 	m->reveal[0] = '\0';   /* the learner went on */
 	m->step_index = index;
 	snprintf(m->step_title, sizeof m->step_title, "%s", title);
@@ -233,6 +353,8 @@ void model_console(struct model *m, enum console_kind kind, const char *fmt, ...
 	va_end(ap);
 	m->console_len++;
 	m->console_total++;
+	if (kind == CONSOLE_OUTPUT || kind == CONSOLE_STDERR)
+		keep_output(m, kind, line->text);
 	m->version++;
 }
 
@@ -279,6 +401,7 @@ void model_reset_run(struct model *m)
 	free_steps(m);
 	free_checks(m);
 	free_console(m);
+	m->run_started = util_now();
 	m->state = RUN_LOADING;
 	m->step_index = 0;
 	m->step_title[0] = '\0';

@@ -18,6 +18,10 @@
 
 #define MODEL_HISTORY 240      /* samples kept per gauge for the sparkline */
 #define MODEL_CONSOLE_MAX 2000 /* console lines kept */
+/* Printed lines kept for the report, in all: past either bound they are
+ * counted, not kept. */
+#define MODEL_OUTPUT_MAX_LINES 20000
+#define MODEL_OUTPUT_MAX_BYTES ((size_t)4 << 20)
 
 struct series {
 	double values[MODEL_HISTORY]; /* ring: oldest at start */
@@ -63,12 +67,28 @@ struct check_result {
 	struct value expected, got;   /* the same numbers as values */
 };
 
+/* What the report says of a reading besides its figures. */
+struct sample_info {
+	char *label;   /* what made it: "py.call raise_shared", "the step begins"; NULL: unknown */
+	char *where;   /* the scenario's line that asked, or NULL */
+	char *name;    /* the names the scenario gave it (probe.sample(name)), or NULL */
+};
+
 /* One step of the run as it happened: for the headless report. */
 struct step_record {
 	char *title;
 	struct probe_sample *samples;  /* one after each Python job of the step */
+	struct sample_info *info;      /* one per sample */
 	int samples_len, samples_cap;
+	struct probe_sample start;     /* the reading as the step began (has_start) */
+	struct sample_info start_info;
+	bool has_start;
 	int checks_from;               /* index in model.checks of its first check */
+	int predictions_from;          /* index in model.predictions of its first */
+	struct lab_capture *captures;  /* what each graph.capture returned */
+	int captures_len, captures_cap;
+	struct console_line *output;   /* its printed lines: print(), Python's stdout and stderr */
+	int output_len, output_cap;
 };
 
 struct model {
@@ -125,6 +145,14 @@ struct model {
 	struct step_record *steps;
 	int steps_len, steps_cap;
 
+	/* printed lines before the first step (loading), and what the bounds left out */
+	struct console_line *setup_output;
+	int setup_output_len, setup_output_cap;
+	long output_dropped;
+	int output_lines;
+	size_t output_bytes;
+	double run_started;          /* util_now() as the run began: the report's times count from it */
+
 	char python_version[32];
 	unsigned version;            /* bumped on every change: redraw when it moves */
 };
@@ -155,6 +183,15 @@ bool model_over(const struct model *m);
 void model_push_sample(struct model *m, const struct probe_sample *s);
 /* A job's final sample: pushed to the gauges and kept with the current step. */
 void model_record_sample(struct model *m, const struct probe_sample *s);
+/* The same, with what made it (label, where: NULL when unknown). */
+void model_record_job_sample(struct model *m, const struct probe_sample *s, const char *label,
+                             const char *where);
+/* The reading as the current step began: pushed to the gauges, kept as its start. */
+void model_record_step_start(struct model *m, const struct probe_sample *s, const char *label);
+/* The scenario named the current step's reading taken at t (its start or a job's). */
+void model_name_sample(struct model *m, double t, const char *name);
+/* What a graph.capture returned, kept with the current step. */
+void model_add_capture(struct model *m, const struct lab_capture *c);
 /* Step `index` (0-based) begins. */
 void model_begin_step(struct model *m, int index, const char *title);
 /* Take g as the latest graph (ownership passes to the model). */

@@ -403,9 +403,27 @@ static void on_compiled(struct runner *r, struct wire_in *in)
 	r->busy = false;
 }
 
+static void on_sample(struct runner *r, struct wire_in *in)
+{
+	enum sample_kind kind = (enum sample_kind)wire_get_u8(in);
+	struct probe_sample s;
+	char *label, *where;
+
+	labproto_get_sample(in, &s);
+	label = wire_get_str(in);
+	where = wire_get_str(in);
+	if (kind == SAMPLE_AFTER_JOB)
+		model_record_job_sample(r->m, &s, label, where);
+	else if (kind == SAMPLE_STEP_START)
+		model_record_step_start(r->m, &s, label);
+	else
+		model_push_sample(r->m, &s);
+	free(label);
+	free(where);
+}
+
 static void on_event(struct runner *r, int type, struct wire_in *in)
 {
-	struct probe_sample s;
 	struct graph *g;
 
 	switch (type) {
@@ -420,13 +438,18 @@ static void on_event(struct runner *r, int type, struct wire_in *in)
 		free(text);
 		break;
 	}
-	case LAB_SAMPLE: {
-		bool record = wire_get_u8(in);
-		labproto_get_sample(in, &s);
-		if (record)
-			model_record_sample(r->m, &s);
-		else
-			model_push_sample(r->m, &s);
+	case LAB_SAMPLE: on_sample(r, in); break;
+	case LAB_SAMPLE_NAME: {
+		double t = wire_get_f64(in);
+		char *name = wire_get_str(in);
+		model_name_sample(r->m, t, name);
+		free(name);
+		break;
+	}
+	case LAB_CAPTURE: {
+		struct lab_capture c;
+		labproto_get_capture(in, &c);
+		model_add_capture(r->m, &c);
 		break;
 	}
 	case LAB_GRAPH:

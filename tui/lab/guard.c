@@ -140,7 +140,7 @@ static void *guard_main(void *arg)
 			probe_sample_process(&s);
 			last_sample = now;
 			pthread_mutex_unlock(&lock);
-			labout_sample(&s, false);
+			labout_sample(&s, SAMPLE_PROGRESS, NULL, NULL);
 			pthread_mutex_lock(&lock);
 			continue;
 		}

@@ -88,17 +88,20 @@ static void set_backstop(size_t heap_cap)
 	guard_set_rss_cap(rl.rlim_cur);
 }
 
-/* The limit of the next stretch: its own, or what is left of the step's. */
-static double stretch_limit(char *text, size_t size)
+/* The limit of the next stretch: its own, or what is left of the step's
+ * when it is part of one. Without a scenario (it failed to open, and exclab
+ * check compiles its files all the same) its own is the default. */
+static double stretch_limit(bool in_step, char *text, size_t size)
 {
+	double own = run.time_limit > 0 ? run.time_limit : LUAHOST_DEFAULT_TIME_LIMIT;
 	double left = run.step_limit - run.step_used;
 
-	if (left < run.time_limit) {
+	if (in_step && run.lua && left < own) {
 		snprintf(text, size, "the step's time limit of %.0f s", run.step_limit);
 		return left > GUARD_SPENT ? left : GUARD_SPENT;
 	}
-	snprintf(text, size, "its time limit of %.1f s", run.time_limit);
-	return run.time_limit;
+	snprintf(text, size, "its time limit of %.1f s", own);
+	return own;
 }
 
 static void busy(enum busy_kind kind, double limit, const char *what, const char *limit_text)
@@ -122,7 +125,7 @@ static void describe(const struct pyjob *job, char *buf, size_t size)
 		[PYJOB_WATCH] = "probe.watch", [PYJOB_GC] = "py.collect",
 		[PYJOB_GRAPH_ROOTS] = "graph.show", [PYJOB_GRAPH_QUERY] = "graph.capture",
 		[PYJOB_ONLY_TB] = "graph.only_through_traceback", [PYJOB_WHY] = "graph.why",
-		[PYJOB_COMPILE] = "compiling",
+		[PYJOB_COMPILE] = "compiling", [PYJOB_SAMPLE] = "a reading of the probes",
 	};
 	const char *name = names[job->kind];
 
@@ -163,10 +166,12 @@ static void console_sample(const struct probe_sample *s)
 	               s->v[PROBE_GC_RUNS]);
 }
 
-/* The sample after a job, kept with the step, and the live graph. */
-static void send_result_probes(struct pyresult *res)
+/* The sample after a job, kept with the step (the step's start, for
+ * PYJOB_SAMPLE), and the live graph. */
+static void send_result_probes(const struct pyjob *job, struct pyresult *res)
 {
-	labout_sample(&res->sample, true);
+	labout_sample(&res->sample, job->kind == PYJOB_SAMPLE ? SAMPLE_STEP_START : SAMPLE_AFTER_JOB,
+	              job->label, job->where);
 	if (res->graph)
 		labout_graph(res->graph);
 }
@@ -175,24 +180,32 @@ static void send_result_probes(struct pyresult *res)
  * machine comes first. Run outside the guard, which would interrupt it. */
 static void release_namespace(void)
 {
-	struct pyjob reset = { .kind = PYJOB_RESET, .path = run.dir };
+	struct pyjob reset = { .kind = PYJOB_RESET, .path = run.dir,
+	                       .label = "a fresh namespace: the heap cap was reached" };
 	struct pyresult res;
 
 	pyhost_drop_signals();
 	pyhost_run(&reset, &res);
-	send_result_probes(&res);
+	send_result_probes(&reset, &res);
 	pyresult_free(&res);
 }
 
-/* Run one job under the time limit; `for_lua` jobs report their collections
- * and probes in the console, as a learner's step does. */
-static void run_job(const struct pyjob *job, bool for_lua, struct pyresult *res)
+/* Who asked for a job. */
+enum job_origin {
+	JOB_SCENARIO,  /* a py.* call: its collections and probes go to the console */
+	JOB_RUN,       /* the run's own (set-up, a step's first reading): part of the step */
+	JOB_QUESTION,  /* the interface's (why is it alive, does it compile): part of no step */
+};
+
+/* Run one job under the time limit: the step's, or its own. */
+static void run_job(const struct pyjob *job, enum job_origin origin, struct pyresult *res)
 {
 	struct pyjob j = *job;
 	char what[600], limit_text[96];
 	double t0 = util_now();
+	bool for_lua = origin == JOB_SCENARIO, in_step = origin != JOB_QUESTION;
 
-	j.time_limit = stretch_limit(limit_text, sizeof limit_text);
+	j.time_limit = stretch_limit(in_step, limit_text, sizeof limit_text);
 	describe(job, what, sizeof what);
 	busy(BUSY_PYTHON, j.time_limit, what, limit_text);
 	guard_begin(BUSY_PYTHON, j.time_limit, limit_text);
@@ -208,14 +221,15 @@ static void run_job(const struct pyjob *job, bool for_lua, struct pyresult *res)
 	}
 	if (for_lua)
 		report_gc();
-	send_result_probes(res);
+	send_result_probes(job, res);
 	if (for_lua)
 		console_sample(&res->sample);
 	if (res->status == PYRESULT_MEMCAP)
 		release_namespace();
 	/* All of it counts against the step, probes and events too: a loop of
 	 * short calls spends more time here than in Python. */
-	run.step_used += util_now() - t0;
+	if (in_step)
+		run.step_used += util_now() - t0;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -259,7 +273,7 @@ static void advance(void)
 
 	for (;;) {
 		char limit_text[96];
-		double limit = stretch_limit(limit_text, sizeof limit_text), t0 = util_now();
+		double limit = stretch_limit(true, limit_text, sizeof limit_text), t0 = util_now();
 		enum luahost_status st;
 
 		busy(BUSY_LUA, limit, "the scenario's Lua code", limit_text);
@@ -271,7 +285,7 @@ static void advance(void)
 		reply = NULL;
 		switch (st) {
 		case LUAHOST_PYTHON:
-			run_job(luahost_request(run.lua), true, &run.reply);
+			run_job(luahost_request(run.lua), JOB_SCENARIO, &run.reply);
 			reply = &run.reply;
 			continue;
 		case LUAHOST_PAUSE:
@@ -305,15 +319,27 @@ static void send_step(int index, const char *title)
 	run.step_used = 0;
 }
 
+/* The reading probe.sample() gives before the step's first Python job:
+ * taken as the step's own code begins, not left over from before. */
+static void sample_step_start(void)
+{
+	struct pyjob job = { .kind = PYJOB_SAMPLE, .label = "the step begins" };
+	struct pyresult res;
+
+	run_job(&job, JOB_RUN, &res);
+	luahost_set_sample(run.lua, &res.sample);
+	pyresult_free(&res);
+}
+
 /* Before the first step: a fresh namespace, the scenario's Python file, the
  * object the gauges follow. false (and LAB_FAILED sent) when one fails. */
 static bool setup(void)
 {
 	const struct scenario_settings *s = luahost_settings(run.lua);
 	struct pyjob jobs[3] = {
-		{ .kind = PYJOB_RESET, .path = run.dir },
-		{ .kind = PYJOB_LOAD, .path = s->python },
-		{ .kind = PYJOB_WATCH, .code = s->watch },
+		{ .kind = PYJOB_RESET, .path = run.dir, .label = "a fresh namespace" },
+		{ .kind = PYJOB_LOAD, .path = s->python, .label = "scenario{} python" },
+		{ .kind = PYJOB_WATCH, .code = s->watch, .label = "scenario{} watch" },
 	};
 
 	for (int i = 0; i < 3; i++) {
@@ -321,12 +347,18 @@ static bool setup(void)
 		bool ok;
 		if ((i == 1 && !s->python[0]) || (i == 2 && !s->watch[0]))
 			continue;
-		run_job(&jobs[i], false, &res);
+		run_job(&jobs[i], JOB_RUN, &res);
 		ok = res.status == PYRESULT_OK;
 		if (!ok && guard_reason() == STOP_LEARNER) {
 			struct wire_out *w = labout_begin(LAB_STOPPED);
 			wire_str(w, res.err.msg);
 			labout_end(w);
+		} else if (res.status == PYRESULT_REFUSED) {
+			/* The watched name names nothing once the file has run: a
+			 * mistake in scenario{}, so its line. */
+			struct error err;
+			error_set(&err, luahost_path(run.lua), s->line, "scenario{}: watch: %s", res.err.msg);
+			send_failed(&err, NULL);
 		} else if (!ok) {
 			send_failed(&res.err, res.traceback);
 		}
@@ -398,8 +430,11 @@ static void cmd_open(struct wire_in *in)
 		snprintf(title, sizeof title, "Verify %s", base ? base + 1 : target);
 		send_step(0, title);
 	}
-	if (setup())
+	if (setup()) {
+		if (verifying)
+			sample_step_start();   /* of verify(), the one step, begun above */
 		advance();
+	}
 out:
 	free(path);
 	free(verify_file);
@@ -413,6 +448,7 @@ static void cmd_continue(void)
 		int i = luahost_step_index(run.lua);
 		run.waiting_step = false;
 		send_step(i, luahost_step_title(run.lua, i));
+		sample_step_start();
 	}
 	advance();
 }
@@ -432,15 +468,13 @@ static void cmd_answer(struct wire_in *in)
 static void cmd_why(struct wire_in *in)
 {
 	uint64_t addr = wire_get_u64(in);
-	char code[32];
-	struct pyjob job = { .kind = PYJOB_WHY, .code = code };
+	struct pyjob job = { .kind = PYJOB_WHY, .addr = (uintptr_t)addr };
 	struct pyresult res;
 	const struct value *v;
 	struct wire_out *w;
 	uint32_t n;
 
-	snprintf(code, sizeof code, "%llu", (unsigned long long)addr);
-	run_job(&job, false, &res);
+	run_job(&job, JOB_QUESTION, &res);
 	v = &res.value;
 	n = v->kind == VALUE_LIST ? (uint32_t)v->u.list.n : 0;
 	w = labout_begin(LAB_WHY);
@@ -464,7 +498,7 @@ static void cmd_compile(struct wire_in *in)
 	struct pyresult res;
 	struct wire_out *w;
 
-	run_job(&job, false, &res);
+	run_job(&job, JOB_QUESTION, &res);
 	w = labout_begin(LAB_COMPILED);
 	wire_u8(w, res.status == PYRESULT_OK);
 	labproto_put_error(w, &res.err);

@@ -101,12 +101,15 @@ void labout_console(enum console_kind kind, const char *fmt, ...)
 	free(text);
 }
 
-void labout_sample(const struct probe_sample *s, bool record)
+void labout_sample(const struct probe_sample *s, enum sample_kind kind, const char *label,
+                   const char *where)
 {
 	struct wire_out *w = labout_begin(LAB_SAMPLE);
 
-	wire_u8(w, record);
+	wire_u8(w, kind);
 	labproto_put_sample(w, s);
+	wire_str(w, label);
+	wire_str(w, where);
 	labout_end(w);
 }
 

@@ -32,8 +32,10 @@ void labout_console(enum console_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void labout_console_text(enum console_kind kind, const char *text, size_t len);
 
-/* Events sent from several places. */
-void labout_sample(const struct probe_sample *s, bool record);
+/* Events sent from several places. A reading's label and where (NULL:
+ * none) say which job made it. */
+void labout_sample(const struct probe_sample *s, enum sample_kind kind, const char *label,
+                   const char *where);
 void labout_graph(const struct graph *g);
 
 #endif

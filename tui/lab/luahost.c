@@ -26,7 +26,6 @@
 
 #define HOOK_EVERY 1000
 #define MEM_HEADROOM (1024 * 1024)   /* for building the error after the budget */
-#define DEFAULT_TIME_LIMIT 10.0
 #define DEFAULT_STEP_TIME_LIMIT 60.0
 /* Instructions charged for each coroutine made: a fresh coroutine starts a
  * fresh hook count, so without a charge many short ones would run free. */
@@ -34,6 +33,11 @@
 /* string.rep and table.move loop in C, out of the count hook's sight:
  * results and moves larger than this are refused. */
 #define MAX_MOVE 10000000
+/* scenario{}'s limits: numbers outside these are refused, never converted. */
+#define MEMORY_LIMIT_MIN 1e6   /* 1 MB, as the scenario's MB counts */
+#define MEMORY_LIMIT_MAX 1e15
+#define TIME_LIMIT_MIN 0.001
+#define TIME_LIMIT_MAX 86400.0
 
 struct luahost {
 	lua_State *L;
@@ -58,8 +62,10 @@ struct luahost {
 	/* The request of the last py.* call: the strings are owned here, and
 	 * `request` is the view of them the lab runs. */
 	struct pyjob request;
-	char *req_path, *req_code, *req_origin, *req_highlight;
+	char *req_path, *req_code, *req_origin, *req_highlight, *req_label, *req_where;
 	struct value *req_args;
+	const char *req_api;    /* "graph.why": what a refused request's error names */
+	char pending[256];      /* graph.show's title or probe.watch's name, kept once Python agrees */
 	const struct pyresult *reply;
 	struct error py_err;    /* the last Python error raised into Lua */
 	char *py_err_text;      /* its message as Lua saw it */
@@ -266,26 +272,49 @@ static void push_sample(lua_State *L, const struct probe_sample *s)
 	}
 }
 
-/* What a graph query found, as a table. [-0, +1] */
-static void push_graph(lua_State *L, const struct graph *g)
+/* What a graph query found, in short: for the table and for the report. */
+static void capture_summary(const struct graph *g, struct lab_capture *c)
 {
 	const struct graph_node *root = g && g->n_nodes > 0 && g->nodes[0].root ? &g->nodes[0] : NULL;
-	int counts[GRAPH_KIND_COUNT] = { 0 }, cycles = 0, path[64], len;
 
-	lua_createtable(L, 0, 10);
-	lua_pushboolean(L, root != NULL);
+	c->alive = root != NULL;
+	if (g == NULL)
+		return;
+	c->nodes = g->n_nodes;
+	c->edges = g->n_edges;
+	for (int i = 0; i < g->n_nodes; i++)
+		c->cycle_groups = g->nodes[i].scc + 1 > c->cycle_groups ? g->nodes[i].scc + 1 : c->cycle_groups;
+	c->limited = g->limited;
+	if (root == NULL)
+		return;
+	snprintf(c->type, sizeof c->type, "%s", root->type);
+	c->size = root->size;
+	c->retained = root->retained;
+	c->on_cycle = root->scc >= 0;
+}
+
+/* What a graph query found, as a table. [-0, +1] */
+static void push_graph(lua_State *L, const struct graph *g, const struct lab_capture *c)
+{
+	const struct graph_node *root = c->alive ? &g->nodes[0] : NULL;
+	int counts[GRAPH_KIND_COUNT] = { 0 }, path[64], len;
+
+	lua_createtable(L, 0, 12);
+	lua_pushboolean(L, c->alive);
 	lua_setfield(L, -2, "alive");
 	if (g == NULL)
 		return;
-	for (int i = 0; i < g->n_nodes; i++) {
+	for (int i = 0; i < g->n_nodes; i++)
 		counts[g->nodes[i].kind]++;
-		cycles = g->nodes[i].scc + 1 > cycles ? g->nodes[i].scc + 1 : cycles;
-	}
-	lua_pushinteger(L, g->n_nodes);
+	lua_pushinteger(L, c->nodes);
 	lua_setfield(L, -2, "nodes");
-	lua_pushinteger(L, g->n_edges);
+	lua_pushinteger(L, c->edges);
 	lua_setfield(L, -2, "edges");
-	lua_pushinteger(L, cycles);
+	/* Groups of objects that reach each other, not loops: one group can
+	 * hold many loops. `cycles` is the older name of the same count. */
+	lua_pushinteger(L, c->cycle_groups);
+	lua_setfield(L, -2, "cycle_groups");
+	lua_pushinteger(L, c->cycle_groups);
 	lua_setfield(L, -2, "cycles");
 	lua_createtable(L, 0, GRAPH_KIND_COUNT);
 	for (int k = 0; k < GRAPH_KIND_COUNT; k++) {
@@ -295,15 +324,15 @@ static void push_graph(lua_State *L, const struct graph *g)
 	lua_setfield(L, -2, "count");
 	if (root == NULL)
 		return;
-	lua_pushstring(L, root->type);
+	lua_pushstring(L, c->type);
 	lua_setfield(L, -2, "type");
-	lua_pushinteger(L, (lua_Integer)root->size);
+	lua_pushinteger(L, (lua_Integer)c->size);
 	lua_setfield(L, -2, "size");
-	lua_pushinteger(L, (lua_Integer)root->retained);
+	lua_pushinteger(L, (lua_Integer)c->retained);
 	lua_setfield(L, -2, "retained");
-	lua_pushboolean(L, root->scc >= 0);
+	lua_pushboolean(L, c->on_cycle);
 	lua_setfield(L, -2, "on_cycle");
-	lua_pushboolean(L, g->limited);
+	lua_pushboolean(L, c->limited);
 	lua_setfield(L, -2, "limited");
 	/* The root's own edges: {label=, addr=, type=} in traversal order. */
 	lua_createtable(L, 8, 0);
@@ -337,6 +366,22 @@ static void push_graph(lua_State *L, const struct graph *g)
 	}
 }
 
+/* graph.capture's answer: the table for Lua, its summary for the report. [-0, +1] */
+static void reply_graph(lua_State *L, struct luahost *h, const struct pyresult *r)
+{
+	struct lab_capture c = { 0 };
+	struct wire_out *w;
+
+	capture_summary(r->query, &c);
+	push_graph(L, r->query, &c);
+	snprintf(c.root, sizeof c.root, "%s", h->req_code ? h->req_code : "");
+	snprintf(c.where, sizeof c.where, "%s", h->req_where ? h->req_where : "");
+	c.t = r->sample.t;
+	w = labout_begin(LAB_CAPTURE);
+	labproto_put_capture(w, &c);
+	labout_end(w);
+}
+
 /* ---- yielding to the runner ------------------------------------------- */
 
 static void clear_request(struct luahost *h)
@@ -345,11 +390,15 @@ static void clear_request(struct luahost *h)
 	free(h->req_code);
 	free(h->req_origin);
 	free(h->req_highlight);
+	free(h->req_label);
+	free(h->req_where);
 	for (size_t i = 0; i < h->request.nargs; i++)
 		value_free(&h->req_args[i]);
 	free(h->req_args);
-	h->req_path = h->req_code = h->req_origin = h->req_highlight = NULL;
+	h->req_path = h->req_code = h->req_origin = h->req_highlight = h->req_label = h->req_where = NULL;
 	h->req_args = NULL;
+	h->req_api = NULL;
+	h->pending[0] = '\0';
 	memset(&h->request, 0, sizeof h->request);
 }
 
@@ -369,11 +418,24 @@ static int python_done(lua_State *L, int status, lua_KContext ctx)
 		return luaL_error(L, "internal error: Python reply missing");
 	switch (r->status) {
 	case PYRESULT_OK:
+		if (h->request.kind == PYJOB_GRAPH_ROOTS || h->request.kind == PYJOB_WATCH) {
+			/* Python agreed to follow the new names: show them. */
+			char *to = h->request.kind == PYJOB_WATCH ? h->settings.watch : h->settings.graph_roots;
+			size_t size = h->request.kind == PYJOB_WATCH ? sizeof h->settings.watch
+			                                             : sizeof h->settings.graph_roots;
+			snprintf(to, size, "%s", h->pending);
+			luahost_send_settings(h);
+		}
 		if (ctx == REPLY_VALUE)
 			push_value(L, &r->value);
 		else if (ctx == REPLY_GRAPH)
-			push_graph(L, r->query);
+			reply_graph(L, h, r);
 		return ctx == REPLY_NONE ? 0 : 1;
+	case PYRESULT_REFUSED:
+		/* The scenario asked about a name that names nothing: its mistake, at
+		 * its line (the Lua line that asked, also when pcall called us). */
+		lua_pushfstring(L, "%s: %s: %s", h->req_where, h->req_api, r->err.msg);
+		return lua_error(L);
 	case PYRESULT_ERROR:
 		h->py_err = r->err;
 		error_format(&r->err, msg, sizeof msg);
@@ -401,9 +463,33 @@ static int check_in_step(lua_State *L, struct luahost *h, const char *what)
 	return 0;
 }
 
-static int yield_python(lua_State *L, struct luahost *h, enum pyjob_kind kind, enum reply returns)
+/* The request's label in the report: the call and the start of what it
+ * names, on one line. */
+static void set_label(struct luahost *h, const char *api, const char *what)
 {
+	size_t n = what ? strcspn(what, "\n") : 0;
+	bool cut = what && (what[n + strspn(what + n, " \t\n")] != '\0' || n > 60);
+
+	if (n > 60)
+		n = 60;
+	while (n > 0 && cut && ((unsigned char)what[n] & 0xC0) == 0x80)
+		n--;   /* never half a character */
+	free(h->req_label);
+	h->req_label = what ? xasprintf("%s %.*s%s", api, (int)n, what, cut ? "…" : "") : xstrdup(api);
+}
+
+static int yield_python(lua_State *L, struct luahost *h, const char *api, enum pyjob_kind kind,
+                        enum reply returns)
+{
+	char here[600];
+
 	check_in_step(L, h, "py.*, probe.watch and graph.*");
+	where(L, here, sizeof here);
+	free(h->req_where);
+	h->req_where = xstrdup(here);
+	h->req_api = api;
+	if (h->req_label == NULL)
+		set_label(h, api, NULL);
 	h->request.kind = kind;
 	h->request.time_limit = h->settings.time_limit;
 	h->request.path = h->req_path;
@@ -411,6 +497,8 @@ static int yield_python(lua_State *L, struct luahost *h, enum pyjob_kind kind, e
 	h->request.origin = h->req_origin;
 	h->request.highlight = h->req_highlight;
 	h->request.args = h->req_args;
+	h->request.label = h->req_label;
+	h->request.where = h->req_where;
 	h->status = LUAHOST_PYTHON;
 	return lua_yieldk(L, 0, returns, python_done);
 }
@@ -431,7 +519,8 @@ static int l_py_load(lua_State *L)
 
 	clear_request(h);
 	h->req_path = util_join(h->dir, file);
-	return yield_python(L, h, PYJOB_LOAD, REPLY_NONE);
+	set_label(h, "py.load", file);
+	return yield_python(L, h, "py.load", PYJOB_LOAD, REPLY_NONE);
 }
 
 /* py.exec and py.eval: Python source run in the namespace. */
@@ -443,7 +532,8 @@ static int py_source(lua_State *L, enum pyjob_kind kind, const char *what, enum 
 	clear_request(h);
 	h->req_code = xstrdup(code);
 	set_origin(L, h, what);
-	return yield_python(L, h, kind, returns);
+	set_label(h, what, code + strspn(code, " \t\n"));
+	return yield_python(L, h, what, kind, returns);
 }
 
 static int l_py_exec(lua_State *L)
@@ -472,7 +562,8 @@ static int l_py_call(lua_State *L)
 		to_value(L, 3 + i, &h->req_args[i], 0, &budget);
 	h->req_code = xstrdup(name);
 	h->request.times = (long)times;
-	return yield_python(L, h, PYJOB_CALL, REPLY_VALUE);
+	set_label(h, "py.call", name);
+	return yield_python(L, h, "py.call", PYJOB_CALL, REPLY_VALUE);
 }
 
 static int l_py_collect(lua_State *L)
@@ -480,9 +571,10 @@ static int l_py_collect(lua_State *L)
 	struct luahost *h = host_of(L);
 
 	clear_request(h);
-	return yield_python(L, h, PYJOB_GC, REPLY_VALUE);
+	return yield_python(L, h, "py.collect", PYJOB_GC, REPLY_VALUE);
 }
 
+/* probe.watch(name): the gauges follow it once Python finds it names something. */
 static int l_probe_watch(lua_State *L)
 {
 	struct luahost *h = host_of(L);
@@ -491,32 +583,66 @@ static int l_probe_watch(lua_State *L)
 	check_in_step(L, h, "probe.watch");
 	clear_request(h);
 	h->req_code = xstrdup(name);
-	snprintf(h->settings.watch, sizeof h->settings.watch, "%s", name);
-	luahost_send_settings(h);
-	return yield_python(L, h, PYJOB_WATCH, REPLY_NONE);
+	snprintf(h->pending, sizeof h->pending, "%s", name);
+	set_label(h, "probe.watch", name);
+	return yield_python(L, h, "probe.watch", PYJOB_WATCH, REPLY_NONE);
 }
 
-/* An optional last argument {depth = n, nodes = n, highlight = name}. [-0, +0] */
-static void graph_options(lua_State *L, int idx, struct luahost *h)
+/* The type of a field, as an error names it: "a boolean". */
+static const char *a_type(lua_State *L, int idx)
+{
+	return lua_pushfstring(L, "a %s", luaL_typename(L, idx));
+}
+
+/* The table field `key` at the top of the stack, an integer from 1 to max. */
+static int int_field(lua_State *L, const char *api, const char *key, lua_Integer max)
+{
+	int ok;
+	lua_Integer n = lua_tointegerx(L, -1, &ok);
+
+	if (lua_type(L, -1) != LUA_TNUMBER || !ok)
+		luaL_error(L, "%s: %s must be an integer, not %s", api, key,
+		           lua_type(L, -1) == LUA_TNUMBER ? lua_pushfstring(L, "%f", lua_tonumber(L, -1))
+		                                          : a_type(L, -1));
+	if (n < 1 || n > max)
+		luaL_error(L, "%s: %s must be from 1 to %I (got %I)", api, key, max, n);
+	return (int)n;
+}
+
+/* An optional last argument of graph.show or graph.capture: {depth = n,
+ * nodes = n} and, for graph.show, highlight = name. Every field is checked:
+ * a misspelt or mistyped option is an error, not a default. [-0, +0] */
+static void graph_options(lua_State *L, int idx, struct luahost *h, const char *api, bool highlight)
 {
 	struct pyjob *job = &h->request;
 
-	if (!lua_istable(L, idx))
+	if (lua_isnoneornil(L, idx))
 		return;
-	if (lua_getfield(L, idx, "depth") != LUA_TNIL)
-		job->graph_depth = (int)luaL_checkinteger(L, -1);
-	if (lua_getfield(L, idx, "nodes") != LUA_TNIL)
-		job->graph_nodes = (int)luaL_checkinteger(L, -1);
-	if (lua_getfield(L, idx, "highlight") != LUA_TNIL)
-		h->req_highlight = xstrdup(luaL_checkstring(L, -1));
-	lua_pop(L, 3);
-	luaL_argcheck(L, job->graph_depth >= 0 && job->graph_nodes >= 0, idx,
-	              "depth and nodes must be positive");
-	/* The live graph crosses to the interface: keep it within a frame. */
-	luaL_argcheck(L, job->graph_nodes <= 200000, idx, "nodes: at most 200,000");
+	if (!lua_istable(L, idx))
+		luaL_error(L, "%s: its options must be a table {depth = n, nodes = n%s}, not %s", api,
+		           highlight ? ", highlight = name" : "", a_type(L, idx));
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+		if (strcmp(key, "depth") == 0) {
+			job->graph_depth = int_field(L, api, key, 1000000);
+		} else if (strcmp(key, "nodes") == 0) {
+			/* The live graph crosses to the interface: keep it within a frame. */
+			job->graph_nodes = int_field(L, api, key, 200000);
+		} else if (highlight && strcmp(key, "highlight") == 0) {
+			if (lua_type(L, -1) != LUA_TSTRING)
+				luaL_error(L, "%s: highlight must be a string (a root), not %s", api, a_type(L, -1));
+			free(h->req_highlight);
+			h->req_highlight = xstrdup(lua_tostring(L, -1));
+		} else {
+			luaL_error(L, "%s: unknown option '%s' (known: depth, nodes%s)", api, key,
+			           highlight ? ", highlight" : "");
+		}
+		lua_pop(L, 1);
+	}
 }
 
-/* graph.show(name, ... [, {depth=, nodes=}]): the live graph's roots. */
+/* graph.show(name, ... [, {depth=, nodes=, highlight=}]): the live graph's roots. */
 static int l_graph_show(lua_State *L)
 {
 	struct luahost *h = host_of(L);
@@ -525,14 +651,13 @@ static int l_graph_show(lua_State *L)
 
 	check_in_step(L, h, "graph.show");
 	clear_request(h);
-	graph_options(L, n, h);
+	if (names < n)
+		graph_options(L, n, h, "graph.show", true);
 	luaL_buffinit(L, &code);
-	h->settings.graph_roots[0] = '\0';
 	for (int i = 1; i <= names; i++) {
 		const char *name = luaL_checkstring(L, i);
-		size_t used = strlen(h->settings.graph_roots);
-		snprintf(h->settings.graph_roots + used, sizeof h->settings.graph_roots - used, "%s%s",
-		         i > 1 ? ", " : "", name);
+		size_t used = strlen(h->pending);
+		snprintf(h->pending + used, sizeof h->pending - used, "%s%s", i > 1 ? ", " : "", name);
 		lua_pushstring(L, name);
 		luaL_addvalue(&code);
 		luaL_addchar(&code, '\n');
@@ -540,42 +665,59 @@ static int l_graph_show(lua_State *L)
 	luaL_pushresult(&code);
 	h->req_code = xstrdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
-	luahost_send_settings(h);
-	return yield_python(L, h, PYJOB_GRAPH_ROOTS, REPLY_NONE);
+	set_label(h, "graph.show", h->pending);
+	return yield_python(L, h, "graph.show", PYJOB_GRAPH_ROOTS, REPLY_NONE);
 }
 
-/* A question about one named object, with optional {depth=, nodes=}. */
-static int named_query(lua_State *L, enum pyjob_kind kind, enum reply reply)
+/* A question about one named object; only graph.capture takes options. */
+static int named_query(lua_State *L, const char *api, enum pyjob_kind kind, enum reply reply)
 {
 	struct luahost *h = host_of(L);
 	const char *name = luaL_checkstring(L, 1);
 
 	clear_request(h);
-	graph_options(L, 2, h);
+	if (kind == PYJOB_GRAPH_QUERY)
+		graph_options(L, 2, h, api, false);
+	else if (lua_gettop(L) > 1)
+		return luaL_error(L, "%s takes one root, and no options", api);
 	h->req_code = xstrdup(name);
-	return yield_python(L, h, kind, reply);
+	set_label(h, api, name);
+	return yield_python(L, h, api, kind, reply);
 }
 
 /* graph.capture(name [, opts]): what the object reaches, as a table. */
 static int l_graph_capture(lua_State *L)
 {
-	return named_query(L, PYJOB_GRAPH_QUERY, REPLY_GRAPH);
+	return named_query(L, "graph.capture", PYJOB_GRAPH_QUERY, REPLY_GRAPH);
 }
 
 /* graph.why(name): the path that keeps it alive. */
 static int l_graph_why(lua_State *L)
 {
-	return named_query(L, PYJOB_WHY, REPLY_VALUE);
+	return named_query(L, "graph.why", PYJOB_WHY, REPLY_VALUE);
 }
 
 static int l_graph_only_through_traceback(lua_State *L)
 {
-	return named_query(L, PYJOB_ONLY_TB, REPLY_VALUE);
+	return named_query(L, "graph.only_through_traceback", PYJOB_ONLY_TB, REPLY_VALUE);
 }
 
+/* probe.sample([name]): the newest reading; a name marks it in the report. */
 static int l_probe_sample(lua_State *L)
 {
-	push_sample(L, &host_of(L)->last);
+	struct luahost *h = host_of(L);
+
+	if (!lua_isnoneornil(L, 1)) {
+		struct wire_out *w;
+		if (lua_type(L, 1) != LUA_TSTRING)
+			return luaL_error(L, "probe.sample: a name for the reading must be a string, not %s",
+			                  a_type(L, 1));
+		w = labout_begin(LAB_SAMPLE_NAME);
+		wire_f64(w, h->last.t);
+		wire_str(w, lua_tostring(L, 1));
+		labout_end(w);
+	}
+	push_sample(L, &h->last);
 	return 1;
 }
 
@@ -620,11 +762,13 @@ static int l_predict(lua_State *L)
 	if (h->verify_target)
 		return luaL_error(L, "predict() is for the learner; verify() runs without one");
 	check_in_step(L, h, "predict()");
-	lua_getfield(L, 1, "question");
-	snprintf(h->last_question, sizeof h->last_question, "%s", luaL_checkstring(L, -1));
+	if (lua_getfield(L, 1, "question") != LUA_TSTRING)
+		return luaL_error(L, "predict{}: question must be a string, not %s", a_type(L, -1));
+	snprintf(h->last_question, sizeof h->last_question, "%s", lua_tostring(L, -1));
 	number = lua_getfield(L, 1, "number") != LUA_TNIL && lua_toboolean(L, -1);
 	if (lua_getfield(L, 1, "choices") != LUA_TNIL) {
-		luaL_checktype(L, -1, LUA_TTABLE);
+		if (!lua_istable(L, -1))
+			return luaL_error(L, "predict{}: choices must be a list of strings, not %s", a_type(L, -1));
 		n = (int)lua_rawlen(L, -1);
 		luaL_argcheck(L, n >= 2 && n <= LAB_MAX_CHOICES, 1, "choices: 2 to 9 of them");
 		for (int i = 0; i < n; i++) {
@@ -971,12 +1115,37 @@ static int l_check_truthy(lua_State *L)
 
 /* ---- declarations ------------------------------------------------------ */
 
+/* scenario{} field `key` at the top of the stack, when it is a string. */
+static const char *string_field(lua_State *L, const char *key)
+{
+	if (lua_type(L, -1) != LUA_TSTRING)
+		luaL_error(L, "scenario{}: %s must be a string, not %s", key, a_type(L, -1));
+	return lua_tostring(L, -1);
+}
+
+/* scenario{} field `key` at the top of the stack, a number in [min, max]
+ * (`range` says so in words): anything else, NaN and infinities among
+ * them, is refused before it reaches a size or a timer. */
+static lua_Number number_field(lua_State *L, const char *key, lua_Number min, lua_Number max,
+                               const char *range)
+{
+	lua_Number n;
+
+	if (lua_type(L, -1) != LUA_TNUMBER)
+		luaL_error(L, "scenario{}: %s must be a number, not %s", key, a_type(L, -1));
+	n = lua_tonumber(L, -1);
+	if (!(n >= min && n <= max))
+		luaL_error(L, "scenario{}: %s must be %s (got %f)", key, range, n);
+	return n;
+}
+
 static int l_scenario(lua_State *L)
 {
 	struct luahost *h = host_of(L);
 	static const char *const known[] = {
 		"title", "python", "gauges", "watch", "memory_limit", "time_limit", "step_time_limit", NULL
 	};
+	lua_Debug ar;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (h->declared)
@@ -984,6 +1153,8 @@ static int l_scenario(lua_State *L)
 	if (h->nsteps > 0)
 		return luaL_error(L, "scenario{} must come before the first step()");
 	h->declared = true;
+	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
+		h->settings.line = ar.currentline;
 	lua_pushnil(L);
 	while (lua_next(L, 1)) {
 		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
@@ -996,31 +1167,29 @@ static int l_scenario(lua_State *L)
 		lua_pop(L, 1);
 	}
 	if (lua_getfield(L, 1, "title") != LUA_TNIL)
-		snprintf(h->settings.title, sizeof h->settings.title, "%s", luaL_checkstring(L, -1));
+		snprintf(h->settings.title, sizeof h->settings.title, "%s", string_field(L, "title"));
 	if (lua_getfield(L, 1, "python") != LUA_TNIL) {
-		char *p = util_join(h->dir, luaL_checkstring(L, -1));
+		char *p = util_join(h->dir, string_field(L, "python"));
 		snprintf(h->settings.python, sizeof h->settings.python, "%s", p);
 		free(p);
 	}
-	if (lua_getfield(L, 1, "memory_limit") != LUA_TNIL) {
-		lua_Number n = luaL_checknumber(L, -1);
-		luaL_argcheck(L, n >= 1024 * 1024, 1, "memory_limit must be at least 1 MB");
-		h->settings.memory_limit = (size_t)n;
-	}
-	if (lua_getfield(L, 1, "time_limit") != LUA_TNIL) {
-		lua_Number n = luaL_checknumber(L, -1);
-		luaL_argcheck(L, n > 0, 1, "time_limit must be positive");
-		h->settings.time_limit = n;
-	}
-	if (lua_getfield(L, 1, "step_time_limit") != LUA_TNIL) {
-		lua_Number n = luaL_checknumber(L, -1);
-		luaL_argcheck(L, n > 0, 1, "step_time_limit must be positive");
-		h->settings.step_time_limit = n;
-	}
+	if (lua_getfield(L, 1, "memory_limit") != LUA_TNIL)
+		h->settings.memory_limit = (size_t)number_field(L, "memory_limit", MEMORY_LIMIT_MIN,
+		                                                MEMORY_LIMIT_MAX,
+		                                                "between 1 MB and 1,000,000 GB");
+	if (lua_getfield(L, 1, "time_limit") != LUA_TNIL)
+		h->settings.time_limit = number_field(L, "time_limit", TIME_LIMIT_MIN, TIME_LIMIT_MAX,
+		                                      "between 0.001 and 86,400 seconds (a day)");
+	if (lua_getfield(L, 1, "step_time_limit") != LUA_TNIL)
+		h->settings.step_time_limit = number_field(L, "step_time_limit", TIME_LIMIT_MIN,
+		                                           TIME_LIMIT_MAX,
+		                                           "between 0.001 and 86,400 seconds (a day)");
 	if (lua_getfield(L, 1, "watch") != LUA_TNIL)
-		snprintf(h->settings.watch, sizeof h->settings.watch, "%s", luaL_checkstring(L, -1));
+		snprintf(h->settings.watch, sizeof h->settings.watch, "%s", string_field(L, "watch"));
 	lua_pop(L, 6);
 	if (lua_getfield(L, 1, "gauges") != LUA_TNIL) {
+		if (!lua_istable(L, -1))
+			return luaL_error(L, "scenario{}: gauges must be a list of names, not %s", a_type(L, -1));
 		lua_pushcfunction(L, l_show_gauges);
 		lua_insert(L, -2);
 		lua_call(L, 1, 0);
@@ -1455,7 +1624,7 @@ int luahost_open(struct luahost **out, const char *path, const struct luahost_li
 	h->instr_left = lim->instructions;
 	h->path = xstrdup(path);
 	h->dir = util_dirname(path);
-	h->settings.time_limit = DEFAULT_TIME_LIMIT;
+	h->settings.time_limit = LUAHOST_DEFAULT_TIME_LIMIT;
 	h->settings.step_time_limit = DEFAULT_STEP_TIME_LIMIT;
 	h->settings.shown = 1u << PROBE_HEAP | 1u << PROBE_RSS;
 	base = strrchr(path, '/');
@@ -1525,6 +1694,16 @@ void luahost_answer(struct luahost *h, const char *answer)
 const struct scenario_settings *luahost_settings(const struct luahost *h)
 {
 	return &h->settings;
+}
+
+const char *luahost_path(const struct luahost *h)
+{
+	return h->path;
+}
+
+void luahost_set_sample(struct luahost *h, const struct probe_sample *s)
+{
+	h->last = *s;
 }
 
 int luahost_step_count(const struct luahost *h)

@@ -24,6 +24,9 @@
 
 struct luahost;
 
+/* Seconds per Python job or stretch of Lua, unless scenario{} says otherwise. */
+#define LUAHOST_DEFAULT_TIME_LIMIT 10.0
+
 struct luahost_limits {
 	long instructions;   /* VM instructions per scenario run */
 	size_t memory;       /* bytes for the Lua state */
@@ -39,6 +42,7 @@ struct scenario_settings {
 	unsigned shown;          /* gauges on screen: bit (1u << probe id) */
 	char watch[128];         /* the dotted name the chain/frames gauges follow, or "" */
 	char graph_roots[256];   /* what graph.show named, for the view's title */
+	int line;                /* where scenario{} is, for what is found wrong in it later */
 };
 
 enum luahost_status {
@@ -68,6 +72,11 @@ void luahost_send_settings(const struct luahost *h);
 /* True when the error luahost_error() reports is a Python error that Lua
  * did not catch (its traceback is the last job's). */
 bool luahost_error_is_python(const struct luahost *h);
+/* The reading probe.sample() gives until the next Python job: the step's
+ * start. */
+void luahost_set_sample(struct luahost *h, const struct probe_sample *s);
+/* The scenario's file. */
+const char *luahost_path(const struct luahost *h);
 /* Run until the next request. `reply` answers the previous LUAHOST_PYTHON
  * request (NULL otherwise); its sample is recorded before Lua sees it. */
 enum luahost_status luahost_resume(struct luahost *h, const struct pyresult *reply);

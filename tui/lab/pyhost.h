@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "graph.h"
 #include "sample.h"
@@ -29,11 +30,12 @@ enum pyjob_kind {
 	PYJOB_CALL,   /* call dotted name `code` `times` times with `args` */
 	PYJOB_WATCH,  /* follow dotted name `code` for the chain/frames probes ("" stops) */
 	PYJOB_GC,     /* gc.collect(); pyresult.value = objects found unreachable */
-	PYJOB_GRAPH_ROOTS, /* draw the graph from the roots in `code` (one per line) after every job */
+	PYJOB_GRAPH_ROOTS, /* draw the graph from the roots in `code` (one per line, pypath.h) after every job */
 	PYJOB_GRAPH_QUERY, /* capture the graph from root `code` into pyresult.query */
 	PYJOB_ONLY_TB,     /* value: is `code` reachable from the namespace, but only through tracebacks? */
-	PYJOB_WHY,         /* value: the path from the namespace to `code` (a root name, or an address in decimal) */
+	PYJOB_WHY,         /* value: the path from the namespace to the root `code`, or to `addr` when code is NULL */
 	PYJOB_COMPILE,     /* compile the file `path` without running it (errors with file and line) */
+	PYJOB_SAMPLE,      /* nothing but the reading every job ends with (a step's first) */
 };
 
 /* A job, as a view: its strings and values belong to whoever asks (the Lua
@@ -50,6 +52,9 @@ struct pyjob {
 	int graph_depth;         /* GRAPH_*: how deep to walk (0: default) */
 	int graph_nodes;         /* GRAPH_*: how many nodes at most (0: default) */
 	const char *highlight;   /* GRAPH_ROOTS: the object to point out, or NULL */
+	uintptr_t addr;          /* WHY: the object the interface asks about (compared, never read) */
+	const char *label;       /* what the scenario asked, for the report ("py.call raise_shared"), or NULL */
+	const char *where;       /* the scenario's line that asked ("scenario.lua:12"), or NULL */
 };
 
 enum pyresult_status {
@@ -58,6 +63,8 @@ enum pyresult_status {
 	PYRESULT_INTERRUPTED,/* stopped by the learner (Ctrl-C or a key) */
 	PYRESULT_TIMEOUT,    /* ran past job.time_limit */
 	PYRESULT_MEMCAP,     /* the Python heap reached its cap */
+	PYRESULT_REFUSED,    /* the job names nothing to work on (a root or watch path that names
+	                      * nothing): err.msg says which part; a scenario error, not Python's */
 };
 
 struct pyresult {

@@ -7,8 +7,10 @@
 #include "pyintrospect.h"
 
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#include <internal/pycore_code.h>
 #include <internal/pycore_dict.h>
 #include <internal/pycore_frame.h>
+#include <internal/pycore_gc.h>
 #include <internal/pycore_interp.h>
 #include <internal/pycore_object.h>
 
@@ -21,6 +23,47 @@ int pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *a
 		PyObject *value = f->localsplus[i];
 		if (value != NULL)
 			visit(arg, PyTuple_GET_ITEM(code->co_localsplusnames, i), value);
+	}
+	return 0;
+}
+
+int pyintrospect_frame_local(PyObject *frame, PyObject *name, PyObject **value)
+{
+	_PyInterpreterFrame *f = ((PyFrameObject *)frame)->f_frame;
+	PyCodeObject *code = f->f_code;
+
+	for (int i = 0; i < code->co_nlocalsplus; i++) {
+		if (PyUnicode_Compare(PyTuple_GET_ITEM(code->co_localsplusnames, i), name) != 0)
+			continue;
+		PyObject *v = f->localsplus[i];
+		if (v && (_PyLocals_GetKind(code->co_localspluskinds, i) & (CO_FAST_CELL | CO_FAST_FREE)) &&
+		    PyCell_Check(v))
+			v = PyCell_GET(v);
+		*value = v;
+		return 1;
+	}
+	/* A module or class body keeps its names in a dict, not in slots. */
+	if (!(code->co_flags & CO_OPTIMIZED) && f->f_locals && PyDict_Check(f->f_locals)) {
+		*value = PyDict_GetItemWithError(f->f_locals, name);
+		PyErr_Clear();
+		return *value != NULL;
+	}
+	return 0;
+}
+
+int pyintrospect_find_tracked(uintptr_t addr, PyObject **obj)
+{
+	struct _gc_runtime_state *gc = &PyInterpreterState_Get()->gc;
+
+	for (int i = 0; i <= NUM_GENERATIONS; i++) {
+		PyGC_Head *head = i < NUM_GENERATIONS ? &gc->generations[i].head
+		                                      : &gc->permanent_generation.head;
+		for (PyGC_Head *g = _PyGCHead_NEXT(head); g != head; g = _PyGCHead_NEXT(g)) {
+			if ((uintptr_t)(g + 1) == addr) {
+				*obj = (PyObject *)(g + 1);
+				return 1;
+			}
+		}
 	}
 	return 0;
 }
@@ -101,6 +144,16 @@ PyObject *pyintrospect_instance_dict(PyObject *obj)
 }
 
 int pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *arg)
+{
+	return -1;
+}
+
+int pyintrospect_frame_local(PyObject *frame, PyObject *name, PyObject **value)
+{
+	return -1;
+}
+
+int pyintrospect_find_tracked(uintptr_t addr, PyObject **obj)
 {
 	return -1;
 }

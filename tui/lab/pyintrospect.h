@@ -11,6 +11,7 @@
 #define EXCLAB_PYINTROSPECT_H
 
 #include <Python.h>
+#include <stdint.h>
 
 /* Called once per named slot that holds an object; borrowed references. */
 typedef void (*pyintrospect_visit)(void *arg, PyObject *name, PyObject *value);
@@ -20,6 +21,16 @@ int pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *a
 /* The instance's attributes held inline (3.11+ managed dicts). 0 and no
  * visits when it keeps them in an ordinary __dict__ (read that as a dict). */
 int pyintrospect_inline_attrs(PyObject *obj, pyintrospect_visit visit, void *arg);
+
+/* The frame's local `name` (a str), read in place: 1 with *value the
+ * object it holds (borrowed; a cell's contents for a cell variable; NULL
+ * while it is unbound, or once the frame was cleared); 0 when the frame's
+ * code has no such local; -1 when unknown. */
+int pyintrospect_frame_local(PyObject *frame, PyObject *name, PyObject **value);
+/* The object at addr, if the cycle collector tracks one there: 1 and *obj
+ * (borrowed), 0 when none is, -1 when unknown. addr is compared with the
+ * tracked objects' addresses, never dereferenced: it may be stale. */
+int pyintrospect_find_tracked(uintptr_t addr, PyObject **obj);
 
 /* The function, code object and materialised locals dict (NULL when never
  * materialised) a frame refers to, borrowed; -1 when unknown. */

@@ -1,6 +1,8 @@
 /* pyjobs.c — what the lab asks of Python, one job at a time: the scenario's
  * namespace and the jobs that run in it (load, exec, eval, call, collect),
- * the live graph's roots, and the questions about objects (capture, why). */
+ * the live graph's roots, and the questions about objects (capture, why).
+ * Objects are named by roots (pypath.h): a root that names nothing refuses
+ * the job (PYRESULT_REFUSED), one whose object is gone does not. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -14,6 +16,7 @@
 #include "probe.h"
 #include "pyerror.h"
 #include "pygraph.h"
+#include "pypath.h"
 #include "pyprobes.h"
 #include "pyvalue.h"
 #include "util.h"
@@ -25,18 +28,34 @@
 
 static PyObject *namespace;          /* the scenario's module dict */
 static PyObject *gc_collect;         /* gc.collect itself, looked up once */
+/* What py.load needs to leave out `if __name__ == "__main__":` blocks. */
+static PyObject *ast_if, *ast_compare, *ast_name, *ast_constant, *ast_eq, *ast_not_eq;
+static PyObject *builtin_compile;
 static char *scenario_dir;           /* on sys.path while the namespace lives */
-static char **graph_roots;           /* names the live graph starts from */
+static struct pypath **graph_roots; /* what the live graph starts from */
 static int n_graph_roots;
-static char *graph_highlight;        /* the object the live graph points out */
+static struct pypath *graph_highlight; /* the object the live graph points out */
 static struct pygraph_limits graph_limits;
 
 void pyjobs_init(void)
 {
 	PyObject *gc = PyImport_ImportModule("gc");
 
+	PyObject *ast = PyImport_ImportModule("_ast"), *builtins = PyImport_ImportModule("builtins");
+
 	gc_collect = gc ? PyObject_GetAttrString(gc, "collect") : NULL;
 	Py_XDECREF(gc);
+	if (ast) {
+		ast_if = PyObject_GetAttrString(ast, "If");
+		ast_compare = PyObject_GetAttrString(ast, "Compare");
+		ast_name = PyObject_GetAttrString(ast, "Name");
+		ast_constant = PyObject_GetAttrString(ast, "Constant");
+		ast_eq = PyObject_GetAttrString(ast, "Eq");
+		ast_not_eq = PyObject_GetAttrString(ast, "NotEq");
+	}
+	builtin_compile = builtins ? PyObject_GetAttrString(builtins, "compile") : NULL;
+	Py_XDECREF(ast);
+	Py_XDECREF(builtins);
 	PyErr_Clear();
 }
 
@@ -85,56 +104,59 @@ static Py_ssize_t gc_collect_now(void)
 	return found;
 }
 
-/* A graph root: a dotted name, where any part may end in "()" to follow a
- * weak reference ("last_error().__traceback__"). A weak reference keeps
- * nothing alive, so a lesson can show a cycle that is already garbage. New
- * reference, or NULL when absent or gone. Getting attributes runs no lesson
- * code here: these are plain attributes of exceptions, tracebacks and the
- * lesson's own classes. */
-static PyObject *resolve_root(const char *name)
+/* A root the scenario names (pypath.h), for a job: NULL and the job refused
+ * when it names nothing. */
+static struct pypath *job_path(const char *text, struct pyresult *r)
 {
-	char *copy = xstrdup(name), *save = NULL;
-	PyObject *obj = NULL;
+	char why[sizeof r->err.msg];
+	struct pypath *p = pypath_parse(text ? text : "", why, sizeof why);
 
-	for (char *part = strtok_r(copy, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
-		size_t n = strlen(part);
-		bool deref = n > 2 && strcmp(part + n - 2, "()") == 0;
-		PyObject *next;
-
-		if (deref)
-			part[n - 2] = '\0';
-		if (obj == NULL) {
-			next = PyDict_GetItemString(namespace, part);
-			Py_XINCREF(next);
-		} else {
-			next = PyObject_GetAttrString(obj, part);
-			Py_DECREF(obj);
-		}
-		obj = next;
-		if (obj && deref) {
-			PyObject *target = PyWeakref_Check(obj) ? PyWeakref_GetObject(obj) : NULL;
-			Py_DECREF(obj);
-			obj = target && target != Py_None ? Py_NewRef(target) : NULL;
-		}
-		if (obj == NULL)
-			break;
+	if (p == NULL) {
+		r->status = PYRESULT_REFUSED;
+		snprintf(r->err.msg, sizeof r->err.msg, "%s", why);
 	}
-	free(copy);
-	PyErr_Clear();
+	return p;
+}
+
+/* The object a root names now, as a new reference; NULL when it is gone or
+ * names nothing (then, with r, the job is refused; with gone, it says why). */
+static PyObject *job_resolve(const struct pypath *p, struct pyresult *r, char *gone, size_t size)
+{
+	char why[sizeof r->err.msg];
+	PyObject *obj;
+
+	switch (pypath_resolve(p, namespace, &obj, why, sizeof why)) {
+	case PYPATH_UNKNOWN:
+		if (r) {
+			r->status = PYRESULT_REFUSED;
+			snprintf(r->err.msg, sizeof r->err.msg, "%s", why);
+		}
+		break;
+	case PYPATH_GONE:
+		if (gone)
+			snprintf(gone, size, "%s", why);
+		break;
+	case PYPATH_FOUND:
+		break;
+	}
 	return obj;
 }
 
-static struct graph *capture_from(char *const *names, int n, const struct pygraph_limits *lim)
+static struct graph *capture_from(struct pypath *const *paths, int n, const struct pygraph_limits *lim)
 {
 	PyObject **roots = xcalloc((size_t)n, sizeof *roots);
+	const char **names = xcalloc((size_t)n, sizeof *names);
 	struct graph *g;
 
-	for (int i = 0; i < n; i++)
-		roots[i] = resolve_root(names[i]);
-	g = pygraph_capture(roots, (const char *const *)names, n, lim);
+	for (int i = 0; i < n; i++) {
+		roots[i] = job_resolve(paths[i], NULL, NULL, 0);
+		names[i] = pypath_text(paths[i]);
+	}
+	g = pygraph_capture(roots, names, n, lim);
 	for (int i = 0; i < n; i++)
 		Py_XDECREF(roots[i]);
 	free(roots);
+	free(names);
 	return g;
 }
 
@@ -146,20 +168,25 @@ static struct graph *capture_live(void)
 	if (n_graph_roots == 0)
 		return NULL;
 	g = capture_from(graph_roots, n_graph_roots, &graph_limits);
-	mark = graph_highlight ? resolve_root(graph_highlight) : NULL;
+	mark = graph_highlight ? job_resolve(graph_highlight, NULL, NULL, 0) : NULL;
 	g->highlight = (uintptr_t)mark;   /* compared only, by address */
 	Py_XDECREF(mark);
 	return g;
 }
 
+static void free_roots(struct pypath **roots, int n, struct pypath *highlight)
+{
+	for (int i = 0; i < n; i++)
+		pypath_free(roots[i]);
+	free(roots);
+	pypath_free(highlight);
+}
+
 static void clear_graph_roots(void)
 {
-	for (int i = 0; i < n_graph_roots; i++)
-		free(graph_roots[i]);
-	free(graph_roots);
+	free_roots(graph_roots, n_graph_roots, graph_highlight);
 	graph_roots = NULL;
 	n_graph_roots = 0;
-	free(graph_highlight);
 	graph_highlight = NULL;
 }
 
@@ -171,28 +198,66 @@ static struct pygraph_limits job_limits(const struct pyjob *job, int depth, int 
 	};
 }
 
-static void job_graph_roots(const struct pyjob *job)
+/* The live graph's new roots, each checked now: a root that names nothing
+ * refuses the job and leaves the graph as it was. */
+static void job_graph_roots(const struct pyjob *job, struct pyresult *r)
 {
 	char *copy = xstrdup(job->code ? job->code : ""), *save = NULL;
+	struct pypath **roots = NULL, *highlight = NULL;
+	int n = 0;
 
-	clear_graph_roots();
-	for (char *p = strtok_r(copy, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
-		graph_roots = xrealloc(graph_roots, (size_t)(n_graph_roots + 1) * sizeof *graph_roots);
-		graph_roots[n_graph_roots++] = xstrdup(p);
+	for (char *t = strtok_r(copy, "\n", &save); t && r->status == PYRESULT_OK;
+	     t = strtok_r(NULL, "\n", &save)) {
+		struct pypath *p = job_path(t, r);
+		if (p) {
+			roots = xrealloc(roots, (size_t)(n + 1) * sizeof *roots);
+			roots[n++] = p;
+			Py_XDECREF(job_resolve(p, r, NULL, 0));
+		}
 	}
 	free(copy);
+	if (job->highlight && r->status == PYRESULT_OK) {
+		highlight = job_path(job->highlight, r);
+		if (highlight)
+			Py_XDECREF(job_resolve(highlight, r, NULL, 0));
+	}
+	if (r->status != PYRESULT_OK) {
+		free_roots(roots, n, highlight);
+		return;
+	}
+	clear_graph_roots();
+	graph_roots = roots;
+	n_graph_roots = n;
+	graph_highlight = highlight;
 	graph_limits = job_limits(job, GRAPH_DEPTH, GRAPH_NODES);
-	graph_highlight = job->highlight ? xstrdup(job->highlight) : NULL;
+}
+
+/* graph.capture: what the root reaches; no root node when it is gone. */
+static void job_graph_query(const struct pyjob *job, struct pyresult *r)
+{
+	struct pypath *p = job_path(job->code, r);
+	struct pygraph_limits lim = job_limits(job, GRAPH_DEPTH, 100000);
+	PyObject *root = p ? job_resolve(p, r, NULL, 0) : NULL;
+	const char *name = p ? pypath_text(p) : "";
+
+	if (r->status == PYRESULT_OK) {
+		r->query = pygraph_capture(&root, &name, 1, &lim);
+		graph_compute_retained(r->query);
+	}
+	Py_XDECREF(root);
+	pypath_free(p);
 }
 
 /* Reachable from the scenario's globals, but not once tracebacks are left out? */
 static void job_only_through_tracebacks(const struct pyjob *job, struct pyresult *r)
 {
-	PyObject *target = resolve_root(job->code ? job->code : "");
+	struct pypath *p = job_path(job->code, r);
+	PyObject *target = p ? job_resolve(p, r, NULL, 0) : NULL;
 	struct pygraph_limits lim = { .depth = 1 << 20, .nodes = 1 << 20 };
 	const char *name = "globals";
 	bool with = false, without = false;
 
+	pypath_free(p);
 	r->value.kind = VALUE_BOOL;
 	if (target == NULL)
 		return;
@@ -207,34 +272,52 @@ static void job_only_through_tracebacks(const struct pyjob *job, struct pyresult
 	r->value.u.b = with && !without;
 }
 
-/* Why is the object at this address alive? The shortest path to it from the
- * scenario's globals, one string per hop; or one string saying nothing there
- * reaches it. The address is only compared, never dereferenced: the object
- * may be long gone. */
+/* value: a list of one string. */
+static void one_line(struct pyresult *r, char *text)
+{
+	struct value *item = xcalloc(1, sizeof *item);
+
+	item->kind = VALUE_STR;
+	item->u.str.s = text;
+	item->u.str.len = strlen(text);
+	r->value.kind = VALUE_LIST;
+	r->value.u.list.items = item;
+	r->value.u.list.n = 1;
+}
+
+/* Why is the object alive? The shortest path to it from the scenario's
+ * globals, one string per hop; or one string saying nothing there reaches
+ * it, or that it is gone. The interface asks by address (job.addr): that
+ * address is only compared, never dereferenced, for the object may be long
+ * gone. */
 static void job_why(const struct pyjob *job, struct pyresult *r)
 {
-	const char *code = job->code ? job->code : "";
-	PyObject *named = code[0] >= '0' && code[0] <= '9' ? NULL : resolve_root(code);
-	uintptr_t addr = named ? (uintptr_t)named : (uintptr_t)strtoull(code, NULL, 10);
+	struct pypath *p = job->code ? job_path(job->code, r) : NULL;
+	char gone[sizeof r->err.msg] = "";
+	PyObject *named = p ? job_resolve(p, r, gone, sizeof gone) : NULL;
+	uintptr_t addr = job->code ? (uintptr_t)named : job->addr;
 	struct pygraph_limits lim = { .depth = 1 << 20, .nodes = 200000, .follow_classes = true };
 	const char *name = "globals";
-	struct graph *g = pygraph_capture(&namespace, &name, 1, &lim);
-	int target = graph_find(g, addr), path[64], len;
+	struct graph *g;
+	int target, path[64], len;
 	struct value *items;
 
+	pypath_free(p);
 	Py_XDECREF(named);   /* only its address is used from here on */
+	if (r->status != PYRESULT_OK)
+		return;
+	if (gone[0]) {
+		one_line(r, xasprintf("gone: %s", gone));
+		return;
+	}
+	g = pygraph_capture(&namespace, &name, 1, &lim);
+	target = graph_find(g, addr);
 	len = target >= 0 ? graph_path(g, 0, target, path, 64) : -1;
-	r->value.kind = VALUE_LIST;
 	if (len < 0) {
-		items = xcalloc(1, sizeof *items);
-		items[0].kind = VALUE_STR;
-		items[0].u.str.s = xstrdup(g->limited
+		one_line(r, xstrdup(g->limited
 			? "not found among the objects the scenario's globals reach (the search was cut short)"
 			: "nothing in the scenario's globals reaches it: only a reference cycle keeps it, "
-			  "until the cyclic GC runs");
-		items[0].u.str.len = strlen(items[0].u.str.s);
-		r->value.u.list.items = items;
-		r->value.u.list.n = 1;
+			  "until the cyclic GC runs"));
 		graph_free(g);
 		return;
 	}
@@ -249,6 +332,7 @@ static void job_why(const struct pyjob *job, struct pyresult *r)
 	}
 	for (int i = 0; i <= len; i++)
 		items[i].u.str.len = strlen(items[i].u.str.s);
+	r->value.kind = VALUE_LIST;
 	r->value.u.list.items = items;
 	r->value.u.list.n = (size_t)len + 1;
 	graph_free(g);
@@ -300,7 +384,9 @@ static void job_reset(const struct pyjob *job, struct pyresult *r)
 	probe_clear_heap_cap_hit();
 
 	namespace = PyDict_New();
-	name = PyUnicode_FromString("__exclab__");
+	/* __main__, as python3 names a script: classes and tracebacks read as
+	 * it prints them. py.load leaves the main blocks out (job_load). */
+	name = PyUnicode_FromString("__main__");
 	if (namespace == NULL || name == NULL ||
 	    PyDict_SetItemString(namespace, "__name__", name) < 0 ||
 	    PyDict_SetItemString(namespace, "__builtins__", builtins) < 0) {
@@ -356,18 +442,100 @@ static void run_code(struct pyresult *r, const char *source, const char *filenam
 	Py_DECREF(out);
 }
 
+/* Is node an AST node of this class whose field is this string? */
+static bool ast_is(PyObject *node, PyObject *cls, const char *field, const char *text)
+{
+	PyObject *v;
+	bool yes;
+
+	if (cls == NULL || PyObject_IsInstance(node, cls) != 1)
+		return false;
+	v = PyObject_GetAttrString(node, field);
+	yes = v && PyUnicode_Check(v) && PyUnicode_CompareWithASCIIString(v, text) == 0;
+	Py_XDECREF(v);
+	return yes;
+}
+
+/* A top-level `if __name__ == "__main__":` (or `!=`): the statements that
+ * run when __name__ is not "__main__" (its else, or its body), as a new
+ * reference; NULL for any other statement. */
+static PyObject *main_guard_branch(PyObject *stmt)
+{
+	PyObject *test = NULL, *left = NULL, *ops = NULL, *rights = NULL, *branch = NULL;
+
+	if (ast_if == NULL || PyObject_IsInstance(stmt, ast_if) != 1)
+		goto out;
+	test = PyObject_GetAttrString(stmt, "test");
+	if (test == NULL || PyObject_IsInstance(test, ast_compare) != 1)
+		goto out;
+	left = PyObject_GetAttrString(test, "left");
+	ops = PyObject_GetAttrString(test, "ops");
+	rights = PyObject_GetAttrString(test, "comparators");
+	if (left == NULL || ops == NULL || rights == NULL || !PyList_Check(ops) || !PyList_Check(rights) ||
+	    PyList_GET_SIZE(ops) != 1 || PyList_GET_SIZE(rights) != 1)
+		goto out;
+	PyObject *right = PyList_GET_ITEM(rights, 0), *op = PyList_GET_ITEM(ops, 0);
+	if (!(ast_is(left, ast_name, "id", "__name__") && ast_is(right, ast_constant, "value", "__main__")) &&
+	    !(ast_is(left, ast_constant, "value", "__main__") && ast_is(right, ast_name, "id", "__name__")))
+		goto out;
+	if (PyObject_IsInstance(op, ast_eq) == 1)
+		branch = PyObject_GetAttrString(stmt, "orelse");
+	else if (PyObject_IsInstance(op, ast_not_eq) == 1)
+		branch = PyObject_GetAttrString(stmt, "body");
+out:
+	Py_XDECREF(test);
+	Py_XDECREF(left);
+	Py_XDECREF(ops);
+	Py_XDECREF(rights);
+	PyErr_Clear();
+	return branch;
+}
+
+/* The file run as python3 runs a script, named __main__ (so classes and
+ * tracebacks read as python3 prints them), less its top-level `if __name__
+ * == "__main__":` blocks (the lesson's own runner). Line numbers are the
+ * file's: the tree is compiled as it was parsed. */
 static void job_load(const struct pyjob *job, struct pyresult *r)
 {
 	char *source = read_source(job->path, r);
-	PyObject *file;
+	PyCompilerFlags flags = { .cf_flags = PyCF_ONLY_AST, .cf_feature_version = PY_MINOR_VERSION };
+	PyObject *file = NULL, *tree = NULL, *body = NULL, *kept = NULL, *code = NULL, *out = NULL;
 
 	if (source == NULL)
 		return;
 	file = PyUnicode_FromString(job->path);
 	if (file == NULL || PyDict_SetItemString(namespace, "__file__", file) < 0)
-		pyerror_take(r);
-	else
-		run_code(r, source, job->path, Py_file_input);
+		goto fail;
+	tree = Py_CompileStringExFlags(source, job->path, Py_file_input, &flags, -1);
+	body = tree ? PyObject_GetAttrString(tree, "body") : NULL;
+	kept = body && PyList_Check(body) ? PyList_New(0) : NULL;
+	if (kept == NULL || builtin_compile == NULL)
+		goto fail;
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(body); i++) {
+		PyObject *stmt = PyList_GET_ITEM(body, i), *branch = main_guard_branch(stmt);
+		Py_ssize_t n = PyList_GET_SIZE(kept);
+		int rc = branch ? PyList_SetSlice(kept, n, n, branch) : PyList_Append(kept, stmt);
+		Py_XDECREF(branch);
+		if (rc < 0)
+			goto fail;
+	}
+	if (PyObject_SetAttrString(tree, "body", kept) < 0)
+		goto fail;
+	code = PyObject_CallFunction(builtin_compile, "OOsii", tree, file, "exec", 0, 1);
+	out = code ? PyEval_EvalCode(code, namespace, namespace) : NULL;
+	if (out == NULL)
+		goto fail;
+	goto done;
+fail:
+	if (!PyErr_Occurred())
+		PyErr_SetString(PyExc_SystemError, "exclab could not read the file's syntax tree");
+	pyerror_take(r);
+done:
+	Py_XDECREF(out);
+	Py_XDECREF(code);
+	Py_XDECREF(kept);
+	Py_XDECREF(body);
+	Py_XDECREF(tree);
 	Py_XDECREF(file);
 	free(source);
 }
@@ -391,7 +559,7 @@ static void send_progress(void)
 	struct graph *g = NULL;
 
 	pyprobes_sample(namespace, &s);
-	labout_sample(&s, false);
+	labout_sample(&s, SAMPLE_PROGRESS, NULL, NULL);
 	if (util_now() - last_graph >= GRAPH_EVERY) {
 		g = capture_live();
 		last_graph = util_now();
@@ -497,22 +665,16 @@ void pyhost_run(const struct pyjob *job, struct pyresult *r)
 	case PYJOB_EVAL: run_code(r, job->code, job->origin ? job->origin : "<py.eval>", Py_eval_input); break;
 	case PYJOB_CALL: job_call(job, r); break;
 	case PYJOB_WATCH:
-		if (pyprobes_watch(job->code) < 0)
-			pyerror_take(r);
+		if (pyprobes_watch(namespace, job->code, r->err.msg, sizeof r->err.msg) < 0)
+			r->status = PYRESULT_REFUSED;
 		break;
+	case PYJOB_SAMPLE: break;
 	case PYJOB_GC:
 		r->value.kind = VALUE_INT;
 		r->value.u.i = gc_collect_now();
 		break;
-	case PYJOB_GRAPH_ROOTS: job_graph_roots(job); break;
-	case PYJOB_GRAPH_QUERY: {
-		char *name = xstrdup(job->code ? job->code : "");
-		struct pygraph_limits lim = job_limits(job, GRAPH_DEPTH, 100000);
-		r->query = capture_from(&name, 1, &lim);
-		graph_compute_retained(r->query);
-		free(name);
-		break;
-	}
+	case PYJOB_GRAPH_ROOTS: job_graph_roots(job, r); break;
+	case PYJOB_GRAPH_QUERY: job_graph_query(job, r); break;
 	case PYJOB_ONLY_TB: job_only_through_tracebacks(job, r); break;
 	case PYJOB_WHY: job_why(job, r); break;
 	case PYJOB_COMPILE: job_compile(job, r); break;

@@ -14,9 +14,10 @@
 #include "probe.h"
 #include "pyerror.h"
 #include "pyintrospect.h"
+#include "pypath.h"
 #include "util.h"
 
-static PyObject *watch_parts;        /* tuple of interned names, or NULL */
+static struct pypath *watched;       /* what the chain and frames probes follow, or NULL */
 static PyObject *gc_get_count;       /* for when the count cannot be read in place */
 static long gc_runs;                 /* collections since the namespace was made */
 static int gc_counts[3];             /* collections per generation during the job */
@@ -54,7 +55,8 @@ void pyprobes_gc_counts(int counts[3], long *found)
 
 void pyprobes_reset(void)
 {
-	Py_CLEAR(watch_parts);
+	pypath_free(watched);
+	watched = NULL;
 	gc_runs = 0;
 }
 
@@ -122,18 +124,10 @@ static int visit_frames(PyObject *child, void *arg)
 
 static PyObject *resolve_watch(PyObject *namespace)
 {
-	PyObject *obj;
+	PyObject *obj = NULL;
 
-	if (watch_parts == NULL || namespace == NULL)
-		return NULL;
-	obj = PyDict_GetItemWithError(namespace, PyTuple_GET_ITEM(watch_parts, 0));
-	Py_XINCREF(obj);
-	for (Py_ssize_t i = 1; obj && i < PyTuple_GET_SIZE(watch_parts); i++) {
-		PyObject *next = PyObject_GetAttr(obj, PyTuple_GET_ITEM(watch_parts, i));
-		Py_DECREF(obj);
-		obj = next;
-	}
-	PyErr_Clear();
+	if (watched && namespace)
+		pypath_resolve(watched, namespace, &obj, NULL, 0);
 	return obj;
 }
 
@@ -196,23 +190,22 @@ void pyprobes_sample(PyObject *namespace, struct probe_sample *s)
 	probe_sample_process(s);
 }
 
-int pyprobes_watch(const char *dotted)
+int pyprobes_watch(PyObject *namespace, const char *path, char *why, size_t size)
 {
-	char *copy = xstrdup(dotted ? dotted : ""), *save = NULL;
-	PyObject *parts = PyList_New(0);
+	struct pypath *p = NULL;
+	PyObject *obj = NULL;
 
-	Py_CLEAR(watch_parts);
-	for (char *p = strtok_r(copy, ".", &save); parts && p; p = strtok_r(NULL, ".", &save)) {
-		PyObject *name = PyUnicode_InternFromString(p);
-		if (name == NULL || PyList_Append(parts, name) < 0)
-			Py_CLEAR(parts);
-		Py_XDECREF(name);
+	if (path && path[0]) {
+		p = pypath_parse(path, why, size);
+		if (p == NULL)
+			return -1;
+		if (pypath_resolve(p, namespace, &obj, why, size) == PYPATH_UNKNOWN) {
+			pypath_free(p);
+			return -1;
+		}
+		Py_XDECREF(obj);
 	}
-	free(copy);
-	if (parts == NULL)
-		return -1;
-	if (PyList_GET_SIZE(parts) > 0)
-		watch_parts = PyList_AsTuple(parts);
-	Py_DECREF(parts);
+	pypath_free(watched);
+	watched = p;
 	return 0;
 }

@@ -9,9 +9,10 @@
 #include "sample.h"
 
 void pyprobes_init(void);
-/* Follow the object at a dotted name in the namespace ("" follows none).
- * -1 with a Python exception set when the name cannot be kept. */
-int pyprobes_watch(const char *dotted);
+/* Follow the object a path names in the namespace (pypath.h; "" follows
+ * none). -1 and why when the path names nothing now; one whose object is
+ * gone is followed all the same. */
+int pyprobes_watch(PyObject *namespace, const char *path, char *why, size_t size);
 /* Every probe: the chain and frames of the watched object in namespace,
  * the GC counts, and the process probes (probe.h). */
 void pyprobes_sample(PyObject *namespace, struct probe_sample *s);

@@ -15,7 +15,8 @@ step("Isolated from the user's PYTHON* variables", function()
     py.eval("__import__('sys').getallocatedblocks()") > 0)
   check.equals("PYTHONDEVMODE did not turn dev mode on",
     py.eval("__import__('sys').flags.dev_mode"), false)
-  check.equals("a fresh namespace named __exclab__", py.eval("__name__"), "__exclab__")
+  check.equals("a fresh namespace named __main__, as python3 names a script",
+    py.eval("__name__"), "__main__")
 end)
 
 step("Errors are reported, not pinned", function()

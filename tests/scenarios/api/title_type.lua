@@ -1,0 +1,3 @@
+-- A title that is not text.
+scenario { title = { "a table" } }
+step("never runs", function() end)
