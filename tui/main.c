@@ -65,14 +65,15 @@ static void usage(FILE *f)
 	      "128 + the signal when a signal ended exclab. See man exclab.\n", f);
 }
 
-static bool number_arg(int argc, char **argv, int *i, double *out)
+/* The number after an option, within [min, max] (the ranges scenario{} allows). */
+static bool number_arg(int argc, char **argv, int *i, double min, double max, double *out)
 {
 	char *end;
 
 	if (*i + 1 >= argc)
 		return false;
 	*out = strtod(argv[++*i], &end);
-	return *end == '\0' && *out > 0;
+	return *end == '\0' && *out >= min && *out <= max;
 }
 
 enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK };
@@ -117,14 +118,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 		} else if (strcmp(arg, "--json") == 0) {
 			a->json = true;
 		} else if (strcmp(arg, "--mem-limit") == 0) {
-			if (!number_arg(argc, argv, &i, &n)) {
-				fprintf(stderr, "exclab: --mem-limit needs a size in MB\n");
+			if (!number_arg(argc, argv, &i, 1, 1e9, &n)) {
+				fprintf(stderr, "exclab: --mem-limit needs a size in MB, from 1 to 1,000,000,000\n");
 				return 2;
 			}
 			a->opt.heap_cap = (size_t)(n * 1000 * 1000);
 		} else if (strcmp(arg, "--time-limit") == 0) {
-			if (!number_arg(argc, argv, &i, &n)) {
-				fprintf(stderr, "exclab: --time-limit needs a number of seconds\n");
+			if (!number_arg(argc, argv, &i, 0.001, 86400, &n)) {
+				fprintf(stderr, "exclab: --time-limit needs a number of seconds, from 0.001 to 86400\n");
 				return 2;
 			}
 			a->opt.time_limit = n;

@@ -484,6 +484,19 @@ def run_interrupt(exclab):
         ok(f"interrupt: stopped {took:.2f}s after SIGINT")
 
 
+def limits_in_range(exclab):
+    """A limit on the command line outside what scenario{} allows is refused, by name."""
+    for args, said in [(["--mem-limit", "1e308"], "--mem-limit needs a size in MB, from 1 to"),
+                       (["--mem-limit", "0.5"], "--mem-limit needs a size in MB, from 1 to"),
+                       (["--time-limit", "inf"], "--time-limit needs a number of seconds, from 0.001"),
+                       (["--time-limit", "nan"], "--time-limit needs a number of seconds, from 0.001")]:
+        r = subprocess.run([exclab, "run", os.path.join(BAD, "python_forever.lua"), "--headless"] + args,
+                           capture_output=True, text=True, timeout=10)
+        if r.returncode != 2 or said not in r.stderr:
+            return fail(f"limits: {' '.join(args)}: exit {r.returncode}, said {r.stderr!r}")
+    ok("limits: out-of-range --mem-limit and --time-limit refused")
+
+
 def main():
     exclab = os.path.abspath(sys.argv[1])
     t0 = time.monotonic()
@@ -503,6 +516,7 @@ def main():
     jobs += [lambda: run_interrupt(exclab), lambda: many_lines_all_there(exclab),
              lambda: fork_output_once(exclab), lambda: special_files(exclab),
              lambda: escapes_stay_text(exclab), lambda: json_is_utf8(exclab),
+             lambda: limits_in_range(exclab),
              lambda: check_command(exclab, "exercise_bad_hints.lua",
                                    r"exercise\{\}: hints\[2\] is a boolean, not a string"),
              lambda: check_command(exclab, "exercise_bad_cheats.lua",
