@@ -107,8 +107,8 @@ def fixed_graph(p):
     # The list's [0] edge goes into the TracebackException's box.
     if not re.search(r"^\u250c kept_reports \u2500", graph, re.M):
         raise t.Failure("no single-line box for the root, kept_reports", s)
-    if not re.search(r"\u2502 1 items +\u2502\u2500\[0\]\u2500*\u25b6\u2502 <TracebackExcep", graph):
-        raise t.Failure("kept_reports (1 items) has no [0] edge into a TracebackException box", s)
+    if not re.search(r"\u2502 1 item +\u2502\u2500\[0\]\u2500*\u25b6\u2502 <TracebackExcep", graph):
+        raise t.Failure("kept_reports (1 item) has no [0] edge into a TracebackException box", s)
     if "\u250c StackSummary " not in graph:
         raise t.Failure("the report's StackSummary is not drawn", s)
     if "\u27f2" in graph:
