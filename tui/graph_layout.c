@@ -1004,6 +1004,43 @@ void graph_layout_reveal(const struct graph_layout *l, int node, int view_w, int
 	*scroll_y = reveal_axis(*scroll_y, b->y, b->h, view_h);
 }
 
+/* *reach grows to end when [lo, hi], on the other axis, meets [from, from + len). */
+static void reach_past(int *reach, int lo, int hi, int from, int len, int end)
+{
+	if (hi >= from && lo < from + len && end > *reach)
+		*reach = end;
+}
+
+int graph_layout_reach(const struct graph_layout *l, struct screen_rect window, bool down)
+{
+	int reach = 0, from = down ? window.x : window.y, len = down ? window.w : window.h;
+
+	for (int i = 0; i < l->n_nodes; i++) {
+		const struct screen_rect *b = &l->boxes[i];
+
+		if (down)
+			reach_past(&reach, b->x, b->x + b->w - 1, from, len, b->y + b->h);
+		else
+			reach_past(&reach, b->y, b->y + b->h - 1, from, len, b->x + b->w);
+	}
+	for (int e = 0; e < l->n_edges; e++) {
+		const struct graph_layout_point *p = l->points + l->routes[e].first;
+
+		for (int k = 0; k + 1 < l->routes[e].n_points; k++) {
+			int x0 = p[k].x < p[k + 1].x ? p[k].x : p[k + 1].x;
+			int x1 = p[k].x < p[k + 1].x ? p[k + 1].x : p[k].x;
+			int y0 = p[k].y < p[k + 1].y ? p[k].y : p[k + 1].y;
+			int y1 = p[k].y < p[k + 1].y ? p[k + 1].y : p[k].y;
+
+			if (down)
+				reach_past(&reach, x0, x1, from, len, y1 + 1);
+			else
+				reach_past(&reach, y0, y1, from, len, x1 + 1);
+		}
+	}
+	return reach;
+}
+
 /* ---- drawing ------------------------------------------------------------- */
 
 enum { DIR_N = 1, DIR_E = 2, DIR_S = 4, DIR_W = 8, DIR_HEAVY = 16 };

@@ -72,6 +72,12 @@ int graph_layout_follow(const struct graph *g, int node, int nth);
 void graph_layout_reveal(const struct graph_layout *l, int node, int view_w, int view_h,
                          int *scroll_x, int *scroll_y);
 
+/* Where the drawing ends beside a window: the column after the last box or
+ * line cell in the window's rows (down: the row after the last one in its
+ * columns); 0 when there is none. Panning that stops there never leaves the
+ * window showing only empty space. */
+int graph_layout_reach(const struct graph_layout *l, struct screen_rect window, bool down);
+
 /* Draw the part of l that shows in area when scrolled by (scroll_x, scroll_y);
  * selected (-1: none) is drawn with SCREEN_SELECTED. */
 void graph_draw(struct screen *s, struct screen_rect area, const struct graph *g,

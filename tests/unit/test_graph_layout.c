@@ -214,6 +214,27 @@ static void test_three_layers_fit(void)
 	graph_free(g);
 }
 
+/* Where the drawing ends beside a window: the whole drawing's edges for a
+ * window over all of it, nothing for one below it, and at least the root's
+ * box in the root's rows. */
+static void test_reach(void)
+{
+	struct graph *g = seed_cycle();
+	struct graph_layout l;
+	struct screen_rect all, below, root;
+
+	graph_layout(g, NULL, &l);
+	all = (struct screen_rect){ 0, 0, l.width, l.height };
+	below = (struct screen_rect){ 0, l.height, l.width, 5 };
+	root = (struct screen_rect){ 0, l.boxes[0].y, 10, l.boxes[0].h };
+	CHECK(graph_layout_reach(&l, all, false) == l.width);
+	CHECK(graph_layout_reach(&l, all, true) == l.height);
+	CHECK(graph_layout_reach(&l, below, false) == 0);
+	CHECK(graph_layout_reach(&l, root, false) >= l.boxes[0].x + l.boxes[0].w);
+	graph_layout_free(&l);
+	graph_free(g);
+}
+
 /* The selected node stands out; cycle edges keep their own attribute. */
 static void test_selected(void)
 {
@@ -422,6 +443,7 @@ int main(void)
 	}
 	test_goldens();
 	test_three_layers_fit();
+	test_reach();
 	test_selected();
 	test_navigation();
 	test_random_properties();
