@@ -639,6 +639,85 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 	return c;
 }
 
+/* ---- leaving the interpreter's machinery out ---------------------------- */
+
+/* Breadth first from queue[0 .. tail), marking in seen every node reached
+ * through nodes that `open` lets in (NULL: all of them). */
+static void mark_reached(const struct graph *g, const struct adjacency *out, const bool *open,
+                         bool *seen, int *queue, int tail)
+{
+	for (int head = 0; head < tail;) {
+		int v = queue[head++];
+		for (int k = out->start[v]; k < out->start[v + 1]; k++) {
+			int w = g->edges[out->adj[k]].to;
+			if (!seen[w] && (open == NULL || open[w])) {
+				seen[w] = true;
+				queue[tail++] = w;
+			}
+		}
+	}
+}
+
+/* Roots, and the object the scenario points out, are never hidden. */
+static bool always_shown(const struct graph *g, int i)
+{
+	return g->nodes[i].root || (g->highlight != 0 && g->nodes[i].addr == g->highlight);
+}
+
+struct graph *graph_hide_incidental(const struct graph *g, long hidden[GRAPH_KIND_COUNT])
+{
+	int n = g->n_nodes, tail = 0;
+	bool *open = xcalloc((size_t)n + 1, sizeof *open), *reached = xcalloc((size_t)n + 1, sizeof *reached);
+	bool *kept = xcalloc((size_t)n + 1, sizeof *kept);
+	int *queue = xmalloc(((size_t)n + 1) * sizeof *queue);
+	int *new_index = xmalloc(((size_t)n + 1) * sizeof *new_index);
+	struct graph *s = graph_new();
+	struct adjacency out;
+
+	adjacency_build(g, &out, false);
+	if (hidden != NULL)
+		memset(hidden, 0, GRAPH_KIND_COUNT * sizeof *hidden);
+	/* What the roots reach at all, then what they reach without passing
+	 * through machinery. */
+	for (int i = 0; i < n; i++) {
+		open[i] = always_shown(g, i) || !g->nodes[i].incidental;
+		if (g->nodes[i].root) {
+			reached[i] = true;
+			queue[tail++] = i;
+		}
+	}
+	mark_reached(g, &out, NULL, reached, queue, tail);
+	tail = 0;
+	for (int i = 0; i < n; i++) {
+		if (always_shown(g, i)) {
+			kept[i] = true;
+			queue[tail++] = i;
+		}
+	}
+	mark_reached(g, &out, open, kept, queue, tail);
+	for (int i = 0; i < n; i++) {
+		kept[i] = kept[i] || (!reached[i] && open[i]);
+		new_index[i] = kept[i] ? graph_add_node(s, &g->nodes[i]) : -1;
+		if (!kept[i] && hidden != NULL)
+			hidden[g->nodes[i].kind]++;
+	}
+	for (int e = 0; e < g->n_edges; e++) {
+		const struct graph_edge *ed = &g->edges[e];
+		if (kept[ed->from] && kept[ed->to])
+			graph_add_edge(s, new_index[ed->from], new_index[ed->to], ed->label);
+	}
+	s->reachable = g->reachable;
+	s->limited = g->limited;
+	s->highlight = g->highlight;
+	free(open);
+	free(reached);
+	free(kept);
+	free(queue);
+	free(new_index);
+	adjacency_free(&out);
+	return s;
+}
+
 /* ---- the shortest cycle through a node: breadth first inside its component */
 
 int graph_cycle_through(const struct graph *g, int node, int *path, int max)
@@ -758,17 +837,27 @@ struct graph *graph_summarize(const struct graph *g, int max_fanout, int max_nod
 	bool *keep_edge = xcalloc((size_t)(g->n_edges ? g->n_edges : 1), sizeof *keep_edge);
 	long *more = xcalloc((size_t)(n ? n : 1), sizeof *more);
 	size_t *more_bytes = xcalloc((size_t)(n ? n : 1), sizeof *more_bytes);
+	bool *rooted = xcalloc((size_t)(n ? n : 1), sizeof *rooted);
 	struct graph *s = graph_new();
 	int head = 0, tail = 0;
 
 	adjacency_build(g, &out, false);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		new_index[i] = -1;
-	/* Breadth first from the roots (then anything left), so the budget goes
-	 * to what is nearest the roots. */
+		if (g->nodes[i].root) {
+			rooted[i] = true;
+			queue[tail++] = i;
+		}
+	}
+	mark_reached(g, &out, NULL, rooted, queue, tail);
+	tail = 0;
+	/* Breadth first from the roots, then from what no root reaches, so the
+	 * budget goes to what is nearest the roots. What the fan-out leaves out
+	 * is counted in "+N more", never drawn apart. */
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < n; i++)
-			if (new_index[i] < 0 && (pass == 1 || g->nodes[i].root) && s->n_nodes < max_nodes) {
+			if (new_index[i] < 0 && (pass == 1 ? !rooted[i] : g->nodes[i].root) &&
+			    s->n_nodes < max_nodes) {
 				new_index[i] = graph_add_node(s, &g->nodes[i]);
 				queue[tail++] = i;
 				while (head < tail) {
@@ -815,6 +904,7 @@ struct graph *graph_summarize(const struct graph *g, int max_fanout, int max_nod
 	free(keep_edge);
 	free(more);
 	free(more_bytes);
+	free(rooted);
 	adjacency_free(&out);
 	return s;
 }

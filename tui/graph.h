@@ -45,6 +45,10 @@ struct graph_node {
 	char root_name[64];    /* its name in the scenario, for roots */
 	bool external;         /* also referenced from outside the captured graph */
 	bool truncated;        /* its referents were not all captured */
+	bool incidental;       /* what a lesson's picture can leave out: the interpreter's
+	                        * machinery (code, functions, classes, modules and their
+	                        * namespaces) and the constants it keeps for good (None,
+	                        * True, False, small ints) */
 	int scc;               /* strongly connected component, -1 when not on a cycle */
 	long collapsed;        /* SUMMARY/MORE: how many objects it stands for */
 	size_t collapsed_bytes;/* SUMMARY/MORE: their bytes */
@@ -95,10 +99,16 @@ struct graph *graph_collapse_chains(const struct graph *g, int keep_head, int ke
 
 /* A new graph small enough to draw: each node keeps at most max_fanout of
  * its edges (those on a cycle first, then those to objects with referents of
- * their own), and at most max_nodes nodes are kept, nearest the roots first.
- * What is left out becomes one MORE node per parent that counts the objects
- * and bytes it stands for. */
+ * their own), and at most max_nodes nodes are kept, nearest the roots first
+ * (then those no root reaches). What is left out becomes one MORE node per
+ * parent that counts the objects and bytes it stands for. */
 struct graph *graph_summarize(const struct graph *g, int max_fanout, int max_nodes);
+
+/* A new graph without the incidental nodes and what only they reach from
+ * the roots (roots and the highlighted object always stay; a node no root
+ * reaches stays unless incidental). hidden[kind], when not NULL, counts the
+ * nodes left out by kind. Edges among the nodes kept keep their labels. */
+struct graph *graph_hide_incidental(const struct graph *g, long hidden[GRAPH_KIND_COUNT]);
 
 /* The shortest path from node `from` to node `to`, as edge indexes in order,
  * into path (at most max); returns its length, -1 when there is none. */

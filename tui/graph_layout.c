@@ -13,7 +13,8 @@
  *  6. rows: each layer placed to line its ports up with its neighbours',
  *     keeping order and spacing (isotonic regression, pool adjacent violators);
  *  7. tracks: in each gap, the column where a link turns from one row to
- *     another (left-edge channel routing); the gap widens to fit them;
+ *     another (left-edge channel routing); the gap widens to fit them and,
+ *     either side of them, the labels of the edges that start there;
  *  8. routes: the links of each edge joined into one polyline. */
 #include "graph_layout.h"
 
@@ -27,6 +28,7 @@
 
 #define BOX_W_DEFAULT 20
 #define GAP_DEFAULT 9
+#define LABEL_MAX_DEFAULT 16   /* "⟲ __traceback__" and "__kwdefaults__" in full */
 #define BOX_W_MIN 8
 #define ROW_GAP 1          /* empty rows between two boxes of a layer */
 #define SWEEPS 4           /* rounds of ordering and of row placement */
@@ -57,7 +59,7 @@ struct link {
 
 struct layout {
 	const struct graph *g;
-	int box_w, min_gap;
+	int box_w, min_gap, label_max;
 	struct item *items;
 	int n_items, cap_items;
 	struct link *links;
@@ -524,7 +526,6 @@ static void place_rows(struct layout *c)
 struct track {
 	double order;      /* left to right */
 	int last;          /* the lowest row used so far */
-	int lean;          /* < 0: its labels want it at the gap's left, > 0: right */
 };
 
 static int link_row(const struct layout *c, const struct link *lk, int end)
@@ -551,19 +552,6 @@ static int hi_row(const struct layout *c, const struct link *lk)
 	return r0 > r1 ? r0 : r1;
 }
 
-/* Where link lk's turn leaves its label the most room: the label sits on the
- * run from the edge's source, so a link leaving a box leftwards wants to turn
- * near the gap's left side (-1), one leaving rightwards near its right (+1);
- * links between dummies do not care (0). */
-static int link_lean(const struct layout *c, const struct link *lk)
-{
-	int source = c->g->edges[lk->edge].from;
-
-	if (lk->leftward)
-		return lk->b == source ? -1 : 0;
-	return lk->a == source ? 1 : 0;
-}
-
 static const struct layout *sort_ctx;   /* qsort has no context argument */
 
 static int by_rows(const void *pa, const void *pb)
@@ -578,23 +566,17 @@ static int by_rows(const void *pa, const void *pb)
 }
 
 /* An order for a new track strictly between lower and upper (either may be
- * unbounded), at the far left or far right of the others as lean asks. */
-static double new_track_order(const struct track *t, int n, double lower, double upper, int lean)
+ * unbounded): right of the others when nothing bounds it there. */
+static double new_track_order(const struct track *t, int n, double lower, double upper)
 {
-	double below = lower, above = upper, min = 0, max = 0;
+	double below = lower, max = 0;
 
 	for (int k = 0; k < n; k++) {
-		if (k == 0 || t[k].order < min)
-			min = t[k].order;
 		if (k == 0 || t[k].order > max)
 			max = t[k].order;
 		if (t[k].order < upper && t[k].order > below)
 			below = t[k].order;
-		if (t[k].order > lower && t[k].order < above)
-			above = t[k].order;
 	}
-	if (lean < 0 && lower == -DBL_MAX)
-		return (upper < min ? upper : min) - 1;
 	if (upper == DBL_MAX)
 		return max + 1;
 	return ((below == -DBL_MAX ? upper - 1 : below) + upper) / 2;
@@ -622,17 +604,15 @@ static void track_bounds(const struct layout *c, const struct link *lk, int *con
 		*upper = DBL_MAX;   /* a crossing no single turn avoids: let it be */
 }
 
-/* A free track within the bounds that leans no other way, leftmost or
- * rightmost as lean asks; -1 when none. */
-static int free_track(const struct track *t, int n, int lo, double lower, double upper, int lean)
+/* The leftmost free track within the bounds; -1 when none. */
+static int free_track(const struct track *t, int n, int lo, double lower, double upper)
 {
 	int best = -1;
 
 	for (int k = 0; k < n; k++) {
-		if (t[k].last >= lo || t[k].order <= lower || t[k].order >= upper ||
-		    t[k].lean * lean < 0)
+		if (t[k].last >= lo || t[k].order <= lower || t[k].order >= upper)
 			continue;
-		if (best < 0 || (lean > 0 ? t[k].order > t[best].order : t[k].order < t[best].order))
+		if (best < 0 || t[k].order < t[best].order)
 			best = k;
 	}
 	return best;
@@ -648,18 +628,16 @@ static int assign_tracks(struct layout *c, int *links, int n, int *const at[2],
 	qsort(links, (size_t)n, sizeof *links, by_rows);
 	for (int j = 0; j < n; j++) {
 		struct link *lk = &c->links[links[j]];
-		int lean = link_lean(c, lk), best;
 		double lower, upper;
+		int best;
 
 		track_bounds(c, lk, at, t, &lower, &upper);
-		best = free_track(t, n_tracks, lo_row(c, lk), lower, upper, lean);
+		best = free_track(t, n_tracks, lo_row(c, lk), lower, upper);
 		if (best < 0) {
-			t[n_tracks] = (struct track){ new_track_order(t, n_tracks, lower, upper, lean),
-			                              -1, 0 };
+			t[n_tracks] = (struct track){ new_track_order(t, n_tracks, lower, upper), -1 };
 			best = n_tracks++;
 		}
 		t[best].last = hi_row(c, lk);
-		t[best].lean += lean;
 		lk->track = best;
 		at[0][link_row(c, lk, 0)] = links[j];
 		at[lk->same ? 0 : 1][link_row(c, lk, 1)] = links[j];
@@ -683,24 +661,41 @@ static int by_order(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
-/* Each track's column: the leading run of tracks that lean left from the
- * gap's left side, the rest against its right side, so labels get the slack.
- * Returns the gap's width. */
-static int place_tracks(struct layout *c, const int *links, int n, const struct track *t,
-                        int n_tracks, int gap_x)
+/* The cells an edge's label takes on its first run, with a line cell either
+ * side ("─tb_next─"); 0 for an edge without one, or a link that is not the
+ * first of its edge. */
+static int label_need(const struct layout *c, int k)
 {
-	int w = n_tracks + 2 > c->min_gap ? n_tracks + 2 : c->min_gap, left = 0;
+	const struct graph_edge *ed = &c->g->edges[c->links[k].edge];
+	int w;
+
+	if (c->edge_link[c->links[k].edge] != k || ed->label[0] == '\0')
+		return 0;
+	w = screen_text_width(ed->label, strlen(ed->label), false) + (ed->in_cycle ? 2 : 0);
+	return (w < c->label_max ? w : c->label_max) + 2;
+}
+
+/* Each track's column, and the gap's width, which it returns. A gap is
+ * three bands: band[0] beside the left layer for the labels of edges leaving
+ * it rightwards, then the tracks, then band[1] beside the right layer for
+ * the labels of edges leaving it leftwards; no track crosses a label. Slack
+ * from the least gap goes evenly either side of the tracks. */
+static int place_tracks(struct layout *c, const int *links, int n, const struct track *t,
+                        int n_tracks, const int band[2], int gap_x)
+{
 	int *by_rank = xmalloc(((size_t)n_tracks + 1) * sizeof *by_rank);
 	int *col = xmalloc(((size_t)n_tracks + 1) * sizeof *col);
+	int w = band[0] + n_tracks + band[1], first;
 
+	if (w < c->min_gap)
+		w = c->min_gap;
+	first = band[0] + (w - band[0] - n_tracks - band[1]) / 2;
 	for (int k = 0; k < n_tracks; k++)
 		by_rank[k] = k;
 	rank_tracks = t;
 	qsort(by_rank, (size_t)n_tracks, sizeof *by_rank, by_order);
-	while (left < n_tracks && t[by_rank[left]].lean < 0)
-		left++;
 	for (int r = 0; r < n_tracks; r++)
-		col[by_rank[r]] = r < left ? 1 + r : w - 1 - n_tracks + r;
+		col[by_rank[r]] = first + r;
 	for (int j = 0; j < n; j++)
 		c->links[links[j]].tx = gap_x + col[c->links[links[j]].track];
 	free(by_rank);
@@ -714,6 +709,7 @@ static void route_gaps(struct layout *c)
 	int *at[2], *links = xmalloc(((size_t)c->n_links + 1) * sizeof *links);
 	int *gap_start = xcalloc((size_t)c->n_layers + 2, sizeof *gap_start), *fill;
 	struct track *t = xmalloc(((size_t)c->n_links + 1) * sizeof *t);
+	int (*band)[2] = xmalloc(((size_t)c->n_layers + 1) * sizeof *band);
 
 	for (int s = 0; s < 2; s++) {
 		at[s] = xmalloc(((size_t)c->height + 1) * sizeof(int));
@@ -731,6 +727,15 @@ static void route_gaps(struct layout *c)
 		if (needs_track(c, &c->links[k]))
 			links[fill[c->links[k].gap]++] = k;
 	free(fill);
+	/* Room for the labels, each gap's widest on either side. */
+	for (int l = 0; l <= c->n_layers; l++)
+		band[l][0] = band[l][1] = 1;
+	for (int k = 0; k < c->n_links; k++) {
+		int need = label_need(c, k), *b = &band[c->links[k].gap][c->links[k].leftward];
+
+		if (need > *b)
+			*b = need;
+	}
 
 	c->gap_w = xcalloc((size_t)c->n_layers + 1, sizeof *c->gap_w);
 	c->layer_x = xcalloc((size_t)c->n_layers + 1, sizeof *c->layer_x);
@@ -739,7 +744,7 @@ static void route_gaps(struct layout *c)
 		int gap_x = c->layer_x[l] + c->box_w;
 		int n_tracks = assign_tracks(c, in_gap, n, at, t);
 
-		c->gap_w[l] = place_tracks(c, in_gap, n, t, n_tracks, gap_x);
+		c->gap_w[l] = place_tracks(c, in_gap, n, t, n_tracks, band[l], gap_x);
 		c->layer_x[l + 1] = gap_x + c->gap_w[l];
 	}
 	for (int s = 0; s < 2; s++)
@@ -747,6 +752,7 @@ static void route_gaps(struct layout *c)
 	free(links);
 	free(gap_start);
 	free(t);
+	free(band);
 }
 
 /* ---- 8. routes ----------------------------------------------------------- */
@@ -889,7 +895,8 @@ static void layout_free(struct layout *c)
 int graph_layout(const struct graph *g, const struct graph_layout_opts *opt,
                  struct graph_layout *out)
 {
-	struct layout c = { .g = g, .box_w = BOX_W_DEFAULT, .min_gap = GAP_DEFAULT };
+	struct layout c = { .g = g, .box_w = BOX_W_DEFAULT, .min_gap = GAP_DEFAULT,
+	                    .label_max = LABEL_MAX_DEFAULT };
 	int *layer = xmalloc(((size_t)g->n_nodes + 1) * sizeof *layer);
 	int *rank = xmalloc(((size_t)g->n_nodes + 1) * sizeof *rank);
 
@@ -897,6 +904,8 @@ int graph_layout(const struct graph *g, const struct graph_layout_opts *opt,
 		c.box_w = opt->box_w < BOX_W_MIN ? BOX_W_MIN : opt->box_w;
 	if (opt != NULL && opt->gap > 0)
 		c.min_gap = opt->gap < 3 ? 3 : opt->gap;
+	if (opt != NULL && opt->label_max > 0)
+		c.label_max = opt->label_max;
 	memset(out, 0, sizeof *out);
 	out->n_nodes = g->n_nodes;
 	out->n_edges = g->n_edges;
@@ -1002,6 +1011,43 @@ void graph_layout_reveal(const struct graph_layout *l, int node, int view_w, int
 	b = &l->boxes[node];
 	*scroll_x = reveal_axis(*scroll_x, b->x, b->w, view_w);
 	*scroll_y = reveal_axis(*scroll_y, b->y, b->h, view_h);
+}
+
+/* *reach grows to end when [lo, hi], on the other axis, meets [from, from + len). */
+static void reach_past(int *reach, int lo, int hi, int from, int len, int end)
+{
+	if (hi >= from && lo < from + len && end > *reach)
+		*reach = end;
+}
+
+int graph_layout_reach(const struct graph_layout *l, struct screen_rect window, bool down)
+{
+	int reach = 0, from = down ? window.x : window.y, len = down ? window.w : window.h;
+
+	for (int i = 0; i < l->n_nodes; i++) {
+		const struct screen_rect *b = &l->boxes[i];
+
+		if (down)
+			reach_past(&reach, b->x, b->x + b->w - 1, from, len, b->y + b->h);
+		else
+			reach_past(&reach, b->y, b->y + b->h - 1, from, len, b->x + b->w);
+	}
+	for (int e = 0; e < l->n_edges; e++) {
+		const struct graph_layout_point *p = l->points + l->routes[e].first;
+
+		for (int k = 0; k + 1 < l->routes[e].n_points; k++) {
+			int x0 = p[k].x < p[k + 1].x ? p[k].x : p[k + 1].x;
+			int x1 = p[k].x < p[k + 1].x ? p[k + 1].x : p[k].x;
+			int y0 = p[k].y < p[k + 1].y ? p[k].y : p[k + 1].y;
+			int y1 = p[k].y < p[k + 1].y ? p[k + 1].y : p[k].y;
+
+			if (down)
+				reach_past(&reach, x0, x1, from, len, y1 + 1);
+			else
+				reach_past(&reach, y0, y1, from, len, x1 + 1);
+		}
+	}
+	return reach;
 }
 
 /* ---- drawing ------------------------------------------------------------- */

@@ -5,7 +5,10 @@
  * its shortest distance from a root (nodes no root reaches start new layers
  * after the last). Edges back to an earlier or the same layer go around the
  * boxes, never through them; barycenter sweeps order each layer to keep
- * crossings low. Boxes never overlap; everything lies inside width x height.
+ * crossings low. Each gap between layers keeps a band beside either layer
+ * wide enough for the labels of the edges leaving it, so labels show in full
+ * and no line crosses them. Boxes never overlap; everything lies inside
+ * width x height.
  *
  * graph_draw() paints a window of a layout into a screen grid: light boxes,
  * double boxes for nodes on a cycle, dashed boxes for summaries, heavy lines
@@ -20,8 +23,10 @@
 
 struct graph_layout_opts {
 	int box_w;      /* box width in cells; 0: 20 */
-	int gap;        /* least columns between layers; 0: 9 (widened for routing);
-	                 * the defaults fit three layers in 78 columns */
+	int gap;        /* least columns between layers; 0: 9, widened for the
+	                 * tracks and for the labels of the edges leaving a layer */
+	int label_max;  /* cells a label is given at most, "⟲ " included; 0: 16.
+	                 * Labels up to it show in full; longer ones are cut */
 };
 
 struct graph_layout_point {
@@ -71,6 +76,12 @@ int graph_layout_follow(const struct graph *g, int node, int nth);
  * view_w x view_h window. */
 void graph_layout_reveal(const struct graph_layout *l, int node, int view_w, int view_h,
                          int *scroll_x, int *scroll_y);
+
+/* Where the drawing ends beside a window: the column after the last box or
+ * line cell in the window's rows (down: the row after the last one in its
+ * columns); 0 when there is none. Panning that stops there never leaves the
+ * window showing only empty space. */
+int graph_layout_reach(const struct graph_layout *l, struct screen_rect window, bool down);
 
 /* Draw the part of l that shows in area when scrolled by (scroll_x, scroll_y);
  * selected (-1: none) is drawn with SCREEN_SELECTED. */

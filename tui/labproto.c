@@ -31,7 +31,8 @@ void labproto_put_graph(struct wire_out *w, const struct graph *g)
 		wire_str(w, n->repr);
 		wire_u64(w, n->size);
 		wire_u64(w, n->retained);
-		wire_u8(w, (unsigned)n->root | (unsigned)n->external << 1 | (unsigned)n->truncated << 2);
+		wire_u8(w, (unsigned)n->root | (unsigned)n->external << 1 | (unsigned)n->truncated << 2 |
+		           (unsigned)n->incidental << 3);
 		wire_str(w, n->root_name);
 		wire_i32(w, n->scc);
 		wire_i64(w, n->collapsed);
@@ -71,6 +72,7 @@ struct graph *labproto_get_graph(struct wire_in *in)
 		n.root = flags & 1;
 		n.external = flags & 2;
 		n.truncated = flags & 4;
+		n.incidental = flags & 8;
 		wire_get_strbuf(in, n.root_name, sizeof n.root_name);
 		n.scc = wire_get_i32(in);
 		n.collapsed = wire_get_i64(in);

@@ -360,6 +360,10 @@ static void test_summarize_wide(void)
 	/* The cycle is kept first, whatever the order of the edges. */
 	CHECK(graph_find(s, g->nodes[cyc_a].addr) >= 0 && graph_find(s, g->nodes[cyc_b].addr) >= 0);
 	CHECK(graph_find_cycles(s) == 1);
+	/* The items left out are only counted: none is drawn apart from the list. */
+	int path[4];
+	for (int i = 1; i < s->n_nodes; i++)
+		CHECK(graph_path(s, 0, i, path, 4) > 0);
 
 	/* A small graph passes unchanged. */
 	struct graph *small = graph_summarize(s, 100, 1000);
@@ -369,8 +373,64 @@ static void test_summarize_wide(void)
 	graph_free(g);
 }
 
+/* A frame's machinery goes, with what only it holds; what else reaches
+ * stays, and roots and the highlight always stay. */
+static void test_hide_incidental(void)
+{
+	struct graph *g = graph_new();
+	int exc = node(g, GRAPH_EXCEPTION, "AppError", 72);
+	int fr = node(g, GRAPH_FRAME, "frame", 200);
+	int fn = node(g, GRAPH_FUNCTION, "function", 152);
+	int code = node(g, GRAPH_CODE, "code", 256);
+	int name = node(g, GRAPH_STR, "str", 60);         /* only the function holds it */
+	int shared = node(g, GRAPH_STR, "str", 58);       /* the function and the frame */
+	int none = node(g, GRAPH_OTHER, "NoneType", 16);
+	int cls = node(g, GRAPH_TYPE, "type", 920);       /* a root: stays */
+	int lone = node(g, GRAPH_LIST, "list", 56);       /* no root reaches it: stays */
+	int lone_fn = node(g, GRAPH_FUNCTION, "function", 152);
+	long hidden[GRAPH_KIND_COUNT];
+
+	g->nodes[exc].root = g->nodes[cls].root = true;
+	for (int i = fn; i <= cls; i++)
+		g->nodes[i].incidental = i != name && i != shared;
+	g->nodes[lone_fn].incidental = true;
+	graph_add_edge(g, exc, fr, "frame");
+	graph_add_edge(g, fr, fn, "f_func");
+	graph_add_edge(g, fr, code, "f_code");
+	graph_add_edge(g, fr, shared, "who");
+	graph_add_edge(g, fr, none, "result");
+	graph_add_edge(g, fn, code, "__code__");
+	graph_add_edge(g, fn, name, "__qualname__");
+	graph_add_edge(g, fn, shared, "__doc__");
+	graph_add_edge(g, cls, fn, "method");
+	graph_add_edge(g, lone, lone_fn, "[0]");
+
+	struct graph *h = graph_hide_incidental(g, hidden);
+	CHECK(h->n_nodes == 5);   /* exc, fr, shared, cls, lone */
+	CHECK(graph_find(h, g->nodes[exc].addr) >= 0 && graph_find(h, g->nodes[fr].addr) >= 0);
+	CHECK(graph_find(h, g->nodes[shared].addr) >= 0 && graph_find(h, g->nodes[lone].addr) >= 0);
+	CHECK(graph_find(h, g->nodes[cls].addr) >= 0);
+	CHECK(graph_find(h, g->nodes[fn].addr) < 0 && graph_find(h, g->nodes[name].addr) < 0);
+	CHECK(hidden[GRAPH_FUNCTION] == 2 && hidden[GRAPH_CODE] == 1 && hidden[GRAPH_STR] == 1 &&
+	      hidden[GRAPH_OTHER] == 1 && hidden[GRAPH_TYPE] == 0);
+	CHECK(h->n_edges == 2);   /* frame, who */
+	CHECK(strcmp(h->edges[edge_index(h, graph_find(h, g->nodes[fr].addr),
+	                                 graph_find(h, g->nodes[shared].addr))].label, "who") == 0);
+	graph_free(h);
+
+	/* The highlighted function stays, and so does what it holds. */
+	g->highlight = g->nodes[fn].addr;
+	h = graph_hide_incidental(g, NULL);
+	CHECK(graph_find(h, g->nodes[fn].addr) >= 0 && graph_find(h, g->nodes[name].addr) >= 0);
+	CHECK(graph_find(h, g->nodes[code].addr) < 0);
+	CHECK(h->highlight == g->highlight);
+	graph_free(h);
+	graph_free(g);
+}
+
 int main(void)
 {
+	test_hide_incidental();
 	test_summarize_wide();
 	test_exception_cycle();
 	test_self_list_and_cell();

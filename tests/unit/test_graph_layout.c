@@ -14,8 +14,8 @@
  * Properties: on 200 random graphs (fixed seed; cycles, self loops, parallel
  * edges, summaries, no roots at all) no two boxes overlap, everything lies
  * inside the extent, every route starts beside its source box and ends
- * beside its target box in orthogonal steps, and no route cell is inside a
- * box. */
+ * beside its target box in orthogonal steps, no route cell is inside a box,
+ * and no route crosses another's label. */
 #include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -121,6 +121,27 @@ static struct graph *summary(void)
 	return g;
 }
 
+/* A frame's locals, one name longer than a label is given, and the cycle
+ * through the exception it holds. */
+static struct graph *labels(void)
+{
+	struct graph *g = graph_new();
+	int fr = node(g, GRAPH_FRAME, "frame", "handle() app.py:14", 432, 5000600);
+	int data = node(g, GRAPH_BYTES, "bytes", "5000000 bytes", 5000033, 5000033);
+	int rows = node(g, GRAPH_LIST, "list", "3 items", 88, 88);
+	int exc = node(g, GRAPH_EXCEPTION, "AppError", "AppError('boom')", 72, 200);
+	int tb = node(g, GRAPH_TRACEBACK, "traceback", "app.py:14", 64, 64);
+
+	make_root(g, fr, "frame");
+	graph_add_edge(g, fr, data, "payload");
+	graph_add_edge(g, fr, rows, "rows_read_before_the_failure");
+	graph_add_edge(g, fr, exc, "exc");
+	graph_add_edge(g, exc, tb, "__traceback__");
+	graph_add_edge(g, tb, fr, "tb_frame");
+	graph_find_cycles(g);
+	return g;
+}
+
 /* lst = [1, 'x']; lst.insert(0, lst) */
 static struct graph *self_list(void)
 {
@@ -188,6 +209,7 @@ static void test_goldens(void)
 		{ "chain6_scrolled", chain6, 87 },
 		{ "summary", summary, 0 },
 		{ "self_list", self_list, 0 },
+		{ "labels", labels, 0 },
 	};
 
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -199,17 +221,103 @@ static void test_goldens(void)
 	}
 }
 
-/* Three layers side by side fit an 80-column terminal. */
-static void test_three_layers_fit(void)
+/* The cells of edge e's label as graph_draw puts it, "⟲ " included, in
+ * *x0 .. *x1; false when it has none. */
+static bool label_cells(const struct graph *g, const struct graph_layout *l, int e, int *x0,
+                        int *x1)
+{
+	const struct graph_layout_route *r = &l->routes[e];
+	int tw = (int)strlen(g->edges[e].label) + (g->edges[e].in_cycle ? 2 : 0);
+
+	if (g->edges[e].label[0] == '\0' || r->label_w <= 0)
+		return false;
+	if (tw > r->label_w - 2)
+		tw = r->label_w - 2;
+	*x0 = r->label_at_end ? r->label_x + r->label_w - 1 - tw : r->label_x + 1;
+	*x1 = *x0 + tw - 1;
+	return true;
+}
+
+/* Every label has room in full (up to the cap) with a line cell either
+ * side, and shows in full on screen. */
+static void test_labels_in_full(void)
+{
+	struct graph *(*const make[])(void) = { seed_cycle, chain6, labels };
+
+	for (size_t k = 0; k < sizeof make / sizeof make[0]; k++) {
+		struct graph *g = make[k]();
+		struct graph_layout l;
+		struct screen *s;
+		char *text;
+
+		graph_layout(g, NULL, &l);
+		s = screen_new(l.width, l.height, false);
+		graph_draw(s, screen_bounds(s), g, &l, 0, 0, -1);
+		text = screen_to_text(s);
+		for (int e = 0; e < g->n_edges; e++) {
+			const char *label = g->edges[e].label;
+			int tw = (int)strlen(label) + (g->edges[e].in_cycle ? 2 : 0);
+			char want[64];
+
+			if (tw > 16)   /* the default cap */
+				continue;
+			CHECK(l.routes[e].label_w >= tw + 2);
+			snprintf(want, sizeof want, "%s%s", g->edges[e].in_cycle ? "\u27F2 " : "", label);
+			CHECK(strstr(text, want) != NULL);
+		}
+		free(text);
+		screen_free(s);
+		graph_layout_free(&l);
+		graph_free(g);
+	}
+}
+
+/* Labels get room up to the cap; a longer one is cut with "…", and a lower
+ * cap makes the drawing narrower. */
+static void test_label_cap(void)
+{
+	struct graph *g = labels();   /* edge 1: "rows_read_before_the_failure", 28 cells */
+	struct graph_layout_opts opt = { .label_max = 10 };
+	struct graph_layout l;
+	struct screen *s;
+	char *text;
+	int wide;
+
+	graph_layout(g, NULL, &l);
+	wide = l.width;
+	CHECK(l.routes[1].label_w >= 16 + 2 && l.routes[1].label_w < 28 + 2);
+	graph_layout_free(&l);
+	graph_layout(g, &opt, &l);
+	CHECK(l.width < wide);
+	s = screen_new(l.width, l.height, false);
+	graph_draw(s, screen_bounds(s), g, &l, 0, 0, -1);
+	text = screen_to_text(s);
+	CHECK(strstr(text, "rows_read") != NULL && strstr(text, "rows_read_before_the_failure") == NULL);
+	CHECK(strstr(text, "\u2026") != NULL);
+	CHECK(strstr(text, "payload") != NULL);
+	free(text);
+	screen_free(s);
+	graph_layout_free(&l);
+	graph_free(g);
+}
+
+/* Where the drawing ends beside a window: the whole drawing's edges for a
+ * window over all of it, nothing for one below it, and at least the root's
+ * box in the root's rows. */
+static void test_reach(void)
 {
 	struct graph *g = seed_cycle();
 	struct graph_layout l;
+	struct screen_rect all, below, root;
 
 	graph_layout(g, NULL, &l);
-	for (int i = 0; i < g->n_nodes; i++)
-		if (l.layers[i] <= 2)
-			CHECK(l.boxes[i].x + l.boxes[i].w <= 78);
-	CHECK(l.layers[0] == 0 && l.layers[1] == 1 && l.layers[2] == 2);
+	all = (struct screen_rect){ 0, 0, l.width, l.height };
+	below = (struct screen_rect){ 0, l.height, l.width, 5 };
+	root = (struct screen_rect){ 0, l.boxes[0].y, 10, l.boxes[0].h };
+	CHECK(graph_layout_reach(&l, all, false) == l.width);
+	CHECK(graph_layout_reach(&l, all, true) == l.height);
+	CHECK(graph_layout_reach(&l, below, false) == 0);
+	CHECK(graph_layout_reach(&l, root, false) >= l.boxes[0].x + l.boxes[0].w);
 	graph_layout_free(&l);
 	graph_free(g);
 }
@@ -363,6 +471,32 @@ static int check_route(const struct graph *g, const struct graph_layout *l, int 
 	return bad;
 }
 
+/* No route but its own passes through a label's cells. */
+static int check_labels(const struct graph *g, const struct graph_layout *l)
+{
+	int bad = 0;
+
+	for (int e = 0; e < g->n_edges; e++) {
+		int x0, x1, y = l->routes[e].label_y;
+
+		if (!label_cells(g, l, e, &x0, &x1))
+			continue;
+		for (int f = 0; f < g->n_edges; f++) {
+			const struct graph_layout_point *p = l->points + l->routes[f].first;
+
+			for (int k = 0; f != e && k + 1 < l->routes[f].n_points; k++) {
+				int lo_x = p[k].x < p[k + 1].x ? p[k].x : p[k + 1].x;
+				int hi_x = p[k].x < p[k + 1].x ? p[k + 1].x : p[k].x;
+				int lo_y = p[k].y < p[k + 1].y ? p[k].y : p[k + 1].y;
+				int hi_y = p[k].y < p[k + 1].y ? p[k + 1].y : p[k].y;
+
+				bad += lo_y <= y && y <= hi_y && lo_x <= x1 && x0 <= hi_x;
+			}
+		}
+	}
+	return bad;
+}
+
 static void test_random_properties(void)
 {
 	struct screen *s = screen_new(80, 24, false);
@@ -376,6 +510,7 @@ static void test_random_properties(void)
 		bad = check_boxes(g, &l);
 		for (int e = 0; e < g->n_edges; e++)
 			bad += check_route(g, &l, e);
+		bad += check_labels(g, &l);
 		if (bad)
 			fprintf(stderr, "random graph %d: %d nodes, %d edges: %d problems\n", t,
 			        g->n_nodes, g->n_edges, bad);
@@ -421,7 +556,9 @@ int main(void)
 		return 1;
 	}
 	test_goldens();
-	test_three_layers_fit();
+	test_labels_in_full();
+	test_label_cap();
+	test_reach();
 	test_selected();
 	test_navigation();
 	test_random_properties();

@@ -119,7 +119,9 @@ static void teardown(struct fixture *f)
 	free(f->ex.result.fails);
 }
 
-/* Lesson 3's cycle: the exception, its traceback, the frame that holds it. */
+/* Lesson 3's cycle: the exception, its traceback, the frame that holds it;
+ * and the machinery the view hides at first: the frame's function and code,
+ * and what only the function holds. */
 static struct graph *cycle_graph(void)
 {
 	struct graph *g = graph_new();
@@ -131,6 +133,11 @@ static struct graph *cycle_graph(void)
 		  .size = 432 },
 		{ .addr = 0x4000, .kind = GRAPH_BYTES, .type = "bytes", .repr = "b'xxxx...'",
 		  .size = 5000033 },
+		{ .addr = 0x5000, .kind = GRAPH_FUNCTION, .type = "function", .repr = "handle()",
+		  .size = 152, .incidental = true },
+		{ .addr = 0x6000, .kind = GRAPH_CODE, .type = "code", .repr = "code handle",
+		  .size = 200, .incidental = true },
+		{ .addr = 0x7000, .kind = GRAPH_STR, .type = "str", .repr = "'handle'", .size = 55 },
 	};
 
 	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
@@ -139,6 +146,10 @@ static struct graph *cycle_graph(void)
 	graph_add_edge(g, 1, 2, "tb_frame");
 	graph_add_edge(g, 2, 0, "exc");
 	graph_add_edge(g, 2, 3, "payload");
+	graph_add_edge(g, 2, 4, "f_func");
+	graph_add_edge(g, 2, 5, "f_code");
+	graph_add_edge(g, 4, 5, "__code__");
+	graph_add_edge(g, 4, 6, "__qualname__");
 	graph_find_cycles(g);
 	return g;
 }
@@ -181,6 +192,9 @@ int main(void)
 	check_frame(&f, "before_step", 80, 24, false);
 	check_frame(&f, "before_step.ascii", 80, 24, true);
 	check_frame(&f, "before_step.160x48", 160, 48, false);
+	f.shows.graph = f.ctx.in_graph = true;   /* g before any step has drawn a graph */
+	check_frame(&f, "graph.none", 80, 24, false);
+	f.shows.graph = f.ctx.in_graph = false;
 
 	model_begin_step(&f.model, 1, "Raise a fresh instance instead");
 	model_running(&f.model);
@@ -208,6 +222,9 @@ int main(void)
 	model_set_graph(&f.model, cycle_graph());
 	f.shows.graph = f.ctx.in_graph = true;
 	check_frame(&f, "graph", 80, 24, false);
+	f.shows.help = true;
+	check_frame(&f, "help.graph", 80, 24, false);
+	f.shows.help = false;
 	f.wide = true;
 	check_frame(&f, "graph.wide", 80, 24, false);
 	f.shows.graph = f.ctx.in_graph = false;

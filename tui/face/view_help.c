@@ -46,11 +46,16 @@ static const struct help_line graph_keys[] = {
 	{ "tab", "follow an edge" },
 	{ "c", "walk the reference cycle of the selected object" },
 	{ "enter", "details: size, bytes it keeps, why it is alive" },
+	{ "", "(j k, PgUp PgDn scroll them; esc closes them)" },
 	{ "e", "expand or fold long chains" },
+	{ "f", "show all objects, or hide code, functions, classes," },
+	{ "", "modules and constants again (hidden at first)" },
 	{ "h j k l", "pan the drawing" },
-	{ "g, esc", "back to the lesson" },
+	{ "home", "back to the root" },
+	{ "g", "back to the lesson" },
 	{ "", "" },
 	{ "marks", "\u27f2 and double boxes: on a reference cycle" },
+	{ "", "the bottom line: how a root reaches the selection" },
 	END,
 };
 

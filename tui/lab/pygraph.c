@@ -8,6 +8,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <frameobject.h>
+#include <structmember.h>
 
 #include "pygraph.h"
 
@@ -193,6 +194,29 @@ static void label_dict(struct labels *l, PyObject *dict)
 	PyErr_Clear();
 }
 
+/* Items of a list or tuple subclass by position; past LABELLED_ITEMS the
+ * rest go unnamed rather than grow the map by a million entries. */
+#define LABELLED_ITEMS 4096
+
+static void label_items(struct labels *l, PyObject *seq)
+{
+	Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+
+	for (Py_ssize_t i = 0; i < n && i < LABELLED_ITEMS; i++)
+		label(l, PySequence_Fast_ITEMS(seq)[i], "[%zd]", i);
+}
+
+/* An instance's __slots__, read where each slot's member keeps it: the
+ * classes defined in Python up its bases, as tp_traverse visits them. */
+static void label_slots(struct labels *l, PyObject *o)
+{
+	for (PyTypeObject *tp = Py_TYPE(o); tp && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE); tp = tp->tp_base) {
+		for (PyMemberDef *m = tp->tp_members; m && m->name; m++)
+			if (m->type == T_OBJECT_EX || m->type == T_OBJECT)
+				label(l, *(PyObject **)((char *)o + m->offset), "%s", m->name);
+	}
+}
+
 static void labels_for(struct labels *l, PyObject *o)
 {
 	labels_reset(l);
@@ -234,13 +258,37 @@ static void labels_for(struct labels *l, PyObject *o)
 		label(l, fn->func_module, "__module__");
 		label(l, fn->func_name, "__name__");
 		label(l, fn->func_qualname, "__qualname__");
+		label(l, fn->func_doc, "__doc__");
+		label(l, fn->func_annotations, "__annotations__");
+#if PY_VERSION_HEX >= 0x030A0000
+		label(l, fn->func_builtins, "__builtins__");
+#endif
+	} else if (PyCFunction_Check(o)) {
+		label(l, PyCFunction_GET_SELF(o), "__self__");
+		label(l, ((PyCFunctionObject *)o)->m_module, "__module__");
 	} else if (PyMethod_Check(o)) {
 		label(l, PyMethod_GET_SELF(o), "__self__");
 		label(l, PyMethod_GET_FUNCTION(o), "__func__");
+	} else if (PyType_Check(o)) {
+		/* A class's traverse visits these (types defined in Python only). */
+		PyTypeObject *tp = (PyTypeObject *)o;
+		label(l, tp->tp_dict, "__dict__");
+		label(l, tp->tp_mro, "__mro__");
+		label(l, tp->tp_bases, "__bases__");
+		label(l, (PyObject *)tp->tp_base, "__base__");
+		label(l, tp->tp_cache, "(cache)");
+#if PY_VERSION_HEX >= 0x03090000
+		if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE)
+			label(l, ((PyHeapTypeObject *)tp)->ht_module, "(defining module)");
+#endif
+	} else if (PyList_Check(o) || PyTuple_Check(o)) {
+		label_items(l, o);   /* a subclass: exact ones are named by position */
 	}
 	if (!PyType_Check(o) && (Py_TYPE(o)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
-		/* An instance of a class: its attributes, in place or in __dict__. */
+		/* An instance of a class: its attributes, in place, in __slots__ or
+		 * in __dict__. */
 		pyintrospect_inline_attrs(o, label_name, l);
+		label_slots(l, o);
 		label(l, pyintrospect_instance_dict(o), "__dict__");
 		label(l, (PyObject *)Py_TYPE(o), "__class__");
 	}
@@ -274,6 +322,15 @@ static const char *basename_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	return slash ? slash + 1 : path;
+}
+
+/* A module's namespace: a scenario's has __builtins__, an imported module's
+ * (builtins' own among them) has __spec__. */
+static bool is_namespace(PyObject *dict)
+{
+	return PyDict_GetItemString(dict, "__name__") != NULL &&
+	       (PyDict_GetItemString(dict, "__builtins__") != NULL ||
+	        PyDict_GetItemString(dict, "__spec__") != NULL);
 }
 
 /* A short description built from the object's fields: never its __repr__. */
@@ -310,14 +367,14 @@ static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
 	}
 	case GRAPH_DICT:
 	case GRAPH_SET:
-		/* Read in place: a subclass's own __len__ would run code mid-capture. */
-		snprintf(buf, size, "%zd items", PyDict_Check(o) ? PyDict_GET_SIZE(o)
-		         : PyAnySet_Check(o) ? PySet_GET_SIZE(o) : (Py_ssize_t)0);
-		break;
 	case GRAPH_LIST:
-	case GRAPH_TUPLE:
-		snprintf(buf, size, "%zd items", PySequence_Fast_GET_SIZE(o));
+	case GRAPH_TUPLE: {
+		/* Read in place: a subclass's own __len__ would run code mid-capture. */
+		Py_ssize_t n = PyDict_Check(o) ? PyDict_GET_SIZE(o) : PyAnySet_Check(o) ? PySet_GET_SIZE(o)
+		               : PySequence_Fast_GET_SIZE(o);
+		snprintf(buf, size, "%zd item%s", n, n == 1 ? "" : "s");
 		break;
+	}
 	case GRAPH_FUNCTION:
 		snprintf(buf, size, "%s()", utf8(((PyFunctionObject *)o)->func_qualname));
 		break;
@@ -339,15 +396,44 @@ static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
 		break;
 	}
 	case GRAPH_NUMBER:
-		if (PyFloat_Check(o))
+		if (PyBool_Check(o))
+			snprintf(buf, size, "%s", o == Py_True ? "True" : "False");
+		else if (PyFloat_Check(o))
 			snprintf(buf, size, "%g", PyFloat_AS_DOUBLE(o));
 		else
 			snprintf(buf, size, "%lld", PyLong_AsLongLong(o));
 		PyErr_Clear();
 		break;
 	default:
-		snprintf(buf, size, "<%s>", Py_TYPE(o)->tp_name);
+		snprintf(buf, size, o == Py_None ? "None" : "<%s>", Py_TYPE(o)->tp_name);
 		break;
+	}
+}
+
+/* The interpreter's machinery and the constants it keeps for good (None,
+ * True, False, the small ints it caches), which no leak keeps alive: what a
+ * lesson's picture can leave out (graph_hide_incidental). */
+static bool is_incidental(PyObject *o, enum graph_kind kind)
+{
+	int overflow;
+	long value;
+
+	switch (kind) {
+	case GRAPH_CODE:
+	case GRAPH_FUNCTION:
+	case GRAPH_MODULE:
+	case GRAPH_TYPE:
+		return true;
+	case GRAPH_DICT:
+		return is_namespace(o);
+	case GRAPH_NUMBER:
+		if (!PyLong_CheckExact(o))
+			return PyBool_Check(o);
+		value = PyLong_AsLongAndOverflow(o, &overflow);
+		return !overflow && value >= -5 && value <= 256;
+	default:
+		return PyCFunction_Check(o) || o == Py_None || o == Py_Ellipsis ||
+		       o == Py_NotImplemented;
 	}
 }
 
@@ -387,14 +473,7 @@ static bool is_leaf(PyObject *o, enum graph_kind kind, const struct pygraph_limi
 		return !(lim->follow_classes && (((PyTypeObject *)o)->tp_flags & Py_TPFLAGS_HEAPTYPE));
 	if (kind == GRAPH_CODE || kind == GRAPH_MODULE)
 		return true;
-	if (kind == GRAPH_DICT) {
-		/* A module's namespace: a scenario's has __builtins__, an imported
-		 * module's (builtins' own among them) has __spec__. */
-		return PyDict_GetItemString(o, "__name__") != NULL &&
-		       (PyDict_GetItemString(o, "__builtins__") != NULL ||
-		        PyDict_GetItemString(o, "__spec__") != NULL);
-	}
-	return false;
+	return kind == GRAPH_DICT && is_namespace(o);
 }
 
 /* ---- the walk ---------------------------------------------------------- */
@@ -435,6 +514,7 @@ static int add_object(struct walk *w, PyObject *o, int depth)
 	n.kind = kind_of(o);
 	snprintf(n.type, sizeof n.type, "%s", Py_TYPE(o)->tp_name);
 	describe(o, n.kind, n.repr, sizeof n.repr);
+	n.incidental = is_incidental(o, n.kind);
 	n.size = size_of(o);
 	i = graph_add_node(w->g, &n);
 	if (i == w->cap) {
@@ -517,7 +597,8 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 				c = add_object(&w, child, w.depth[v] + 1);
 			}
 			w.in_degree[c]++;
-			graph_add_edge(w.g, v, c, name ? name : "");
+			/* No field or name known for it: say so rather than leave it blank. */
+			graph_add_edge(w.g, v, c, name ? name : "(referent)");
 		}
 		if (skipped) {
 			struct graph_node more = { .kind = GRAPH_MORE, .collapsed = skipped,

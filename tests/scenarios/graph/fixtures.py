@@ -20,6 +20,10 @@ class Slotted:
         self.b = {"k": "v"}
 
 
+class Report(list):
+    pass
+
+
 def make_closure():
     counter = [0]
 
@@ -61,6 +65,9 @@ a_dict = {"x": plain, 1: [2], ("t",): "y"}
 a_list = [plain, plain, "s", 3]
 a_tuple = (plain, a_list)
 a_set = {1, "two", (3,)}
+report = Report(["text", Slotted()])
+report.title = "a list subclass with attributes"
+builtin = a_list.append
 self_list = []
 self_list.append(self_list)
 ref = weakref.ref(inner)

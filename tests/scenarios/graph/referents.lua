@@ -5,6 +5,7 @@ scenario { title = "Graph edges against gc.get_referents", python = "fixtures.py
 local FIXTURES = {
   "chained", "inner", "traceback", "frame", "closure", "cell", "plain", "with_dict",
   "slotted", "method", "a_dict", "a_list", "a_tuple", "a_set", "self_list", "AppError",
+  "report", "builtin",
 }
 
 local function sorted_addrs(g)
@@ -60,9 +61,32 @@ step("Edges are named by meaning", function()
   check.equals("function -> __closure__", l["__closure__"], "tuple")
   check.equals("function -> __defaults__", l["__defaults__"], "tuple")
   check.equals("function -> __globals__", l["__globals__"], "dict")
+  check.equals("function -> __builtins__", l["__builtins__"], "dict")
+  check.equals("function -> __doc__", l["__doc__"], "NoneType")
   l = labels(graph.capture("method", { depth = 1 }))
   check.equals("method -> __self__", l["__self__"], "Plain")
   check.equals("method -> __func__", l["__func__"], "function")
+  l = labels(graph.capture("builtin", { depth = 1 }))
+  check.equals("built-in method -> __self__", l["__self__"], "list")
+  l = labels(graph.capture("slotted", { depth = 1 }))
+  check.equals("instance -> a slot by name", l["a"], "list")
+  check.equals("instance -> another slot", l["b"], "dict")
+  l = labels(graph.capture("report", { depth = 1 }))
+  check.equals("list subclass -> [1]", l["[1]"], "Slotted")
+  check.equals("list subclass -> __dict__", l["__dict__"], "dict")
+  l = labels(graph.capture("AppError", { depth = 1 }))
+  check.equals("class -> __mro__", l["__mro__"], "tuple")
+  check.equals("class -> __bases__", l["__bases__"], "tuple")
+  check.equals("class -> __base__", l["__base__"], "type")
+  check.equals("class -> __dict__", l["__dict__"], "dict")
+  -- Every edge has a name: a field, a key, a position, or "(referent)".
+  for _, name in ipairs(FIXTURES) do
+    local unnamed = 0
+    for _, e in ipairs(graph.capture(name, { depth = 1 }).edges_out) do
+      if e.label == "" or e.label == "?" then unnamed = unnamed + 1 end
+    end
+    check.equals(name .. ": every edge is named", unnamed, 0)
+  end
 end)
 
 step("Cycles: found where they are, not where they are not", function()
