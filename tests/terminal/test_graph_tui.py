@@ -261,6 +261,9 @@ def case_hidden(srv):
         p.keys("Escape")
         p.keys("f")
         p.wait_for(f"+{m.group(1)} hidden", why="f again to hide the machinery")
+        p.keys("Escape")   # no details open: Esc leaves the graph, as g does
+        p.wait_for(lambda s: "Graph of" not in s and "[space] run step 2/" in t.status_line(s),
+                   why="Esc with no details open to go back to the lesson")
     finally:
         p.close()
 

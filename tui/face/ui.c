@@ -560,6 +560,10 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 			ui->why = why;
 		return;
 	}
+	if (ui->graph && key == TERM_KEY_ESCAPE) {
+		ui->graph = false;
+		return;
+	}
 	switch (key) {
 	case ' ':
 	case TERM_KEY_ENTER:

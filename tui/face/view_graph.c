@@ -601,6 +601,8 @@ static bool graph_view_key(void *data, int key)
 			v->why_request = v->selected_addr;
 		return true;
 	case TERM_KEY_ESCAPE:
+		if (!v->details)
+			return false;   /* nothing to close: the interface leaves the graph */
 		v->details = false;
 		return true;
 	case TERM_KEY_HOME:

@@ -52,7 +52,7 @@ static const struct help_line graph_keys[] = {
 	{ "", "modules and constants again (hidden at first)" },
 	{ "h j k l", "pan the drawing" },
 	{ "home", "back to the root" },
-	{ "g", "back to the lesson" },
+	{ "g, esc", "back to the lesson" },
 	{ "", "" },
 	{ "marks", "\u27f2 and double boxes: on a reference cycle" },
 	{ "", "the bottom line: how a root reaches the selection" },
