@@ -12,7 +12,8 @@ scenarios/README.md says:
   predictions and printed lines (api/report.lua).
 - naming: classes and tracebacks read as python3 prints them, and main
   blocks do not run (api/naming.lua, compared with python3 naming.py).
-- check: a lesson whose scenario file is missing is one failure, not more.
+- check: a lesson whose scenario file is missing is one failure, not more;
+  a page that states a prediction's answer before it is asked is named.
 
 usage: test_api.py EXCLAB
 """
@@ -192,6 +193,76 @@ def check_missing_scenario(exclab):
         shutil.rmtree(d)
 
 
+GIVEAWAY_SCENARIO = """
+scenario { title = "giveaways" }
+step("raise", function()
+  local guess = predict { question = "How many entries?", number = true }
+  reveal(guess, 200)
+end)
+step("free", function()
+  local guess = predict { question = "What is freed?", choices = { "nothing", "the whole buffer" } }
+  reveal(guess, "the whole buffer")
+end)
+step("small", function()
+  local guess = predict { question = "How many, of 100?", number = true }
+  reveal(guess, 100)
+end)
+"""
+
+GIVEAWAY_LESSON = """# Giveaways
+
+Run the [scenario](sc/scenario.lua).
+
+## Raise
+<!-- step 1 -->
+
+The chain grows by 2 a raise: 200 in all.
+
+## Free
+<!-- step 2 -->
+
+What does clearing free?
+
+<!-- after step 2 -->
+Measured: the whole buffer.
+<!-- /after -->
+
+## Small
+<!-- step 3 -->
+
+Of 100 requests, how many?
+
+<!-- after step 2 -->
+And the whole buffer went, as step 2 showed.
+<!-- /after -->
+"""
+
+
+def check_giveaways(exclab):
+    """exclab check names a page that states a prediction's answer before it
+    is asked, on any page (a learner may read ahead), and only that: an answer
+    held back with <!-- after step N --> (up to N, or on a later page), or a
+    figure the question itself gives, is fine."""
+    d = tempfile.mkdtemp()
+    try:
+        os.mkdir(os.path.join(d, "sc"))
+        with open(os.path.join(d, "sc", "scenario.lua"), "w") as f:
+            f.write(GIVEAWAY_SCENARIO)
+        with open(os.path.join(d, "01-giveaways.md"), "w") as f:
+            f.write(GIVEAWAY_LESSON)
+        proc = subprocess.run([exclab, "check", d], capture_output=True, text=True, timeout=60)
+        lines = [l for l in proc.stdout.splitlines() if "gives away" in l]
+        want = (r"^FAIL .*01-giveaways\.md: page 2 \(\"Raise\"\) gives away step 1's prediction "
+                r"before it is asked: the answer, 200, is in \"The chain grows by 2 a raise: 200 in all\.\"; "
+                r"hold it back with <!-- after step 1 -->$")
+        if len(lines) != 1 or not re.search(want, lines[0]):
+            fail("check, giveaways: expected one FAIL, for page 2's 200:\n" + proc.stdout)
+        else:
+            ok(f"check, giveaways: {lines[0]}")
+    finally:
+        shutil.rmtree(d)
+
+
 def main():
     exclab = sys.argv[1]
     checks_hold(exclab, "roots.lua", 40)
@@ -200,6 +271,7 @@ def main():
     report_fields(exclab)
     naming(exclab)
     check_missing_scenario(exclab)
+    check_giveaways(exclab)
     print(f"{failures} failure{'s' if failures != 1 else ''}")
     sys.exit(1 if failures else 0)
 

@@ -1,7 +1,9 @@
 /* check.c — exclab check: run the whole course as its tests would.
  * Scenarios and verifications run in child processes of exclab itself. */
+#define _GNU_SOURCE   /* strcasestr */
 #include "check.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +167,94 @@ static void check_layout(const struct lesson *lesson, const char *path)
 	mdrender_free(&doc);
 }
 
+/* Where the figure `number` stands as a number of its own in text (commas
+ * between groups of digits allowed: "1,000" is 1000), or NULL. */
+static const char *find_number(const char *text, const char *number)
+{
+	for (const char *t = text; *t; t++) {
+		char digits[64];
+		size_t n = 0;
+		const char *e = t;
+
+		if (!isdigit((unsigned char)*t) || (t > text && (isalnum((unsigned char)t[-1]) ||
+		    t[-1] == '.' || t[-1] == ',' || t[-1] == '_')))
+			continue;
+		while (n + 1 < sizeof digits && (isdigit((unsigned char)*e) || ((*e == ',' || *e == '.') &&
+		       isdigit((unsigned char)e[1]))))
+			if (*e++ != ',')
+				digits[n++] = e[-1];
+		digits[n] = '\0';
+		if (!isalnum((unsigned char)*e) && *e != '_' && strcmp(digits, number) == 0)
+			return t;
+		t = e - 1;
+	}
+	return NULL;
+}
+
+static bool is_number(const char *s)
+{
+	char *end;
+
+	strtod(s, &end);
+	return *s && *end == '\0' && isdigit((unsigned char)*s);
+}
+
+/* Where text gives away a prediction's answer: its figure (when it is one a
+ * reader would not meet by chance: 10 or more, and not in the question) or
+ * the words of the right choice (three words or more), or NULL. Shorter
+ * answers ("no", "4") cannot be told from ordinary text. */
+static const char *find_answer(const char *text, const struct report_prediction *p)
+{
+	if (is_number(p->actual)) {
+		if (strtod(p->actual, NULL) < 10 || find_number(p->question, p->actual))
+			return NULL;
+		return find_number(text, p->actual);
+	}
+	int spaces = 0;
+	for (const char *a = p->actual; *a; a++)
+		spaces += *a == ' ';
+	return spaces >= 2 ? strcasestr(text, p->actual) : NULL;
+}
+
+/* No page shows a prediction's answer before the step that asks it has
+ * run: the text a learner can read by then (every page, less the parts held
+ * back until that step or a later one) must not contain it. */
+static void check_giveaways(const struct lesson *lesson, const char *path,
+                            const struct report *res)
+{
+	struct mdrender_doc doc;
+	int problems_before = problems;
+
+	lesson_render(lesson, &doc, 1 << 20, false);   /* one line a paragraph: phrases whole */
+	for (int k = 0; k < res->n_predictions; k++) {
+		const struct report_prediction *pr = &res->predictions[k];
+		for (int pg = 0; pg < doc.npages; pg++) {
+			const struct mdrender_page *page = &doc.pages[pg];
+			for (int i = page->first; i < page->first + page->count; i++) {
+				if (doc.lines[i].shown_after >= pr->step)
+					continue;   /* held back until the step has run */
+				char *text = mdrender_line_text(&doc.lines[i]);
+				const char *at = find_answer(text, pr);
+				if (at) {
+					int from = at - text > 40 ? (int)(at - text) - 40 : 0;
+					report(false, path, "page %d (\"%s\") gives away step %d's prediction "
+					       "before it is asked: the answer, %s, is in \"%s%.80s\"; hold it back "
+					       "with <!-- after step %d -->", pg + 1, page->title, pr->step,
+					       pr->actual, from ? "…" : "", text + from, pr->step);
+					free(text);
+					goto next_prediction;   /* one report a prediction */
+				}
+				free(text);
+			}
+		}
+next_prediction:;
+	}
+	if (problems == problems_before && res->n_predictions > 0)
+		report(true, path, "no page gives away the answer of its %d prediction%s before it is asked",
+		       res->n_predictions, res->n_predictions == 1 ? "" : "s");
+	mdrender_free(&doc);
+}
+
 static void check_lesson(const char *path)
 {
 	struct lesson *lesson = NULL;
@@ -193,6 +283,7 @@ static void check_lesson(const char *path)
 		report(true, scenario, "%d checks hold", res.passed);
 	else
 		report(false, scenario, "%s", why_failed(&res));
+	check_giveaways(lesson, path, &res);
 	report_free(&res);
 
 	/* The Python files, and the exercise as the scenario declares it. */

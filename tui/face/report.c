@@ -41,6 +41,21 @@ static void add_failed(struct report *r, json_object *checks)
 	}
 }
 
+static void add_predictions(struct report *r, json_object *predictions, int step)
+{
+	for (size_t k = 0; k < json_object_array_length(predictions); k++) {
+		json_object *o = json_object_array_get_idx(predictions, k);
+		struct report_prediction *p;
+
+		r->predictions = xrealloc(r->predictions,
+		                          (size_t)(r->n_predictions + 1) * sizeof *r->predictions);
+		p = &r->predictions[r->n_predictions++];
+		p->step = step;
+		p->question = dup_field(o, "question");
+		p->actual = dup_field(o, "actual");
+	}
+}
+
 bool report_parse(struct report *r, const char *text)
 {
 	json_object *root = json_tokener_parse(text), *v, *steps;
@@ -59,10 +74,13 @@ bool report_parse(struct report *r, const char *text)
 	if (json_object_object_get_ex(root, "steps", &steps) &&
 	    json_object_is_type(steps, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(steps); i++) {
-			json_object *checks;
-			if (json_object_object_get_ex(json_object_array_get_idx(steps, i), "checks", &checks) &&
-			    json_object_is_type(checks, json_type_array))
-				add_failed(r, checks);
+			json_object *step = json_object_array_get_idx(steps, i), *a;
+			if (json_object_object_get_ex(step, "checks", &a) &&
+			    json_object_is_type(a, json_type_array))
+				add_failed(r, a);
+			if (json_object_object_get_ex(step, "predictions", &a) &&
+			    json_object_is_type(a, json_type_array))
+				add_predictions(r, a, (int)i + 1);
 		}
 	}
 	json_object_put(root);
@@ -77,6 +95,11 @@ void report_free(struct report *r)
 		free(r->fails[i].where);
 	}
 	free(r->fails);
+	for (int i = 0; i < r->n_predictions; i++) {
+		free(r->predictions[i].question);
+		free(r->predictions[i].actual);
+	}
+	free(r->predictions);
 	memset(r, 0, sizeof *r);
 }
 

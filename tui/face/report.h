@@ -19,11 +19,19 @@ struct report_check {
 	char *message, *detail, *where;
 };
 
+/* A prediction the run asked, and what the step measured. */
+struct report_prediction {
+	int step;                     /* 1-based */
+	char *question, *actual;
+};
+
 /* What a `--json` run reported. */
 struct report {
 	int passed, failed;
 	struct report_check *fails;   /* the checks that failed, in order */
 	int n_fails;
+	struct report_prediction *predictions;
+	int n_predictions;
 	char error[1024];             /* the scenario's error, or "" */
 };
 
