@@ -8,7 +8,7 @@ const struct probe_info probe_info[PROBE_COUNT] = {
 	[PROBE_RSS]     = { .key = "rss",     .label = "Process RSS",   .unit = PROBE_UNIT_BYTES },
 	[PROBE_CHAIN]   = { .key = "chain",   .label = "Traceback chain", .unit = PROBE_UNIT_COUNT },
 	[PROBE_FRAMES]  = { .key = "frames",  .label = "Frames kept",   .unit = PROBE_UNIT_COUNT },
-	[PROBE_GC0]     = { .key = "gc0",     .label = "GC gen-0 count", .unit = PROBE_UNIT_COUNT },
+	[PROBE_GC0]     = { .key = "gc0",     .label = "GC gen-0",       .unit = PROBE_UNIT_COUNT },
 	[PROBE_GC_RUNS] = { .key = "gc_runs", .label = "GC collections", .unit = PROBE_UNIT_COUNT },
 };
 

@@ -34,6 +34,34 @@ static void test_series_ring(void)
 	model_free(&m);
 }
 
+/* What the lab did while it loaded the scenario is not the lesson's: once
+ * loaded, the gauges start afresh (no growth, no peak, no history), and only
+ * then. */
+static void test_gauges_start_after_load(void)
+{
+	struct model m;
+	struct probe_sample s = { .have = 1u << PROBE_HEAP };
+	struct series *ser = &m.series[PROBE_HEAP];
+
+	model_init(&m);
+	model_loading(&m);
+	for (int i = 1; i <= 5; i++) {
+		s.v[PROBE_HEAP] = i * 1e6;   /* the scenario's file loads */
+		model_push_sample(&m, &s);
+	}
+	s.v[PROBE_HEAP] = 3e6;
+	model_push_sample(&m, &s);
+	model_before_step(&m, 0, "first");
+	CHECK(ser->base == 3e6 && ser->peak == 3e6 && ser->len == 1 && ser->last == 3e6);
+	model_begin_step(&m, 0, "first");
+	model_running(&m);
+	s.v[PROBE_HEAP] = 8e6;
+	model_push_sample(&m, &s);
+	model_before_step(&m, 1, "second");   /* between steps: the history stays */
+	CHECK(ser->len == 2 && ser->peak == 8e6 && ser->base == 3e6);
+	model_free(&m);
+}
+
 static void test_console_ring(void)
 {
 	struct model m;
@@ -210,6 +238,7 @@ static void test_formatting(void)
 int main(void)
 {
 	test_series_ring();
+	test_gauges_start_after_load();
 	test_console_ring();
 	test_steps_and_checks();
 	test_values();

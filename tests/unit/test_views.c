@@ -68,6 +68,7 @@ static void setup(struct fixture *f)
 	model_set_settings(&f->model, 1u << PROBE_HEAP | 1u << PROBE_RSS | 1u << PROBE_CHAIN |
 	                   1u << PROBE_FRAMES, "Errors.not_found", "");
 	model_console(&f->model, CONSOLE_INFO, "Reusing one exception instance — Python 3.11.2");
+	model_before_step(&f->model, 0, "Raise the shared instance 100 times");
 	model_begin_step(&f->model, 0, "Raise the shared instance 100 times");
 	model_console(&f->model, CONSOLE_STEP, "▶ Step 1/3: Raise the shared instance 100 times");
 	for (int i = 0; i <= 10; i++)

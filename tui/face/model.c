@@ -450,6 +450,17 @@ void model_loading(struct model *m)
 
 void model_before_step(struct model *m, int index, const char *title)
 {
+	/* Loaded: what the lab did to start and load the scenario is not the
+	 * lesson's, so the gauges start afresh from here. */
+	if (m->state == RUN_LOADING)
+		for (int id = 0; id < PROBE_COUNT; id++) {
+			struct series *ser = &m->series[id];
+			if (!ser->has_value)
+				continue;
+			ser->values[0] = ser->base = ser->peak = ser->last;
+			ser->start = 0;
+			ser->len = 1;
+		}
 	m->step_index = index;
 	snprintf(m->step_title, sizeof m->step_title, "%s", title);
 	set_state(m, RUN_BEFORE_STEP);
