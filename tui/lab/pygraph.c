@@ -203,9 +203,7 @@ static void labels_for(struct labels *l, PyObject *o)
 		label(l, e->cause, "__cause__");
 		label(l, e->args, "args");
 		label(l, e->dict, "__dict__");
-#if PY_VERSION_HEX >= 0x030B0000
 		label(l, e->notes, "__notes__");
-#endif
 	} else if (PyTraceBack_Check(o)) {
 		PyTracebackObject *tb = (PyTracebackObject *)o;
 		label(l, (PyObject *)tb->tb_next, "tb_next");
@@ -214,11 +212,10 @@ static void labels_for(struct labels *l, PyObject *o)
 		PyObject *func, *code, *locals;
 		pyintrospect_frame_locals(o, label_name, l);
 		label(l, pyintrospect_frame_back(o), "f_back");
-		if (pyintrospect_frame_fields(o, &func, &code, &locals) == 0) {
-			label(l, func, "f_func");
-			label(l, code, "f_code");
-			label(l, locals, "f_locals");
-		}
+		pyintrospect_frame_fields(o, &func, &code, &locals);
+		label(l, func, "f_func");
+		label(l, code, "f_code");
+		label(l, locals, "f_locals");
 	} else if (PyDict_Check(o)) {
 		label_dict(l, o);
 	} else if (PyCell_Check(o)) {

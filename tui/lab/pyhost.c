@@ -250,7 +250,6 @@ int pyhost_start(struct error *err)
 	Py_DECREF(globals);
 	key_generation = PyUnicode_InternFromString("generation");
 	key_collected = PyUnicode_InternFromString("collected");
-	pyprobes_init();
 	pyjobs_init();
 
 	gc = PyImport_ImportModule("gc");

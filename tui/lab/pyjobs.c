@@ -112,9 +112,18 @@ static PyObject *resolve_root(const char *name)
 		}
 		obj = next;
 		if (obj && deref) {
-			PyObject *target = PyWeakref_Check(obj) ? PyWeakref_GetObject(obj) : NULL;
+			PyObject *target = NULL;
+			/* 3.13 deprecates the borrowed PyWeakref_GetObject (None when
+			 * dead) for PyWeakref_GetRef (a new reference, NULL when dead). */
+#if PY_VERSION_HEX >= 0x030D0000
+			if (PyWeakref_Check(obj))
+				PyWeakref_GetRef(obj, &target);
+#else
+			target = PyWeakref_Check(obj) ? PyWeakref_GetObject(obj) : NULL;
+			target = target && target != Py_None ? Py_NewRef(target) : NULL;
+#endif
 			Py_DECREF(obj);
-			obj = target && target != Py_None ? Py_NewRef(target) : NULL;
+			obj = target;
 		}
 		if (obj == NULL)
 			break;

@@ -8,7 +8,6 @@
 
 #include "sample.h"
 
-void pyprobes_init(void);
 /* Follow the object at a dotted name in the namespace ("" follows none).
  * -1 with a Python exception set when the name cannot be kept. */
 int pyprobes_watch(const char *dotted);
