@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Build exclab (installing what is missing) and run every test, then the unit
 # and scenario tests again in a build with AddressSanitizer and
-# UndefinedBehaviorSanitizer. Ends with one line "N passed, N failed".
-# Warnings are errors when CI is set. Arguments go to the first meson test
-# (for example --suite unit); EXCLAB_NO_SANITIZERS=1 skips the second run.
+# UndefinedBehaviorSanitizer, then the tests of VERSION_TESTS against each
+# other CPython found. Ends with one line "N passed, N failed", counting
+# every test run. Warnings are errors when CI is set. Arguments go to the
+# first meson test (for example --suite unit); EXCLAB_NO_SANITIZERS=1 skips
+# the second run, EXCLAB_NO_VERSIONS=1 the other CPythons.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tui/deps.sh"
@@ -33,6 +35,86 @@ if [ -z "${EXCLAB_NO_SANITIZERS:-}" ]; then
 		status=1
 		logs+=("$asan/the-build-failed")   # counted as a failure below
 	fi
+fi
+
+# The other CPythons: each one pyintrospect.c knows (meson.build's
+# python_known) besides the one build/ embeds, found by its embed pkg-config
+# file, in build-py3.X/ of its own. These builds link the shared libpython,
+# so that its rpath is tested too (build/ links the static one).
+VERSION_PYTHONS=(3.11 3.12 3.13)
+# What runs there: the unit suite, then these tests. Extend it as the lessons
+# get per-version expectations.
+VERSION_TESTS=(host graph-referents accuracy versions accuracy-cycles lesson-figures
+	lesson-01-traceback lesson-02-reuse lesson-03-cycles lesson-04-breaking
+	lesson-05-cases lesson-06-finding)
+# Tests of VERSION_TESTS left out on one version, until their scenario has
+# expectations for it. Each run says so.
+declare -A VERSION_PENDING=(
+	# tbexc's first TracebackException imports tokenize (lazily imported by
+	# linecache since 3.13), whose unmarshalled names grow the interned
+	# strings' dict to 2^14 slots (+~100 KB) in exclab's lab; plain
+	# cycles.py had grown it before measuring, importing tracemalloc.
+	[3.13]="accuracy-cycles"
+)
+
+# The lib/pkgconfig folder holding python-$1-embed.pc: pyenv's or uv's
+# newest, else "" when pkg-config finds one on its own path; 1 when none.
+embed_pc_dir() {
+	local pcs
+	pcs=$(compgen -G "$HOME/.pyenv/versions/$1.*/lib/pkgconfig/python-$1-embed.pc";
+	      compgen -G "$HOME/.local/share/uv/python/cpython-$1.*/lib/pkgconfig/python-$1-embed.pc")
+	if [ -n "$pcs" ]; then
+		dirname "$(sort -V <<<"$pcs" | tail -n 1)"
+	elif pkg-config --exists "python-$1-embed"; then
+		echo ""
+	else
+		return 1
+	fi
+}
+
+# Configure (once) and build build-py$1 against CPython $1 found in $2.
+build_version() {
+	local dir=$top/build-py$1
+	local opts=("-Dwerror=$werror" "-Dpython=$1" -Dpython_static=disabled)
+	[ -n "$2" ] && opts+=("-Dpkg_config_path=$2")
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" "${opts[@]}" >&2 || return 1
+	else
+		meson setup "$dir" "$top" "${opts[@]}" >&2 || return 1
+	fi
+	meson compile -C "$dir" >&2
+}
+
+if [ -n "${EXCLAB_NO_VERSIONS:-}" ]; then
+	echo "skip: other CPythons (EXCLAB_NO_VERSIONS is set)"
+else
+	embedded=$("$top/build/tui/exclab" --version | sed -n 's/.*embeds Python \([0-9]*\.[0-9]*\).*/\1/p')
+	for v in "${VERSION_PYTHONS[@]}"; do
+		dir=$top/build-py$v
+		if [ "$v" = "$embedded" ]; then
+			echo "CPython $v: build/ embeds it, tested above"
+			continue
+		fi
+		if ! pc=$(embed_pc_dir "$v"); then
+			echo "skip: CPython $v: no python-$v-embed.pc (pyenv, uv or pkg-config's path)"
+			continue
+		fi
+		if ! build_version "$v" "$pc"; then
+			echo "exclab: the build against CPython $v failed" >&2
+			status=1
+			logs+=("$dir/the-build-failed")   # counted as a failure below
+			continue
+		fi
+		tests=()
+		for t in "${VERSION_TESTS[@]}"; do
+			[[ " ${VERSION_PENDING[$v]:-} " == *" $t "* ]] || tests+=("$t")
+		done
+		[ -n "${VERSION_PENDING[$v]:-}" ] &&
+			echo "CPython $v: not run until they have expectations for $v: ${VERSION_PENDING[$v]}"
+		meson test -C "$dir" --print-errorlogs --logbase unit --suite unit || status=1
+		meson test -C "$dir" --print-errorlogs --logbase versions "${tests[@]}" || status=1
+		logs+=("$dir/meson-logs/unit.json" "$dir/meson-logs/versions.json")
+	done
 fi
 
 python3 - "${logs[@]}" <<'PY'

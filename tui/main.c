@@ -24,9 +24,6 @@
 #ifndef EXCLAB_VERSION
 #define EXCLAB_VERSION "0.0"
 #endif
-#ifndef EXCLAB_PYTHON_VERSION
-#define EXCLAB_PYTHON_VERSION "?"
-#endif
 #ifndef EXCLAB_SOURCE_DIR
 #define EXCLAB_SOURCE_DIR "."
 #endif
@@ -105,7 +102,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			usage(stdout);
 			return 0;
 		} else if (strcmp(arg, "--version") == 0) {
-			printf("exclab %s (embeds Python %s)\n", EXCLAB_VERSION, EXCLAB_PYTHON_VERSION);
+			char python[96];
+			lab_python_version(python, sizeof python);
+			printf("exclab %s (embeds Python %s)\n", EXCLAB_VERSION, python);
 			return 0;
 		} else if (strcmp(arg, "--lessons") == 0) {
 			if (i + 1 >= argc) {

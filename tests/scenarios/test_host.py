@@ -1,11 +1,13 @@
 """The host's promises, checked by tests/scenarios/host/host.lua under hostile
 PYTHON* variables: isolation, no pinned exceptions, probes that do not change
-what they measure, gc events.
+what they measure, gc events. And `exclab --version` names the CPython this
+script runs under: meson's python_exe, the one exclab embeds.
 
 usage: test_host.py EXCLAB
 """
 import json
 import os
+import platform
 import subprocess
 import sys
 
@@ -33,7 +35,11 @@ def main():
             print("ok " if c["passed"] else "FAIL", c["message"], "--", c["detail"])
     if report["error"]:
         print("FAIL scenario error:", report["error"])
-    if proc.returncode != 0 or report["failed"] or report["passed"] < 15:
+    version = subprocess.run([sys.argv[1], "--version"], capture_output=True, text=True,
+                             timeout=10).stdout.strip()
+    named = version.endswith(f"(embeds Python {platform.python_version()})")
+    print("ok " if named else "FAIL", "--version names the embedded CPython --", version)
+    if proc.returncode != 0 or report["failed"] or report["passed"] < 15 or not named:
         print(f"FAIL exit {proc.returncode}, {report['passed']} passed, {report['failed']} failed")
         sys.exit(1)
 

@@ -522,6 +522,11 @@ static void hello(void)
 	labout_end(w);
 }
 
+void lab_python_version(char *buf, size_t size)
+{
+	pyhost_version(buf, size);
+}
+
 void lab_main(int fd)
 {
 	struct wire_conn conn;

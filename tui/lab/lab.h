@@ -11,7 +11,14 @@
 #ifndef EXCLAB_LAB_H
 #define EXCLAB_LAB_H
 
+#include <stddef.h>
+
 /* Serve commands on fd until the interface goes away; never returns. */
 void lab_main(int fd) __attribute__((noreturn));
+
+/* The CPython this binary embeds, for --version, without starting it: the
+ * version of the libpython it runs on, and the one its headers were when
+ * that differs (a shared libpython updated since the build). */
+void lab_python_version(char *buf, size_t size);
 
 #endif

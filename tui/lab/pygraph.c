@@ -227,22 +227,23 @@ static void labels_for(struct labels *l, PyObject *o)
 		label(l, e->cause, "__cause__");
 		label(l, e->args, "args");
 		label(l, e->dict, "__dict__");
-#if PY_VERSION_HEX >= 0x030B0000
 		label(l, e->notes, "__notes__");
-#endif
 	} else if (PyTraceBack_Check(o)) {
 		PyTracebackObject *tb = (PyTracebackObject *)o;
 		label(l, (PyObject *)tb->tb_next, "tb_next");
 		label(l, (PyObject *)tb->tb_frame, "tb_frame");
 	} else if (PyFrame_Check(o)) {
-		PyObject *func, *code, *locals;
+		PyObject *func, *code, *locals, *trace, *extra, *cache;
 		pyintrospect_frame_locals(o, label_name, l);
 		label(l, pyintrospect_frame_back(o), "f_back");
-		if (pyintrospect_frame_fields(o, &func, &code, &locals) == 0) {
-			label(l, func, "f_func");
-			label(l, code, "f_code");
-			label(l, locals, "f_locals");
-		}
+		pyintrospect_frame_fields(o, &func, &code, &locals);
+		label(l, func, "f_func");
+		label(l, code, "f_code");
+		label(l, locals, "f_locals");
+		pyintrospect_frame_others(o, &trace, &extra, &cache);
+		label(l, trace, "f_trace");
+		label(l, extra, "f_extra_locals");
+		label(l, cache, "f_locals_cache");
 	} else if (PyDict_Check(o)) {
 		label_dict(l, o);
 	} else if (PyCell_Check(o)) {
@@ -260,9 +261,7 @@ static void labels_for(struct labels *l, PyObject *o)
 		label(l, fn->func_qualname, "__qualname__");
 		label(l, fn->func_doc, "__doc__");
 		label(l, fn->func_annotations, "__annotations__");
-#if PY_VERSION_HEX >= 0x030A0000
 		label(l, fn->func_builtins, "__builtins__");
-#endif
 	} else if (PyCFunction_Check(o)) {
 		label(l, PyCFunction_GET_SELF(o), "__self__");
 		label(l, ((PyCFunctionObject *)o)->m_module, "__module__");
@@ -277,10 +276,8 @@ static void labels_for(struct labels *l, PyObject *o)
 		label(l, tp->tp_bases, "__bases__");
 		label(l, (PyObject *)tp->tp_base, "__base__");
 		label(l, tp->tp_cache, "(cache)");
-#if PY_VERSION_HEX >= 0x03090000
 		if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE)
 			label(l, ((PyHeapTypeObject *)tp)->ht_module, "(defining module)");
-#endif
 	} else if (PyList_Check(o) || PyTuple_Check(o)) {
 		label_items(l, o);   /* a subclass: exact ones are named by position */
 	}

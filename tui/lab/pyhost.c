@@ -13,6 +13,7 @@
 #include "pyhost.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,7 +251,6 @@ int pyhost_start(struct error *err)
 	Py_DECREF(globals);
 	key_generation = PyUnicode_InternFromString("generation");
 	key_collected = PyUnicode_InternFromString("collected");
-	pyprobes_init();
 	pyjobs_init();
 
 	gc = PyImport_ImportModule("gc");
@@ -276,6 +276,19 @@ status_fail:
 const struct pyhost_info *pyhost_info(void)
 {
 	return &info;
+}
+
+void pyhost_version(char *buf, size_t size)
+{
+	/* Py_GetVersion is the loaded library's own string, "3.13.1 (main, ...",
+	 * and may be called before Py_Initialize; PY_VERSION is the headers'. */
+	char running[32] = "";
+
+	sscanf(Py_GetVersion(), "%31s", running);
+	if (strcmp(running, PY_VERSION) == 0)
+		snprintf(buf, size, "%s", running);
+	else
+		snprintf(buf, size, "%s, built against %s", running, PY_VERSION);
 }
 
 void pyresult_free(struct pyresult *r)

@@ -88,6 +88,9 @@ struct pyhost_info {
 /* Start the interpreter on this thread, with Python's own signal handlers. */
 int pyhost_start(struct error *err);
 const struct pyhost_info *pyhost_info(void);
+/* "3.13.1", or "3.13.1, built against 3.13.0" when the libpython loaded is
+ * not the version of the headers; needs no interpreter (lab.h). */
+void pyhost_version(char *buf, size_t size);
 
 /* Run one job to its end; the result says how it ended (pyjobs.c). */
 void pyhost_run(const struct pyjob *job, struct pyresult *out);

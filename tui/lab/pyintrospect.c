@@ -1,36 +1,116 @@
 /* pyintrospect.c — frame locals and inline attributes, read in place.
- * The only file built with Py_BUILD_CORE: internal layouts stay here. */
+ * The only file built with Py_BUILD_CORE: internal layouts stay here, one
+ * accessor per field that moved between the versions it knows. */
 #define PY_SSIZE_T_CLEAN
 #define Py_BUILD_CORE 1
 #include <Python.h>
 
 #include "pyintrospect.h"
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+/* meson.build refuses other versions at configure time, with a message. */
+#if PY_VERSION_HEX < 0x030B0000 || PY_VERSION_HEX >= 0x030E0000
+#error "pyintrospect.c knows the internal layouts of CPython 3.11 to 3.13 only"
+#endif
+
 #include <internal/pycore_code.h>
 #include <internal/pycore_dict.h>
 #include <internal/pycore_frame.h>
-#include <internal/pycore_gc.h>
 #include <internal/pycore_interp.h>
 #include <internal/pycore_object.h>
 
-int pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *arg)
+/* _PyInterpreterFrame's code object: f_code until 3.12; 3.13 made it
+ * f_executable, a PyObject * (a code object in any frame that has a frame
+ * object). */
+static PyCodeObject *frame_code(_PyInterpreterFrame *f)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+	return _PyFrame_GetCode(f);
+#else
+	return f->f_code;
+#endif
+}
+
+/* _PyInterpreterFrame's function: f_func in 3.11, f_funcobj from 3.12. */
+static PyObject *frame_function(_PyInterpreterFrame *f)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	return f->f_funcobj;
+#else
+	return (PyObject *)f->f_func;
+#endif
+}
+
+/* The instance's inline values while they hold its attributes, else NULL.
+ *   3.11: a PyDictValues pointer four words before the object, NULL once a
+ *         dict took over;
+ *   3.12: one word (PyDictOrValues, three words before the object) holds
+ *         either the dict or the values, tagged;
+ *   3.13: the values follow the object header (Py_TPFLAGS_INLINE_VALUES),
+ *         and stay the attributes' home while values->valid, even after a
+ *         __dict__ was built on top of them. */
+static PyDictValues *inline_values(PyObject *obj)
+{
+	PyTypeObject *tp = Py_TYPE(obj);
+
+#if PY_VERSION_HEX >= 0x030D0000
+	if (!(tp->tp_flags & Py_TPFLAGS_INLINE_VALUES))
+		return NULL;
+	PyDictValues *values = _PyObject_InlineValues(obj);
+	return values->valid ? values : NULL;
+#elif PY_VERSION_HEX >= 0x030C0000
+	if (!(tp->tp_flags & Py_TPFLAGS_MANAGED_DICT))
+		return NULL;
+	PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(obj);
+	return _PyDictOrValues_IsValues(dorv) ? _PyDictOrValues_GetValues(dorv) : NULL;
+#else
+	if (!(tp->tp_flags & Py_TPFLAGS_MANAGED_DICT))
+		return NULL;
+	return *_PyObject_ValuesPointer(obj);
+#endif
+}
+
+/* The dict of a Py_TPFLAGS_MANAGED_DICT instance whose inline values are
+ * gone (inline_values() NULL), or NULL when it never had one. */
+static PyObject *managed_dict(PyObject *obj)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+	return (PyObject *)_PyObject_ManagedDictPointer(obj)->dict;
+#elif PY_VERSION_HEX >= 0x030C0000
+	return _PyDictOrValues_GetDict(*_PyObject_DictOrValuesPointer(obj));
+#else
+	return *_PyObject_ManagedDictPointer(obj);
+#endif
+}
+
+/* How many of the cached keys' entries have a slot in these values. 3.13
+ * makes each instance with room for values->capacity of them, and its
+ * tp_traverse reads no further; 3.11 and 3.12 read dk_nentries. */
+static Py_ssize_t values_len(PyDictValues *values, PyDictKeysObject *keys)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+	return Py_MIN(keys->dk_nentries, (Py_ssize_t)values->capacity);
+#else
+	(void)values;
+	return keys->dk_nentries;
+#endif
+}
+
+void pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *arg)
 {
 	_PyInterpreterFrame *f = ((PyFrameObject *)frame)->f_frame;
-	PyCodeObject *code = f->f_code;
+	PyCodeObject *code = frame_code(f);
 
 	for (int i = 0; i < code->co_nlocalsplus; i++) {
 		PyObject *value = f->localsplus[i];
 		if (value != NULL)
 			visit(arg, PyTuple_GET_ITEM(code->co_localsplusnames, i), value);
 	}
-	return 0;
 }
 
 int pyintrospect_frame_local(PyObject *frame, PyObject *name, PyObject **value)
 {
 	_PyInterpreterFrame *f = ((PyFrameObject *)frame)->f_frame;
-	PyCodeObject *code = f->f_code;
+	PyCodeObject *code = frame_code(f);
 
 	for (int i = 0; i < code->co_nlocalsplus; i++) {
 		if (PyUnicode_Compare(PyTuple_GET_ITEM(code->co_localsplusnames, i), name) != 0)
@@ -51,6 +131,8 @@ int pyintrospect_frame_local(PyObject *frame, PyObject *name, PyObject **value)
 	return 0;
 }
 
+/* The collector's lists: three generations and the permanent one, the same
+ * fields in 3.11, 3.12 and 3.13. */
 int pyintrospect_find_tracked(uintptr_t addr, PyObject **obj)
 {
 	struct _gc_runtime_state *gc = &PyInterpreterState_Get()->gc;
@@ -68,34 +150,44 @@ int pyintrospect_find_tracked(uintptr_t addr, PyObject **obj)
 	return 0;
 }
 
-int pyintrospect_inline_attrs(PyObject *obj, pyintrospect_visit visit, void *arg)
+void pyintrospect_inline_attrs(PyObject *obj, pyintrospect_visit visit, void *arg)
 {
-	PyTypeObject *tp = Py_TYPE(obj);
-	PyDictValues *values;
+	PyDictValues *values = inline_values(obj);
 	PyDictKeysObject *keys;
 
-	if (!(tp->tp_flags & Py_TPFLAGS_MANAGED_DICT))
-		return 0;
-	values = *_PyObject_ValuesPointer(obj);
 	if (values == NULL)
-		return 0;   /* a real dict took over: the caller reads it */
-	keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
-	for (Py_ssize_t i = 0; i < keys->dk_nentries; i++) {
+		return;   /* a real dict holds them (or none): the caller reads it */
+	keys = ((PyHeapTypeObject *)Py_TYPE(obj))->ht_cached_keys;
+	for (Py_ssize_t i = 0; i < values_len(values, keys); i++) {
 		PyObject *value = values->values[i];
 		if (value != NULL)
 			visit(arg, DK_UNICODE_ENTRIES(keys)[i].me_key, value);
 	}
-	return 0;
 }
 
-int pyintrospect_frame_fields(PyObject *frame, PyObject **func, PyObject **code, PyObject **locals)
+void pyintrospect_frame_fields(PyObject *frame, PyObject **func, PyObject **code, PyObject **locals)
 {
 	_PyInterpreterFrame *f = ((PyFrameObject *)frame)->f_frame;
 
-	*func = (PyObject *)f->f_func;
-	*code = (PyObject *)f->f_code;
+	*func = frame_function(f);
+	*code = (PyObject *)frame_code(f);
 	*locals = f->f_locals;
-	return 0;
+}
+
+void pyintrospect_frame_others(PyObject *frame, PyObject **trace, PyObject **extra_locals,
+                               PyObject **locals_cache)
+{
+	PyFrameObject *f = (PyFrameObject *)frame;
+
+	*trace = f->f_trace;
+#if PY_VERSION_HEX >= 0x030D0000
+	/* PEP 667: names set through the f_locals proxy that are not the
+	 * code's own locals, and the dict PyFrame_GetLocals callers got. */
+	*extra_locals = f->f_extra_locals;
+	*locals_cache = f->f_locals_cache;
+#else
+	*extra_locals = *locals_cache = NULL;
+#endif
 }
 
 PyObject *pyintrospect_frame_back(PyObject *frame)
@@ -108,7 +200,7 @@ PyObject *pyintrospect_instance_dict(PyObject *obj)
 	PyTypeObject *tp = Py_TYPE(obj);
 
 	if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT)
-		return *_PyObject_ValuesPointer(obj) ? NULL : *_PyObject_ManagedDictPointer(obj);
+		return inline_values(obj) ? NULL : managed_dict(obj);
 	if (tp->tp_dictoffset != 0) {
 		PyObject **ptr = _PyObject_GetDictPtr(obj);   /* plain offset: creates nothing */
 		return ptr ? *ptr : NULL;
@@ -116,51 +208,9 @@ PyObject *pyintrospect_instance_dict(PyObject *obj)
 	return NULL;
 }
 
+/* generations[0].count of the interpreter's GC state: the same field in
+ * 3.11, 3.12 and 3.13. */
 long pyintrospect_gc_count0(void)
 {
 	return PyInterpreterState_Get()->gc.generations[0].count;
 }
-
-#else
-
-long pyintrospect_gc_count0(void)
-{
-	return -1;
-}
-
-int pyintrospect_frame_fields(PyObject *frame, PyObject **func, PyObject **code, PyObject **locals)
-{
-	return -1;
-}
-
-PyObject *pyintrospect_frame_back(PyObject *frame)
-{
-	return NULL;
-}
-
-PyObject *pyintrospect_instance_dict(PyObject *obj)
-{
-	return NULL;
-}
-
-int pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *arg)
-{
-	return -1;
-}
-
-int pyintrospect_frame_local(PyObject *frame, PyObject *name, PyObject **value)
-{
-	return -1;
-}
-
-int pyintrospect_find_tracked(uintptr_t addr, PyObject **obj)
-{
-	return -1;
-}
-
-int pyintrospect_inline_attrs(PyObject *obj, pyintrospect_visit visit, void *arg)
-{
-	return -1;
-}
-
-#endif

@@ -1,12 +1,11 @@
 /* pyintrospect.h — read what a frame's locals and an instance's attributes
  * hold, by name, without creating anything: no f_locals dict (reading
- * frame.f_locals materialises one on 3.11 and so changes what is kept
- * alive), no instance __dict__ (touching it switches 3.11/3.12 instances
- * away from inline values). Call with the GIL held.
+ * frame.f_locals materialises one on 3.11 and 3.12 and so changes what is
+ * kept alive), no instance __dict__ (touching it moves instances away from
+ * their inline values). Call with the GIL held.
  *
  * Uses CPython's internal structures for the version exclab is built
- * against; where they are not known, the functions return -1 and the caller
- * falls back to unnamed referents. */
+ * against: 3.11, 3.12 or 3.13 (meson.build refuses any other). */
 #ifndef EXCLAB_PYINTROSPECT_H
 #define EXCLAB_PYINTROSPECT_H
 
@@ -17,35 +16,43 @@
 typedef void (*pyintrospect_visit)(void *arg, PyObject *name, PyObject *value);
 
 /* The frame's fast locals, cells and free variables. */
-int pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *arg);
-/* The instance's attributes held inline (3.11+ managed dicts). 0 and no
- * visits when it keeps them in an ordinary __dict__ (read that as a dict). */
-int pyintrospect_inline_attrs(PyObject *obj, pyintrospect_visit visit, void *arg);
+void pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *arg);
+/* The instance's attributes held inline (managed dicts). No visits when it
+ * keeps them in an ordinary __dict__ (read that as a dict). */
+void pyintrospect_inline_attrs(PyObject *obj, pyintrospect_visit visit, void *arg);
 
 /* The frame's local `name` (a str), read in place: 1 with *value the
  * object it holds (borrowed; a cell's contents for a cell variable; NULL
  * while it is unbound, or once the frame was cleared); 0 when the frame's
- * code has no such local; -1 when unknown. */
+ * code has no such local. */
 int pyintrospect_frame_local(PyObject *frame, PyObject *name, PyObject **value);
 /* The object at addr, if the cycle collector tracks one there: 1 and *obj
- * (borrowed), 0 when none is, -1 when unknown. addr is compared with the
- * tracked objects' addresses, never dereferenced: it may be stale. */
+ * (borrowed), else 0. addr is compared with the tracked objects'
+ * addresses, never dereferenced: it may be stale. */
 int pyintrospect_find_tracked(uintptr_t addr, PyObject **obj);
 
-/* The function, code object and materialised locals dict (NULL when never
- * materialised) a frame refers to, borrowed; -1 when unknown. */
-int pyintrospect_frame_fields(PyObject *frame, PyObject **func, PyObject **code, PyObject **locals);
+/* The function, code object and locals dict a frame refers to, borrowed.
+ * The dict is NULL in a function's frame until 3.11 or 3.12 materialise it
+ * (3.13 never does: frame.f_locals is a proxy there, PEP 667); a class
+ * body's or a module's frame has its namespace there. */
+void pyintrospect_frame_fields(PyObject *frame, PyObject **func, PyObject **code, PyObject **locals);
+/* The frame object's other references, borrowed, NULL when unset: f_trace,
+ * and from 3.13 f_extra_locals and f_locals_cache (NULL before). */
+void pyintrospect_frame_others(PyObject *frame, PyObject **trace, PyObject **extra_locals,
+                               PyObject **locals_cache);
 /* The frame's stored f_back, borrowed, or NULL. Unlike PyFrame_GetBack this
  * never creates a frame object for a caller that is still running. */
 PyObject *pyintrospect_frame_back(PyObject *frame);
-/* The instance's __dict__ if it has one already, borrowed, or NULL. Unlike
- * _PyObject_GetDictPtr this never builds one from inline values. */
+/* The instance's __dict__ if it holds its attributes, borrowed, or NULL
+ * (as tp_traverse sees it: on 3.13 a __dict__ built on inline values that
+ * still hold the attributes is not visited). Unlike _PyObject_GetDictPtr
+ * this never builds one from inline values. */
 PyObject *pyintrospect_instance_dict(PyObject *obj);
 
-/* The GC's generation-0 count, read from the interpreter's state; -1 when
- * unknown. gc.get_count() would create a tuple to say it, and tuples of
- * that size are recycled without being uncounted: the reading would move
- * the count it reads. */
+/* The GC's generation-0 count, read from the interpreter's state.
+ * gc.get_count() would create a tuple to say it, and tuples of that size
+ * are recycled without being uncounted: the reading would move the count
+ * it reads. */
 long pyintrospect_gc_count0(void);
 
 #endif

@@ -188,7 +188,6 @@ enum pypath_found pypath_resolve(const struct pypath *p, PyObject *namespace, Py
 	for (int i = 0; i < p->n; i++) {
 		const struct part *part = &p->parts[i];
 		int prev = i > 0 ? (int)p->parts[i - 1].end : 0;
-		int rc;
 
 		if (obj == Py_None) {
 			/* None along the way: what follows is not set, as with a dead weak reference. */
@@ -207,12 +206,7 @@ enum pypath_found pypath_resolve(const struct pypath *p, PyObject *namespace, Py
 			Py_INCREF(next);
 			break;
 		case PART_ADDRESS:
-			rc = pyintrospect_find_tracked(part->addr, &next);
-			if (rc < 0) {
-				say(why, size, "%.*s: naming an object by its id needs CPython 3.11", (int)part->end, p->text);
-				goto out;
-			}
-			if (rc == 0) {
+			if (!pyintrospect_find_tracked(part->addr, &next)) {
 				say(why, size, "no object the cycle collector tracks is at %.*s (collected, or never "
 				    "a container)", (int)part->end, p->text);
 				found = PYPATH_GONE;
@@ -231,13 +225,7 @@ enum pypath_found pypath_resolve(const struct pypath *p, PyObject *namespace, Py
 				    Py_TYPE(obj)->tp_name, PyUnicode_AsUTF8(part->name));
 				goto out;
 			}
-			rc = pyintrospect_frame_local(obj, part->name, &next);
-			if (rc < 0) {
-				say(why, size, "%.*s: reading a frame's local in place needs CPython 3.11",
-				    (int)part->end, p->text);
-				goto out;
-			}
-			if (rc == 0) {
+			if (!pyintrospect_frame_local(obj, part->name, &next)) {
 				say(why, size, "%.*s (the frame of %s()) has no local '%s'", prev, p->text,
 				    frame_function(obj), PyUnicode_AsUTF8(part->name));
 				goto out;
@@ -265,14 +253,21 @@ enum pypath_found pypath_resolve(const struct pypath *p, PyObject *namespace, Py
 				    (int)part->end - 2, p->text, Py_TYPE(obj)->tp_name);
 				goto out;
 			}
+			/* 3.13 deprecates the borrowed PyWeakref_GetObject (None when
+			 * dead) for PyWeakref_GetRef (a new reference, NULL when dead). */
+#if PY_VERSION_HEX >= 0x030D0000
+			if (PyWeakref_GetRef(obj, &next) < 0)
+				next = NULL;
+#else
 			next = PyWeakref_GetObject(obj);
-			if (next == Py_None) {
+			next = next == Py_None ? NULL : Py_NewRef(next);
+#endif
+			if (next == NULL) {
 				say(why, size, "the weak reference %.*s is dead: its object is gone",
 				    (int)part->end - 2, p->text);
 				found = PYPATH_GONE;
 				goto out;
 			}
-			Py_INCREF(next);
 			Py_SETREF(obj, next);
 		}
 	}

@@ -18,19 +18,9 @@
 #include "util.h"
 
 static struct pypath *watched;       /* what the chain and frames probes follow, or NULL */
-static PyObject *gc_get_count;       /* for when the count cannot be read in place */
 static long gc_runs;                 /* collections since the namespace was made */
 static int gc_counts[3];             /* collections per generation during the job */
 static long gc_found;                /* unreachable objects they found */
-
-void pyprobes_init(void)
-{
-	PyObject *gc = PyImport_ImportModule("gc");
-
-	gc_get_count = gc ? PyObject_GetAttrString(gc, "get_count") : NULL;
-	Py_XDECREF(gc);
-	PyErr_Clear();
-}
 
 void pyprobes_gc_event(int generation, long collected)
 {
@@ -160,26 +150,12 @@ static void sample_chain(PyObject *namespace, struct probe_sample *s)
 	s->have |= (1u << PROBE_CHAIN) | (1u << PROBE_FRAMES);
 }
 
-/* The generation-0 count, read in place (pyintrospect); where that is not
- * known, gc.get_count(), whose tuple can add one to the count once. */
+/* The generation-0 count, read in place (pyintrospect). */
 static void sample_gc(struct probe_sample *s)
 {
-	long count0 = pyintrospect_gc_count0();
-
-	if (count0 >= 0) {
-		s->v[PROBE_GC0] = (double)count0;
-		s->have |= 1u << PROBE_GC0;
-	} else {
-		PyObject *counts = gc_get_count ? PyObject_CallNoArgs(gc_get_count) : NULL;
-		if (counts && PyTuple_Check(counts) && PyTuple_GET_SIZE(counts) >= 1) {
-			s->v[PROBE_GC0] = (double)PyLong_AsLong(PyTuple_GET_ITEM(counts, 0));
-			s->have |= 1u << PROBE_GC0;
-		}
-		Py_XDECREF(counts);
-		PyErr_Clear();
-	}
+	s->v[PROBE_GC0] = (double)pyintrospect_gc_count0();
 	s->v[PROBE_GC_RUNS] = (double)gc_runs;
-	s->have |= 1u << PROBE_GC_RUNS;
+	s->have |= (1u << PROBE_GC0) | (1u << PROBE_GC_RUNS);
 }
 
 void pyprobes_sample(PyObject *namespace, struct probe_sample *s)

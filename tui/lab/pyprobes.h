@@ -8,7 +8,6 @@
 
 #include "sample.h"
 
-void pyprobes_init(void);
 /* Follow the object a path names in the namespace (pypath.h; "" follows
  * none). -1 and why when the path names nothing now; one whose object is
  * gone is followed all the same. */

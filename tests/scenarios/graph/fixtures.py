@@ -58,7 +58,9 @@ closure = make_closure()
 cell = closure.__closure__[0]
 plain = Plain()
 with_dict = Plain()
-with_dict.__dict__                         # switches it to a real dict
+with_dict.__dict__                         # 3.11, 3.12: switches it to a real dict
+own_dict = Plain()
+own_dict.__dict__ = {"items": [3]}         # a dict of its own, on every version
 slotted = Slotted()
 method = plain.__init__
 a_dict = {"x": plain, 1: [2], ("t",): "y"}
