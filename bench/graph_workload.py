@@ -44,7 +44,7 @@ def reachable(obj):
         o = todo.pop()
         if isinstance(o, (type, type(gc), type(reachable.__code__))):
             continue
-        if isinstance(o, dict) and "__builtins__" in o and o is not globals():
+        if isinstance(o, dict) and "__name__" in o and ("__builtins__" in o or "__spec__" in o):
             continue
         for r in gc.get_referents(o):
             if id(r) not in seen:

@@ -6,8 +6,10 @@ faster). The embedder row separates what embedding costs from what the probes
 cost.
 
 With --before, an older exclab runs the same loop in the same rounds.
+--smoke runs one round of a thousand requests, to check that every contender
+still runs and reports (the test suite runs it).
 
-usage: python3 bench/probes.py EXCLAB PYTHON EMBED_BASELINE [ROUNDS] [--before OLD_EXCLAB]
+usage: python3 bench/probes.py EXCLAB PYTHON EMBED_BASELINE [ROUNDS] [--before OLD_EXCLAB] [--smoke]
 """
 import argparse
 import os
@@ -32,8 +34,11 @@ def main():
     ap.add_argument("baseline")
     ap.add_argument("rounds", nargs="?", type=int, default=7)
     ap.add_argument("--before")
+    ap.add_argument("--smoke", action="store_true")
     args = ap.parse_args()
-    rounds = args.rounds
+    rounds = 1 if args.smoke else args.rounds
+    requests = 1000 if args.smoke else 1_000_000
+    env = dict(os.environ, REQUESTS=str(requests))   # workload.py reads it, in exclab too
     workload = os.path.join(HERE, "workload.py")
     lua = os.path.join(HERE, "workload.lua")
     runs = {
@@ -47,11 +52,12 @@ def main():
     times = {name: [] for name in runs}
     for _ in range(rounds):
         for name, cmd in runs.items():   # interleaved: noise hits all alike
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                                 env=env).stdout
             times[name].append(seconds(out))
     base = statistics.median(times["plain python3"])
     embed = statistics.median(times["embedder, no probes"])
-    print(f"raise-and-catch loop, 1,000,000 requests, {rounds} rounds, interleaved")
+    print(f"raise-and-catch loop, {requests:,} requests, {rounds} rounds, interleaved")
     print(f"{'run':<24} {'median s':>9} {'vs plain python3':>17} {'vs embedder':>12}")
     for name, ts in times.items():
         med = statistics.median(ts)

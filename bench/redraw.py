@@ -3,7 +3,9 @@ each '?' toggles the help overlay, which makes the interface compose every
 view again and present the whole screen. The clock runs from writing the key
 to the last byte of the output burst that follows (no output for 15 ms), so
 it includes reading the key and the pty round trip: an upper bound on the
-redraw itself. Medians over many keys; the same at 80x24 for scale.
+redraw itself. Medians over many keys; the same at 80x24 for scale. The run
+fails unless the lesson is on screen, every key brings a redraw and every
+other key the help (so KEYS 1 is a smoke test: the test suite runs it).
 
 usage: python3 bench/redraw.py EXCLAB [KEYS]
 """
@@ -18,26 +20,33 @@ import sys
 import termios
 import time
 
-LESSON = "lessons/02-reusing-an-exception.md"
+LESSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lessons",
+                      "02-reusing-an-exception.md")
+TITLE = b"Reusing one exception instance"
+HELP = b"Press any key to close."
 
 
 def drain(fd, quiet=0.015, timeout=5.0):
-    """Read until no output for `quiet` seconds; time of the last byte."""
+    """Read until no output for `quiet` seconds: the time of the last byte
+    (None if nothing came) and everything read."""
     last = None
+    seen = b""
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < timeout:
         r, _, _ = select.select([fd], [], [], quiet)
         if not r:
             if last is not None:
-                return last
+                break
             continue
         try:
-            if not os.read(fd, 1 << 16):
-                break
+            chunk = os.read(fd, 1 << 16)
         except OSError:
             break
+        if not chunk:
+            break
+        seen += chunk
         last = time.perf_counter()
-    return last
+    return last, seen
 
 
 def measure(exclab, cols, rows, keys):
@@ -48,14 +57,17 @@ def measure(exclab, cols, rows, keys):
         os.execv(exclab, [exclab, LESSON])
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     time.sleep(1.0)            # the scenario loads and the first frames settle
-    drain(fd, quiet=0.2)
+    if TITLE not in drain(fd, quiet=0.2)[1]:
+        raise SystemExit(f"{cols}x{rows}: the lesson is not on screen")
     times = []
-    for _ in range(keys):
+    for i in range(keys):
         t0 = time.perf_counter()
         os.write(fd, b"?")
-        end = drain(fd)
-        if end is not None:
-            times.append(end - t0)
+        end, seen = drain(fd)
+        if end is None or (i % 2 == 0 and HELP not in seen):
+            raise SystemExit(f"{cols}x{rows}: key {i + 1} brought no redraw"
+                             + (" of the help" if i % 2 == 0 else ""))
+        times.append(end - t0)
     os.kill(pid, signal.SIGTERM)
     os.waitpid(pid, 0)
     os.close(fd)

@@ -2,13 +2,16 @@
 exception on every call, with a small local, as a web service's error path
 does. Runs the same under plain python3, under tracemalloc, and inside exclab
 (bench/workload.lua). Prints `seconds <t>` for the timed loop only.
+REQUESTS in the environment sets the number of requests, in exclab too
+(bench/probes.py --smoke runs a thousand).
 
-usage: python3 workload.py [N] [--tracemalloc]
+usage: python3 workload.py [--tracemalloc]
 """
+import os
 import sys
 import time
 
-N = 1_000_000
+N = int(os.environ.get("REQUESTS", "1000000"))
 
 
 class NotFound(Exception):
@@ -37,8 +40,7 @@ def run(n=N):
 
 
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else N
     if "--tracemalloc" in sys.argv:
         import tracemalloc
         tracemalloc.start()
-    run(n)
+    run()

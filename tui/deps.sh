@@ -1,9 +1,12 @@
 # deps.sh — make sure the Debian packages exclab needs are installed.
-# Sourced by tui/start.sh and tests/run.sh. As root it installs what is
-# missing; otherwise it prints the exact command and stops.
+# Sourced by tui/start.sh, tests/run.sh and bench/run.sh. As root it installs
+# what is missing; otherwise it prints the exact command and stops.
 
 EXCLAB_BUILD_PACKAGES="gcc meson ninja-build pkg-config libncurses-dev python3-dev liblua5.4-dev libmd4c-dev libjson-c-dev"
 EXCLAB_TEST_PACKAGES="tmux"
+# bench/graph.py's contender. Not a test package: its smoke test runs without
+# them, and Graphviz pulls in a great deal.
+EXCLAB_BENCH_PACKAGES="python3-objgraph graphviz"
 
 exclab_need() {
 	local missing=() p
