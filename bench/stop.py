@@ -62,7 +62,9 @@ def stop_time(exclab, path, timeout):
         os.execv(exclab, [exclab, "run", path])
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     try:
-        if read_until(fd, b"run step 1/1", time.perf_counter() + 10) is None:
+        # curses repaints only what changed: "run step 1" is already on
+        # screen from the loading line, so wait for the rest of it.
+        if read_until(fd, b"/1: Run", time.perf_counter() + 10) is None:
             raise SystemExit(f"{exclab} never waited for step 1")
         os.write(fd, b" ")
         if read_until(fd, b"stop step", time.perf_counter() + 10) is None:

@@ -146,7 +146,7 @@ static void draw_gauge(struct screen *s, struct screen_rect r, int y, int id,
 
 	screen_put(s, r, r.x, y, probe_info[id].label, SCREEN_GAUGE_LABEL);
 	if (!ser->has_value) {
-		put_right(s, r, y, "no reading yet", SCREEN_DIM);
+		screen_put(s, r, r.x, y + 1, "no reading yet", SCREEN_DIM);   /* the label stays whole */
 		return;
 	}
 	format_value(id, ser->last, value, sizeof value);
