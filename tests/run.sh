@@ -42,20 +42,11 @@ fi
 # file, in build-py3.X/ of its own. These builds link the shared libpython,
 # so that its rpath is tested too (build/ links the static one).
 VERSION_PYTHONS=(3.11 3.12 3.13)
-# What runs there: the unit suite, then these tests. Extend it as the lessons
-# get per-version expectations.
+# What runs there: the unit suite, then these tests: every lesson's checks
+# and exclab check hold on each version.
 VERSION_TESTS=(host graph-referents accuracy versions accuracy-cycles lesson-figures
 	lesson-01-traceback lesson-02-reuse lesson-03-cycles lesson-04-breaking
-	lesson-05-cases lesson-06-finding)
-# Tests of VERSION_TESTS left out on one version, until their scenario has
-# expectations for it. Each run says so.
-declare -A VERSION_PENDING=(
-	# tbexc's first TracebackException imports tokenize (lazily imported by
-	# linecache since 3.13), whose unmarshalled names grow the interned
-	# strings' dict to 2^14 slots (+~100 KB) in exclab's lab; plain
-	# cycles.py had grown it before measuring, importing tracemalloc.
-	[3.13]="accuracy-cycles"
-)
+	lesson-05-cases lesson-06-finding check)
 
 # The lib/pkgconfig folder holding python-$1-embed.pc: pyenv's or uv's
 # newest, else "" when pkg-config finds one on its own path; 1 when none.
@@ -105,14 +96,8 @@ else
 			logs+=("$dir/the-build-failed")   # counted as a failure below
 			continue
 		fi
-		tests=()
-		for t in "${VERSION_TESTS[@]}"; do
-			[[ " ${VERSION_PENDING[$v]:-} " == *" $t "* ]] || tests+=("$t")
-		done
-		[ -n "${VERSION_PENDING[$v]:-}" ] &&
-			echo "CPython $v: not run until they have expectations for $v: ${VERSION_PENDING[$v]}"
 		meson test -C "$dir" --print-errorlogs --logbase unit --suite unit || status=1
-		meson test -C "$dir" --print-errorlogs --logbase versions "${tests[@]}" || status=1
+		meson test -C "$dir" --print-errorlogs --logbase versions "${VERSION_TESTS[@]}" || status=1
 		logs+=("$dir/meson-logs/unit.json" "$dir/meson-logs/versions.json")
 	done
 fi

@@ -185,6 +185,17 @@ def leaky_self_append():
     OrderBatch().run()
 
 
+def warm_up_reports():
+    """Make one TracebackException and drop it. The first one in a process
+    imports what it needs (since 3.13, linecache imports tokenize on first
+    use: ~200 KB of code and names); paid here, once, so that fixed_tbexc()
+    measures the report it keeps, not the import."""
+    try:
+        load_order(7)
+    except AppError as e:
+        traceback.TracebackException.from_exception(e)
+
+
 # Reports kept for later: what fixed_tbexc() keeps of each error.
 kept_reports = []
 
@@ -395,6 +406,7 @@ def _main(n):
     out("gcrun.requests", requests_until_gc())
 
     # Steps: the fixes at the raise site, then the handler variants.
+    warm_up_reports()
     for name, fn in [("unbound", fixed_unbound),
                      ("del", fixed_del),
                      ("except_as", safe_except_as),

@@ -65,9 +65,18 @@ class Readings:
         return self.steps[i]["samples"][j]
 
     def step(self, name):
+        """(step index, sample index) of figure `name`: the table gives the
+        sample by position, or by its label ("py.call fixed_tbexc"), the
+        first of the step's samples with that label."""
         i, title, j = self.table[name]
         if i >= len(self.steps) or not self.steps[i]["title"].startswith(title):
             fail(f"step {i + 1} should start with {title!r}; update STEPS in {self.script}")
+        if isinstance(j, str):
+            labels = [s.get("label") for s in self.steps[i]["samples"]]
+            if j not in labels:
+                fail(f"step {i + 1} has no sample labelled {j!r} (it has {labels}); "
+                     f"update STEPS in {self.script}")
+            j = labels.index(j)
         return i, j
 
     def around(self, name):

@@ -30,22 +30,22 @@ PAYLOAD_SIZED = 1000 * 1000  # figures above this are payloads kept: compared by
 GC0 = 4                 # generation-0 count over the batch: within 4
 
 # Where each figure sits in exclab's JSON: the step (by index, with the
-# start of its title as a guard) and which of its samples was taken right
+# start of its title as a guard) and the label of the sample taken right
 # after that call; the reading before the call is the sample just before
 # it, in run order. Adapt here when the scenario's steps change.
 STEPS = {
-    "local": (0, "One request that binds", 3),
-    "collect": (1, "Ask the garbage collector", 0),
-    "observed": (2, "The article's assertion", 0),
-    "threshold": (3, "Count to the threshold", 0),
-    "count": (4, "20 more requests", 0),
-    "count_collect": (5, "Collect them", 0),
-    "unbound": (6, "Fix 1", 0),
-    "del": (7, "Fix 2", 0),
-    "except_as": (8, "except AppError as e", 0),
-    "handler_copy": (9, "The handler copies it", 0),
-    "self_append": (10, "The handler stores it", 1),
-    "tbexc": (11, "Fix 3", 1),
+    "local": (0, "One request that binds", "py.call leaky_local"),
+    "collect": (1, "Ask the garbage collector", "py.collect"),
+    "observed": (2, "The article's assertion", "py.call observed_local"),
+    "threshold": (3, "Count to the threshold", "py.call fresh_count"),
+    "count": (4, "20 more requests", "py.call leaky_local"),
+    "count_collect": (5, "Collect them", "py.collect"),
+    "unbound": (6, "Fix 1", "py.call fixed_unbound"),
+    "del": (7, "Fix 2", "py.call fixed_del"),
+    "except_as": (8, "except AppError as e", "py.call safe_except_as"),
+    "handler_copy": (9, "The handler copies it", "py.call leaky_handler_copy"),
+    "self_append": (10, "The handler stores it", "py.call leaky_self_append"),
+    "tbexc": (11, "Fix 3", "py.call fixed_tbexc"),
 }
 
 
