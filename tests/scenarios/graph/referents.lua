@@ -117,3 +117,20 @@ step("Capturing changes nothing", function()
   check.equals("plain still has inline attributes (no __dict__ built)",
     py.eval("__import__('gc').get_referents(plain)[0].__class__.__name__ != 'dict'"), true)
 end)
+
+step("A traceback's line, read without asking Python", function()
+  -- From 3.12 tb_lineno is computed when Python code first reads it: the
+  -- graph must name the line before anything has.
+  py.exec([[
+def _raise_here():
+    raise KeyError("line")
+try:
+    _raise_here()
+except KeyError as _e:
+    fresh_tb = _e.__traceback__.tb_next
+]])
+  local why = graph.why("fresh_tb")
+  local shown = why[#why]:match(":(%-?%d+)$")
+  check.equals("the graph names the raise's line", tonumber(shown),
+    py.eval("fresh_tb.tb_lineno"))
+end)
