@@ -145,7 +145,10 @@ step("Keeping failures: exceptions or reports", function()
   grown, g, found = keep("report")
   reveal(guess, grown < 100 * KB and "under 100 KB"
     or grown < 5 * MB and "about 2 MB" or "about 20 MB")
-  check.equals("reports: about 0.7 KB each (within 0.3 KB)", grown / FAILURES, 700, 300)
+  -- A report is 0.6-0.7 KB up to 3.12; 3.13's is 0.9 KB (measured).
+  local report = python.minor >= 13 and 900 or 700
+  check.equals(("reports: about %.1f KB each (within 0.3 KB)"):format(report / KB),
+    grown / FAILURES, report, 300, "bytes")
   check.equals("reports: no frame kept", g.count.frame or 0, 0)
   check.equals("reports: no traceback kept", g.count.traceback or 0, 0)
   check.equals("reports: nothing for the GC", found, 0)
