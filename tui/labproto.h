@@ -22,6 +22,11 @@
  *   ANSWER   u8 given, str answer              CONSOLE   u8 kind, str text
  *   ASK_WHY  u64 address                       SAMPLE    u8 kept with the step, sample
  *   COMPILE  str path                          GRAPH     graph
+ *   PROBE    u8 module, str target,            PROGRAM   str what runs, str stdin (where the
+ *            u32 n, str args[n], f64 time_limit,         program's standard input comes from)
+ *            u64 heap_cap, u8 passthrough      FINDING   finding
+ *   PROBE_GRAPH u32 finding id                 REASONS   reasons
+ *                                              EXITED    end
  *                                              STEP      i32 index, str title (it begins)
  *                                              CHECK     u8 passed, str message, str detail,
  *                                                        str where, value expected, value got
@@ -38,6 +43,24 @@
  *                                              STOPPED   str message
  *                                              WHY       u64 address, u32 n, str line[n]
  *                                              COMPILED  u8 ok, error
+ *
+ * exclab probe (a lab started as `exclab __lab 3 probe`, its interpreter
+ * configured as python3's): PROBE runs the user's program as __main__ on
+ * the lab's main thread, script `target` or, with `module`, `-m target`,
+ * with `args` after it in sys.argv. With `passthrough` the lab's standard
+ * streams are the interface's own (headless); else output comes as CONSOLE
+ * lines and stdin is /dev/null. While it runs the lab sends PROGRAM once,
+ * then FINDING (new or changed), REASONS and SAMPLE as they move; the run
+ * ends with EXITED, which leaves the lab idle (ASK_WHY and PROBE_GRAPH may
+ * follow). PROBE_GRAPH (answered with GRAPH, at once, even while the
+ * program runs) captures what a finding keeps alive; ASK_WHY, while the
+ * program runs, is answered at once too.
+ *
+ *   finding: u32 id, u8 kind, u8 gone, str title, str raise_at,
+ *            str except_at, str store_at, str detail, u64 count, u64 bytes,
+ *            u64 addr (finding.h)
+ *   reasons: f64 heap, f64 traceback_only, f64 cyclic_garbage, f64 gc_freed
+ *   end:     u8 kind (program_end_kind), i32 code, str message
  */
 #ifndef EXCLAB_LABPROTO_H
 #define EXCLAB_LABPROTO_H
@@ -45,6 +68,7 @@
 #include <stdbool.h>
 
 #include "exercise.h"
+#include "finding.h"
 #include "graph.h"
 #include "sample.h"
 #include "util.h"
@@ -57,6 +81,8 @@ enum lab_command {
 	LAB_ANSWER,
 	LAB_ASK_WHY,
 	LAB_COMPILE,
+	LAB_PROBE,
+	LAB_PROBE_GRAPH,
 };
 
 enum lab_event {
@@ -77,13 +103,21 @@ enum lab_event {
 	LAB_STOPPED,
 	LAB_WHY,
 	LAB_COMPILED,
+	LAB_PROGRAM,
+	LAB_FINDING,
+	LAB_REASONS,
+	LAB_EXITED,
 };
 
 /* A prediction offers at most this many choices. */
 #define LAB_MAX_CHOICES 9
 
 /* What the lab is running, for deadlines and for reports of a crash. */
-enum busy_kind { BUSY_LUA, BUSY_PYTHON };
+enum busy_kind {
+	BUSY_LUA,
+	BUSY_PYTHON,
+	BUSY_PROGRAM,   /* exclab probe's program: a Ctrl-C is one KeyboardInterrupt, as under python3 */
+};
 
 /* Why the lab waits for the interface. */
 enum wait_kind {
@@ -127,5 +161,12 @@ void labproto_get_error(struct wire_in *in, struct error *e);
 void labproto_put_exercise(struct wire_out *w, const struct exercise_info *e);
 /* false when absent; e is then zeroed. */
 bool labproto_get_exercise(struct wire_in *in, struct exercise_info *e);
+void labproto_put_finding(struct wire_out *w, const struct finding *f);
+/* Strings owned by f (finding_free); a kind out of range sets in->bad. */
+void labproto_get_finding(struct wire_in *in, struct finding *f);
+void labproto_put_reasons(struct wire_out *w, const struct probe_reasons *r);
+void labproto_get_reasons(struct wire_in *in, struct probe_reasons *r);
+void labproto_put_end(struct wire_out *w, const struct program_end *e);
+void labproto_get_end(struct wire_in *in, struct program_end *e);
 
 #endif

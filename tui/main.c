@@ -17,6 +17,7 @@
 #include "headless.h"
 #include "lab.h"
 #include "lesson.h"
+#include "probe_headless.h"
 #include "runner.h"
 #include "ui.h"
 #include "util.h"
@@ -41,6 +42,8 @@ static void usage(FILE *f)
 	      "       exclab run SCENARIO.lua [--headless [--json]] [options]\n"
 	      "       exclab verify SCENARIO.lua [FILE.py] [--json]\n"
 	      "       exclab check [LESSONS_DIR]\n"
+	      "       exclab probe [probe options] SCRIPT.py [ARGS...]\n"
+	      "       exclab probe [probe options] -m MODULE [ARGS...]\n"
 	      "\n"
 	      "With no argument, exclab opens the course menu: the lessons of --lessons\n"
 	      "DIR, else $EXCLAB_LESSONS, else ./lessons, else the installed course.\n"
@@ -50,6 +53,10 @@ static void usage(FILE *f)
 	      "own starting file): exit status 0 when it passes.\n"
 	      "check runs every lesson of the course as its tests do: scenarios, Python,\n"
 	      "exercises (the starting file must fail, the solution pass, cheats fail).\n"
+	      "probe runs your own program as python3 would, and finds exceptions that keep\n"
+	      "memory alive in it: reused instances, exception reference cycles,\n"
+	      "exceptions kept after their handler. Everything after SCRIPT.py (or -m\n"
+	      "MODULE) goes to the program.\n"
 	      "\n"
 	      "options:\n"
 	      "  --lessons DIR      the course in DIR (a teacher's own lesson pack)\n"
@@ -58,11 +65,22 @@ static void usage(FILE *f)
 	      "  --mem-limit MB     Python heap cap for the scenario (default 768, at most half of RAM)\n"
 	      "  --time-limit SEC   seconds each Python call (or stretch of Lua) may run (default 10)\n"
 	      "  -h, --help         this text\n"
+	      "probe options (and --headless, --time-limit, --mem-limit: the program's own):\n"
+	      "  --headless         no view: the program uses this terminal's stdin, stdout\n"
+	      "                     and stderr; the report goes to stderr when it ends\n"
+	      "  --json             the report as JSON\n"
+	      "  --report FILE      the report into FILE instead of stderr\n"
+	      "  --every SEC        a report every SEC seconds while the program runs too\n"
+	      "  --fail-on LIMIT    exit status 3 when the program succeeds but its findings\n"
+	      "                     pass LIMIT: \"any\", or bytes kept (\"10MB\", \"500k\")\n"
 	      "  --version          the version, and the Python it embeds\n"
 	      "\n"
 	      "Exit status of --headless: 0 every check held, 1 a check failed,\n"
 	      "2 the scenario failed (an error, a budget ran out, interrupted);\n"
-	      "128 + the signal when a signal ended exclab. See man exclab.\n", f);
+	      "128 + the signal when a signal ended exclab. See man exclab.\n"
+	      "Exit status of probe --headless: the program's own, as under python3;\n"
+	      "3 with --fail-on (above); 125 when exclab stopped the program (a limit,\n"
+	      "a second Ctrl-C) or could not run it.\n", f);
 }
 
 static bool number_arg(int argc, char **argv, int *i, double *out)
@@ -75,7 +93,7 @@ static bool number_arg(int argc, char **argv, int *i, double *out)
 	return *end == '\0' && *out > 0;
 }
 
-enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK };
+enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK, CMD_PROBE };
 
 /* What the command line asks for. */
 struct args {
@@ -87,7 +105,86 @@ struct args {
 	const char *lessons_dir;   /* --lessons, or NULL */
 	bool headless, json;
 	struct runner_options opt;
+	struct runner_program program;          /* CMD_PROBE */
+	struct probe_report_options report;     /* CMD_PROBE */
 };
+
+static bool is_python_file(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 3 && strcmp(path + n - 3, ".py") == 0;
+}
+
+/* `exclab probe`'s own options, then SCRIPT.py or -m MODULE; whatever
+ * follows belongs to the program. -1 when the program goes on. */
+static int parse_probe(int argc, char **argv, int i, struct args *a)
+{
+	for (; i < argc; i++) {
+		const char *arg = argv[i];
+		double n;
+
+		if (strcmp(arg, "--headless") == 0) {
+			a->headless = true;
+		} else if (strcmp(arg, "--json") == 0) {
+			a->report.json = true;
+		} else if (strcmp(arg, "--report") == 0 && i + 1 < argc) {
+			a->report.path = argv[++i];
+		} else if (strcmp(arg, "--every") == 0) {
+			if (!number_arg(argc, argv, &i, &a->report.every)) {
+				fprintf(stderr, "exclab: --every needs a number of seconds\n");
+				return 2;
+			}
+		} else if (strcmp(arg, "--fail-on") == 0) {
+			if (i + 1 >= argc || finding_parse_limit(argv[++i], &a->report.fail_any,
+			                                          &a->report.fail_bytes) < 0) {
+				fprintf(stderr, "exclab: --fail-on needs \"any\" or a size, e.g. 10MB\n");
+				return 2;
+			}
+			a->report.fail_on = true;
+		} else if (strcmp(arg, "--time-limit") == 0) {
+			if (!number_arg(argc, argv, &i, &n)) {
+				fprintf(stderr, "exclab: --time-limit needs a number of seconds\n");
+				return 2;
+			}
+			a->opt.time_limit = n;
+		} else if (strcmp(arg, "--mem-limit") == 0) {
+			if (!number_arg(argc, argv, &i, &n)) {
+				fprintf(stderr, "exclab: --mem-limit needs a size in MB\n");
+				return 2;
+			}
+			a->opt.heap_cap = (size_t)(n * 1000 * 1000);
+		} else if (strcmp(arg, "-m") == 0 && i + 1 < argc) {
+			a->program.module = true;
+			a->program.target = argv[++i];
+			break;
+		} else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (arg[0] == '-' && arg[1] != '\0') {
+			fprintf(stderr, "exclab: unknown probe option '%s'\n", arg);
+			usage(stderr);
+			return 2;
+		} else {
+			a->program.target = arg;
+			break;
+		}
+	}
+	if (a->program.target == NULL) {
+		fprintf(stderr, "exclab: probe needs a program: exclab probe app.py, or "
+		        "exclab probe -m package\n");
+		return 2;
+	}
+	a->program.args = argv + i + 1;
+	a->program.nargs = argc - i - 1;
+	if (!a->headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "exclab: the interface needs a terminal; without one, use: "
+		        "exclab probe --headless %s%s\n", a->program.module ? "-m " : "",
+		        a->program.target);
+		return 2;
+	}
+	return -1;
+}
 
 /* Read the command line into a, as lua.c's collectargs does; -1 when the
  * program goes on, else the exit status (a message was printed). */
@@ -134,6 +231,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		} else if (!verb && !a->lesson && strcmp(arg, "verify") == 0) {
 			a->command = CMD_VERIFY;
 			a->headless = verb = true;
+		} else if (!verb && !a->lesson && strcmp(arg, "probe") == 0) {
+			a->command = CMD_PROBE;
+			return parse_probe(argc, argv, i + 1, a);
 		} else if (!verb && !a->lesson && strcmp(arg, "check") == 0) {
 			a->command = CMD_CHECK;
 			verb = true;
@@ -153,6 +253,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 		} else {
 			fprintf(stderr, "exclab: unexpected argument '%s'\n", arg);
 			usage(stderr);
+			return 2;
+		}
+	}
+	if (a->command == CMD_RUN || a->command == CMD_LESSON) {
+		const char *file = a->command == CMD_RUN ? a->scenario : a->lesson;
+		if (file && is_python_file(file)) {
+			fprintf(stderr, "exclab: %s is a Python program; to find the exceptions that keep "
+			        "memory alive in it, run:\n  exclab probe %s\n", file, file);
 			return 2;
 		}
 	}
@@ -200,8 +308,8 @@ int main(int argc, char **argv)
 	int status;
 
 	setlocale(LC_CTYPE, "");
-	if (argc == 3 && strcmp(argv[1], "__lab") == 0)
-		lab_main(atoi(argv[2]));
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "__lab") == 0)
+		lab_main(atoi(argv[2]), argc == 4 && strcmp(argv[3], "probe") == 0);
 	status = parse_args(argc, argv, &a);
 	if (status >= 0)
 		return status;
@@ -216,6 +324,10 @@ int main(int argc, char **argv)
 		if (a.headless)
 			return headless_run(a.scenario, a.json, &a.opt);
 		break;
+	case CMD_PROBE:
+		if (a.headless)
+			return probe_headless(&a.program, &a.opt, &a.report);
+		return 2;
 	case CMD_COURSE:
 	case CMD_LESSON:
 		break;

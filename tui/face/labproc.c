@@ -23,62 +23,86 @@ static void nonblocking(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-int labproc_start(struct labproc *p, struct error *err)
+/* Spawn `exclab __lab 3 [probe]`. Its standard streams are a pipe back to
+ * us (stdin /dev/null), or with `passthrough` our own. */
+static int spawn(struct labproc *p, bool program, bool passthrough, struct error *err)
 {
-	char name[] = "exclab", mode[] = "__lab", fdarg[] = "3";
-	char *argv[] = { name, mode, fdarg, NULL };
+	char name[] = "exclab", mode[] = "__lab", fdarg[] = "3", probe[] = "probe";
+	char *argv[] = { name, mode, fdarg, program ? probe : NULL, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t all, none;
-	int sv[2], out[2], rc;
+	int sv[2], out[2] = { -1, -1 }, rc;
+	short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
 
 	memset(p, 0, sizeof *p);
 	p->pid = -1;
 	p->out_fd = -1;
+	/* A program that reads the terminal must be in its foreground group;
+	 * everything else gets a group of its own. */
+	p->own_group = !(passthrough && isatty(STDIN_FILENO));
 	wire_conn_init(&p->conn, -1, LAB_MAX_FRAME);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		error_set(err, NULL, 0, "cannot start the lab: socketpair: %s", strerror(errno));
 		return -1;
 	}
-	if (pipe2(out, O_CLOEXEC) < 0) {
+	if (!passthrough && pipe2(out, O_CLOEXEC) < 0) {
 		error_set(err, NULL, 0, "cannot start the lab: pipe: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO);
+	if (!passthrough) {
+		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+		posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO);
+	}
 	posix_spawn_file_actions_adddup2(&fa, sv[1], LAB_FD);
 	posix_spawn_file_actions_addclosefrom_np(&fa, LAB_FD + 1);
-	/* Its own process group; every signal at its default, none blocked,
-	 * whatever the interface did with its own. */
+	/* Every signal at its default, none blocked, whatever the interface
+	 * did with its own. */
 	posix_spawnattr_init(&attr);
 	sigfillset(&all);
 	sigemptyset(&none);
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-	                                POSIX_SPAWN_SETSIGMASK);
+	if (p->own_group) {
+		posix_spawnattr_setpgroup(&attr, 0);
+		flags |= POSIX_SPAWN_SETPGROUP;
+	}
+	posix_spawnattr_setflags(&attr, flags);
 	rc = posix_spawn(&p->pid, "/proc/self/exe", &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(sv[1]);
-	close(out[1]);
+	if (out[1] >= 0)
+		close(out[1]);
 	if (rc != 0) {
 		error_set(err, NULL, 0, "cannot start the lab: %s", strerror(rc));
 		close(sv[0]);
-		close(out[0]);
+		if (out[0] >= 0)
+			close(out[0]);
 		p->pid = -1;
 		return -1;
 	}
 	nonblocking(sv[0]);
-	nonblocking(out[0]);
 	p->conn.fd = sv[0];
-	p->out_fd = out[0];
+	if (out[0] >= 0) {
+		nonblocking(out[0]);
+		p->out_fd = out[0];
+	}
 	return 0;
+}
+
+int labproc_start(struct labproc *p, struct error *err)
+{
+	return spawn(p, false, false, err);
+}
+
+int labproc_start_program(struct labproc *p, bool passthrough, struct error *err)
+{
+	return spawn(p, true, passthrough, err);
 }
 
 int labproc_send(struct labproc *p, struct wire_out *w)
@@ -179,7 +203,8 @@ void labproc_close(struct labproc *p)
 {
 	if (p->pid > 0) {
 		/* The whole group: a process the scenario forked goes too. */
-		kill(-p->pid, SIGKILL);
+		if (p->own_group)
+			kill(-p->pid, SIGKILL);
 		kill(p->pid, SIGKILL);
 		if (!p->reaped) {
 			while (waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR)

@@ -11,7 +11,11 @@
 #ifndef EXCLAB_LAB_H
 #define EXCLAB_LAB_H
 
-/* Serve commands on fd until the interface goes away; never returns. */
-void lab_main(int fd) __attribute__((noreturn));
+#include <stdbool.h>
+
+/* Serve commands on fd until the interface goes away; never returns. A
+ * `program` lab (`exclab __lab FD probe`) runs a user's program, its
+ * interpreter configured as python3's; else it runs lessons, isolated. */
+void lab_main(int fd, bool program) __attribute__((noreturn));
 
 #endif

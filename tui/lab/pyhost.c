@@ -199,24 +199,34 @@ void pyhost_gc_counts(int counts[3], long *found)
 	pyprobes_gc_counts(counts, found);
 }
 
-int pyhost_start(struct error *err)
+int pyhost_start(bool program, struct error *err)
 {
 	PyPreConfig pre;
 	PyConfig config;
 	PyStatus status;
 	PyObject *globals = NULL, *out = NULL, *gc = NULL;
 
-	PyPreConfig_InitIsolatedConfig(&pre);
+	/* A user's program (exclab probe) gets python3's own configuration:
+	 * its PYTHON* variables, site-packages, bytecode caches. */
+	if (program)
+		PyPreConfig_InitPythonConfig(&pre);
+	else
+		PyPreConfig_InitIsolatedConfig(&pre);
 	status = Py_PreInitialize(&pre);
 	if (PyStatus_Exception(status))
 		goto status_fail;
 	/* Before any object exists, so the hook sees every block it frees. */
 	probe_install_allocator();
 
-	PyConfig_InitIsolatedConfig(&config);
-	config.write_bytecode = 0;        /* no __pycache__ in lessons/ */
+	if (program) {
+		PyConfig_InitPythonConfig(&config);
+		config.parse_argv = 0;
+	} else {
+		PyConfig_InitIsolatedConfig(&config);
+		config.write_bytecode = 0;        /* no __pycache__ in lessons/ */
+		config.site_import = 0;
+	}
 	config.install_signal_handlers = 1;   /* SIGINT is KeyboardInterrupt, as in python3 */
-	config.site_import = 0;
 	if (EXCLAB_PYTHON_EXE[0]) {
 		status = PyConfig_SetBytesString(&config, &config.program_name, EXCLAB_PYTHON_EXE);
 		if (PyStatus_Exception(status)) {
