@@ -23,6 +23,7 @@
 #include "luahost.h"
 #include "probe.h"
 #include "probe_run.h"
+#include "probe_watch.h"
 #include "pyhost.h"
 #include "util.h"
 #include "wire.h"
@@ -466,7 +467,7 @@ static void cmd_compile(struct wire_in *in)
 
 /* exclab probe: the user's program, under a heap cap of half the machine
  * unless --mem-limit says less. */
-static void cmd_probe(struct wire_in *in)
+static void cmd_probe(struct wire_in *in, struct wire_conn *conn)
 {
 	struct probe_request req;
 	size_t cap;
@@ -476,7 +477,7 @@ static void cmd_probe(struct wire_in *in)
 	cap = heap_cap_for(req.heap_cap ? req.heap_cap : SIZE_MAX);
 	probe_set_heap_cap(cap);
 	set_backstop(cap);
-	probe_run(&req);
+	probe_run(&req, conn);
 	probe_request_free(&req);
 }
 
@@ -534,9 +535,16 @@ void lab_main(int fd, bool program)
 		case LAB_OPEN: cmd_open(&in); break;
 		case LAB_CONTINUE: cmd_continue(); break;
 		case LAB_ANSWER: cmd_answer(&in); break;
-		case LAB_ASK_WHY: cmd_why(&in); break;
+		case LAB_ASK_WHY:
+			if (!program || !probe_watch_command(type, &in))
+				cmd_why(&in);
+			break;
+		case LAB_PROBE_GRAPH:
+			if (program)
+				probe_watch_command(type, &in);
+			break;
 		case LAB_COMPILE: cmd_compile(&in); break;
-		case LAB_PROBE: cmd_probe(&in); break;
+		case LAB_PROBE: cmd_probe(&in, &conn); break;
 		default: _exit(3);   /* not a command: the interface is not ours */
 		}
 	}

@@ -23,6 +23,7 @@
 #include "labout.h"
 #include "labproto.h"
 #include "probe.h"
+#include "probe_watch.h"
 #include "pyhost.h"
 #include "util.h"
 
@@ -372,7 +373,7 @@ static void stop_message(enum stop_reason why, double limit, char *buf, size_t s
 	}
 }
 
-void probe_run(const struct probe_request *req)
+void probe_run(const struct probe_request *req, struct wire_conn *conn)
 {
 	struct program_end end = { .kind = PROGRAM_EXITED };
 	char limit_text[96];
@@ -393,6 +394,7 @@ void probe_run(const struct probe_request *req)
 		status = 1;
 		goto done;
 	}
+	probe_watch_start(req->module || is_dir(req->target) ? NULL : req->target, conn);
 	guard_begin(BUSY_PROGRAM, req->time_limit, limit_text);
 	if (req->module)
 		out = run_module(req->target, true);
@@ -423,6 +425,7 @@ void probe_run(const struct probe_request *req)
 		PyErr_Clear();
 	}
 	why = stop_reason();
+	probe_watch_stop(why == STOP_NONE || why == STOP_LEARNER);
 	stop_message(why == STOP_LEARNER ? STOP_NONE : why, req->time_limit, end.message,
 	             sizeof end.message);
 done:

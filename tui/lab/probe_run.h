@@ -33,7 +33,8 @@ int probe_request_read(struct wire_in *in, struct probe_request *req);
 void probe_request_free(struct probe_request *req);
 
 /* Run the program to its end: PROGRAM, then findings as they come, then
- * EXITED (labproto.h). The heap cap is set by the caller. */
-void probe_run(const struct probe_request *req);
+ * EXITED (labproto.h). The heap cap is set by the caller. Questions that
+ * come on conn meanwhile are answered by the probe's thread. */
+void probe_run(const struct probe_request *req, struct wire_conn *conn);
 
 #endif
