@@ -61,15 +61,24 @@ def _drops_traceback(node, name):
     return False
 
 
-def _deleted(stmts, names):
-    return any(isinstance(n, ast.Delete) and any(
-        isinstance(t, ast.Name) and t.id in names for t in n.targets)
-        for s in stmts for n in ast.walk(s))
+def _let_go(stmts, names):
+    """`del name` or `name = None` among the statements."""
+    for s in stmts:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Delete) and any(
+                    isinstance(t, ast.Name) and t.id in names for t in n.targets):
+                return True
+            if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and \
+                    n.value.value is None and any(
+                        isinstance(t, ast.Name) and t.id in names for t in n.targets):
+                return True
+    return False
 
 
-def _store_in(handler, try_node):
+def _store_in(handler, finals):
     """The first statement of the handler that stores the exception, as
-    (line, words), unless the handler (or the try's finally) lets it go."""
+    (line, words), unless the handler (or a finally around it) lets it go.
+    finals: the finally blocks of the try statements around the handler."""
     name = handler.name
     if not name:
         return None
@@ -82,7 +91,7 @@ def _store_in(handler, try_node):
             targets = n.targets if isinstance(n, ast.Assign) else [n.target]
             locals_only = [t.id for t in targets if isinstance(t, ast.Name)]
             if locals_only and len(locals_only) == len(targets) and \
-                    _deleted(handler.body + (try_node.finalbody if try_node else []), locals_only):
+                    _let_go(handler.body + list(finals), locals_only):
                 continue
             return n.lineno, ast.unparse(targets[0]) + " = " + ast.unparse(n.value)
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
@@ -91,11 +100,18 @@ def _store_in(handler, try_node):
     return None
 
 
-def _handlers(tree):
-    for node in ast.walk(tree):
+def _handlers(tree, finals=()):
+    """Every except handler, with the finally blocks of the try statements
+    around it (its own try's, and enclosing ones, within its function)."""
+    for node in ast.iter_child_nodes(tree):
+        inner = finals
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            inner = ()
         if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            inner = finals + tuple(node.finalbody)
             for h in node.handlers:
-                yield h, node
+                yield h, inner
+        yield from _handlers(node, inner)
 
 
 def _exception_classes(tree):

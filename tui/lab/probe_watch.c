@@ -626,15 +626,18 @@ static void scan(bool final)
 		while (j < n_members && members[j].group == members[i].group)
 			j++;
 		n = j - i;
-		roots = xmalloc((size_t)n * sizeof *roots);
+		/* Each exception with its traceback: a holder such as a log
+		 * record's exc_info holds both. */
+		roots = xmalloc((size_t)n * 2 * sizeof *roots);
 		for (int m = 0; m < n; m++) {
 			roots[m] = members[i + m].exc;
+			roots[n + m] = ((PyBaseExceptionObject *)roots[m])->traceback;
 			persistent = persistent || addrs_has(&(struct addrs){ w.was_kept, w.n_was_kept, 0 },
 			                                      roots[m]);
 			if (g->f.kind == FINDING_KEPT)
 				addrs_add(&kept_now, roots[m]);
 		}
-		probe_retained(roots, n, &k);
+		probe_retained(roots, 2 * n, &k);
 		if (g->f.kind == FINDING_CYCLE) {
 			g->waiting = (uint64_t)n;
 			g->waiting_bytes = k.bytes;
