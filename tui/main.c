@@ -18,6 +18,7 @@
 #include "lab.h"
 #include "lesson.h"
 #include "probe_headless.h"
+#include "probe_ui.h"
 #include "runner.h"
 #include "ui.h"
 #include "util.h"
@@ -327,7 +328,13 @@ int main(int argc, char **argv)
 	case CMD_PROBE:
 		if (a.headless)
 			return probe_headless(&a.program, &a.opt, &a.report);
-		return 2;
+		status = probe_ui_run(&a.program, &a.opt, &err);
+		if (status < 0) {
+			error_format(&err, msg, sizeof msg);
+			fprintf(stderr, "exclab: %s\n", msg);
+			status = 2;
+		}
+		return status;
 	case CMD_COURSE:
 	case CMD_LESSON:
 		break;

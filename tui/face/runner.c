@@ -612,7 +612,8 @@ static int start_program(struct runner *r, struct error *err)
 	model_reset_run(r->m);
 	model_reset_series(r->m);
 	model_set_program(r->m, r->prog.target, "");
-	model_set_settings(r->m, 1u << PROBE_HEAP | 1u << PROBE_RSS | 1u << PROBE_GC_RUNS, "", "");
+	model_set_settings(r->m, 1u << PROBE_HEAP | 1u << PROBE_RSS | 1u << PROBE_GC0 |
+	                   1u << PROBE_GC_RUNS, "", "");
 	r->busy = false;
 	r->stop_at = r->eof_at = 0;
 	r->stops = 0;
@@ -834,8 +835,16 @@ int runner_finding_graph(struct runner *r, uint32_t id)
 {
 	struct wire_out w = { 0 };
 
-	if (r == NULL || r->lab_gone || !r->program)
+	const struct finding *f = r ? model_finding(r->m, id) : NULL;
+	unsigned shown = 0;
+	char title[256];
+
+	if (r == NULL || r->lab_gone || !r->program || f == NULL)
 		return -1;
+	for (int i = 0; i < PROBE_COUNT; i++)
+		shown |= r->m->shown[i] ? 1u << i : 0;
+	snprintf(title, sizeof title, "%.200s", f->title);
+	model_set_settings(r->m, shown, "", title);   /* the graph view's title */
 	wire_begin(&w, LAB_PROBE_GRAPH);
 	wire_u32(&w, id);
 	return ask(r, &w);

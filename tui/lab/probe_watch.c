@@ -36,7 +36,8 @@
 struct group {
 	struct finding f;
 	char key[1400];
-	bool seen, changed, holder_known;
+	bool seen, changed;
+	char *holder;             /* KEPT: the path that holds the first one, once found */
 	uintptr_t obj;            /* the object `g` starts from (compared, never followed) */
 	PyTypeObject *obj_type;
 	char except_file[512];    /* the handler's file and except line, for the source */
@@ -61,6 +62,7 @@ static struct {
 	bool saving;
 	Py_ssize_t garbage_mark;
 	double gc_freed;
+	long collections;         /* finished since the program started */
 	struct probe_reasons reasons;
 	/* exceptions found kept at the last scan: kept twice is kept */
 	uintptr_t *was_kept;
@@ -109,9 +111,29 @@ static void set_number(struct group *g, uint64_t *field, uint64_t v)
 	}
 }
 
+/* The object `g` and enter start from. */
+static void set_object(struct group *g, PyObject *o)
+{
+	g->obj = (uintptr_t)o;
+	g->obj_type = Py_TYPE(o);
+	set_number(g, &g->f.addr, (uint64_t)(uintptr_t)o);
+}
+
 static void send_changes(void)
 {
 	struct wire_out *out;
+	struct probe_sample s = { 0 };
+	long gc0 = pyintrospect_gc_count0();
+
+	/* The GC gauges, which only the GIL's holder may read. */
+	probe_sample_process(&s);
+	s.v[PROBE_GC_RUNS] = (double)w.collections;
+	s.have |= 1u << PROBE_GC_RUNS;
+	if (gc0 >= 0) {
+		s.v[PROBE_GC0] = (double)gc0;
+		s.have |= 1u << PROBE_GC0;
+	}
+	labout_sample(&s, false);
 
 	for (int i = 0; i < w.n; i++) {
 		struct group *g = &w.g[i];
@@ -424,6 +446,7 @@ static PyObject *on_gc(PyObject *self, PyObject *args)
 		}
 		Py_RETURN_NONE;
 	}
+	w.collections++;
 	if (!w.saving)
 		Py_RETURN_NONE;
 	w.saving = false;
@@ -583,8 +606,7 @@ static void scan(bool final)
 			snprintf(key, sizeof key, "%p", (void *)e);
 			g = group_for(FINDING_REUSED, key, &fresh);
 			g->seen = true;
-			g->obj = (uintptr_t)e;
-			g->obj_type = Py_TYPE(e);
+			set_object(g, e);
 			fill_where(g, &wh);
 			probe_retained(&wh.head, 1, &k);
 			char *title = xasprintf("%s raised %d times from one instance", words, wh.raises);
@@ -642,10 +664,7 @@ static void scan(bool final)
 			g->waiting = (uint64_t)n;
 			g->waiting_bytes = k.bytes;
 			g->seen = true;
-			if (!g->obj) {
-				g->obj = (uintptr_t)roots[0];
-				g->obj_type = Py_TYPE(roots[0]);
-			}
+			set_object(g, roots[0]);
 		} else if (persistent || n >= 2) {
 			char words[160], *title, *detail;
 			exc_words(roots[0], words, sizeof words);
@@ -654,24 +673,25 @@ static void scan(bool final)
 			                           Py_TYPE(roots[0])->tp_name);
 			detail = describe_kept(g, n, k.frames);
 			g->seen = true;
-			g->obj = (uintptr_t)roots[0];
-			g->obj_type = Py_TYPE(roots[0]);
+			set_object(g, roots[0]);
 			set_text(g, &g->f.title, title);
-			if (!g->holder_known) {
+			if (g->holder == NULL) {
 				int nl;
 				char **lines = why_lines(g->obj, &nl);
-				char *with = xasprintf("%s\nHeld by: %s", detail, lines[0]);
+				g->holder = xstrdup(lines[0]);
 				for (int l = 1; l < nl; l++) {
-					char *more = xasprintf("%s %s", with, lines[l]);
-					free(with);
-					with = more;
+					char *more = xasprintf("%s %s", g->holder, lines[l]);
+					free(g->holder);
+					g->holder = more;
 				}
 				free_lines(lines, nl);
+			}
+			{
+				char *with = xasprintf("%s\nHeld by: %s", detail, g->holder);
 				free(detail);
 				detail = with;
-				g->holder_known = true;
-				set_text(g, &g->f.detail, detail);
 			}
+			set_text(g, &g->f.detail, detail);
 			free(title);
 			free(detail);
 			set_number(g, &g->f.count, (uint64_t)n);
