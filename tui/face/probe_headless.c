@@ -145,8 +145,9 @@ static void text_finding(FILE *f, const struct finding *x)
 		snprintf(where + strlen(where), sizeof where - strlen(where), "%scaught at %s",
 		         where[0] ? ", " : "", x->except_at);
 	if (x->store_at[0])
-		snprintf(where + strlen(where), sizeof where - strlen(where), "%sstored at %s",
-		         where[0] ? ", " : "", x->store_at);
+		snprintf(where + strlen(where), sizeof where - strlen(where), "%s%s at %s",
+		         where[0] ? ", " : "", x->kind == FINDING_HINT && x->raise_at[0] ? "made" : "stored",
+		         x->store_at);
 	if (where[0])
 		put_clean(f, "    ", where);
 	if (x->kind != FINDING_HINT)
@@ -265,6 +266,11 @@ int probe_headless(const struct runner_program *prog, const struct runner_option
 	sigaction(SIGTERM, &st, NULL);
 	sigaction(SIGHUP, &st, NULL);
 
+	if (ro->path) {   /* reports every N seconds are appended to it: start it empty */
+		FILE *f = fopen(ro->path, "w");
+		if (f)
+			fclose(f);
+	}
 	model_init(&m);
 	runner_open_program(&r, &p, &m, &o, &err);
 	while (!terminated) {
