@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -85,7 +86,13 @@ static void json_report(FILE *f, const struct model *m, const struct probe_repor
 
 	json_object_object_add(root, "program", json_text(m->program));
 	json_object_object_add(root, "python", json_text(m->python_version));
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
 	json_object_object_add(root, "running", json_object_new_boolean(!m->program_ended));
+	/* When it was written (Unix time): --every's reports can be put on a timeline. */
+	json_object_object_add(root, "time", json_object_new_double((double)now.tv_sec +
+	                                                            now.tv_nsec / 1e9));
 	if (m->program_ended) {
 		json_object *end = json_object_new_object();
 		json_object_object_add(end, "how", json_object_new_string(end_word(&m->program_end)));
