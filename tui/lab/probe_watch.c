@@ -174,10 +174,13 @@ static const char *code_file(PyCodeObject *code)
 static void show_place(const char *file, int line, char *buf, size_t size)
 {
 	size_t n = strlen(w.cwd);
+	char *clean = util_join(NULL, file);   /* "a/../b" as "b": sys.path entries are not normalised */
+	const char *shown = clean;
 
-	if (n > 1 && strncmp(file, w.cwd, n) == 0 && file[n] == '/')
-		file += n + 1;
-	snprintf(buf, size, "%s:%d", file, line);
+	if (n > 1 && strncmp(shown, w.cwd, n) == 0 && shown[n] == '/')
+		shown += n + 1;
+	snprintf(buf, size, "%s:%d", shown, line);
+	free(clean);
 }
 
 /* A frame's code, borrowed: the frame holds it. */
