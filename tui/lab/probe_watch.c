@@ -277,10 +277,6 @@ static void fill_where(struct group *g, const struct where *wh)
 
 /* ---- the collector's garbage -------------------------------------------- */
 
-struct comp {
-	int *parent;
-};
-
 static int find_root(int *parent, int i)
 {
 	while (parent[i] != i)
