@@ -290,6 +290,8 @@ struct union_arg {
 	int *parent;
 	uintptr_t *sorted;   /* objs' addresses, sorted, with their index */
 	int *index_of;
+	bool *uncollectable; /* a legacy finalizer's (tp_del), or reached from one */
+	int *stack, top;
 };
 
 static int cmp_addr(const void *a, const void *b)
@@ -312,9 +314,44 @@ static int join_visit(PyObject *child, void *arg)
 	struct union_arg *u = arg;
 	int j = child ? index_in(u, child) : -1;
 
-	if (j >= 0)
+	if (j >= 0 && !u->uncollectable[j])
 		u->parent[find_root(u->parent, j)] = find_root(u->parent, u->from);
 	return 0;
+}
+
+static int mark_visit(PyObject *child, void *arg)
+{
+	struct union_arg *u = arg;
+	int j = child ? index_in(u, child) : -1;
+
+	if (j >= 0 && !u->uncollectable[j]) {
+		u->uncollectable[j] = true;
+		u->stack[u->top++] = j;
+	}
+	return 0;
+}
+
+/* The collector's own rule (handle_legacy_finalizers): an object with a
+ * legacy finalizer, and all it reaches, stay alive, and the former go to
+ * gc.garbage; DEBUG_SAVEALL saved them with the rest. */
+static void keep_uncollectable(struct union_arg *u)
+{
+	PyObject *garbage = probe_heap_garbage();
+
+	for (int i = 0; i < u->n; i++)
+		if (Py_TYPE(u->objs[i])->tp_del && !u->uncollectable[i]) {
+			u->uncollectable[i] = true;
+			u->stack[u->top++] = i;
+		}
+	while (u->top > 0) {
+		int i = u->stack[--u->top];
+		traverseproc t = Py_TYPE(u->objs[i])->tp_traverse;
+		if (t)
+			t(u->objs[i], mark_visit, u);
+	}
+	for (int i = 0; i < u->n; i++)
+		if (Py_TYPE(u->objs[i])->tp_del && PyList_Append(garbage, u->objs[i]) < 0)
+			PyErr_Clear();
 }
 
 /* The pieces of one collection's garbage that hold an exception with a
@@ -325,6 +362,8 @@ static void take_garbage(PyObject **objs, int n)
 	struct { uintptr_t addr; int index; } *pairs;
 
 	u.parent = xmalloc((size_t)n * sizeof *u.parent);
+	u.uncollectable = xcalloc((size_t)n, sizeof *u.uncollectable);
+	u.stack = xmalloc((size_t)n * sizeof *u.stack);
 	u.sorted = xmalloc((size_t)n * sizeof *u.sorted);
 	u.index_of = xmalloc((size_t)n * sizeof *u.index_of);
 	pairs = xmalloc((size_t)n * sizeof *pairs);
@@ -339,10 +378,11 @@ static void take_garbage(PyObject **objs, int n)
 		u.index_of[i] = pairs[i].index;
 	}
 	free(pairs);
+	keep_uncollectable(&u);
 	for (int i = 0; i < n; i++) {
 		traverseproc t = Py_TYPE(objs[i])->tp_traverse;
 		u.from = i;
-		if (t)
+		if (t && !u.uncollectable[i])
 			t(objs[i], join_visit, &u);
 	}
 	/* Each piece's exceptions, by the except clause that made them: a
@@ -365,7 +405,8 @@ static void take_garbage(PyObject **objs, int n)
 		PyObject *o = objs[i];
 		struct where wh;
 		group_of[i] = -1;
-		if (carried[i] || !PyExceptionInstance_Check(o) || !describe(o, &wh) || !wh.own)
+		if (carried[i] || u.uncollectable[i] || !PyExceptionInstance_Check(o) ||
+		    !describe(o, &wh) || !wh.own)
 			continue;
 		char key[1400];
 		bool fresh;
@@ -383,7 +424,7 @@ static void take_garbage(PyObject **objs, int n)
 		size_t before;
 		double freed;
 		int cycles = 0;
-		if (find_root(u.parent, i) != i)
+		if (find_root(u.parent, i) != i || u.uncollectable[i])
 			continue;
 		for (int k = 0; k < n; k++)
 			cycles += group_of[k] >= 0 && find_root(u.parent, k) == i;
@@ -417,21 +458,21 @@ static void take_garbage(PyObject **objs, int n)
 	free(u.parent);
 	free(u.sorted);
 	free(u.index_of);
+	free(u.uncollectable);
+	free(u.stack);
 }
 
 /* gc.callbacks entry. At "start" it asks the collector to save what it
  * finds (DEBUG_SAVEALL) unless the program asked for that itself; at
  * "stop" the flags are put back, what was saved is taken out of
  * gc.garbage again, looked at, and freed as the collector would have freed
- * it, within the same collection. A legacy finalizer's garbage (tp_del)
- * is left to the collector's own rules. */
+ * it, within the same collection. */
 static PyObject *on_gc(PyObject *self, PyObject *args)
 {
 	PyObject *phase, *info, *garbage = probe_heap_garbage();
 	int *debug = probe_heap_gc_debug();
 	Py_ssize_t end;
 	PyObject **objs;
-	bool legacy = false;
 
 	(void)self;
 	if (!PyArg_ParseTuple(args, "UO", &phase, &info) || garbage == NULL || debug == NULL)
@@ -454,11 +495,9 @@ static PyObject *on_gc(PyObject *self, PyObject *args)
 	if (end <= w.garbage_mark)
 		Py_RETURN_NONE;
 	objs = xmalloc((size_t)(end - w.garbage_mark) * sizeof *objs);
-	for (Py_ssize_t i = w.garbage_mark; i < end; i++) {
+	for (Py_ssize_t i = w.garbage_mark; i < end; i++)
 		objs[i - w.garbage_mark] = Py_NewRef(PyList_GET_ITEM(garbage, i));
-		legacy = legacy || Py_TYPE(PyList_GET_ITEM(garbage, i))->tp_del != NULL;
-	}
-	if (!legacy && PyList_SetSlice(garbage, w.garbage_mark, end, NULL) == 0)
+	if (PyList_SetSlice(garbage, w.garbage_mark, end, NULL) == 0)
 		take_garbage(objs, (int)(end - w.garbage_mark));
 	else
 		PyErr_Clear();
