@@ -26,6 +26,7 @@
  *            u32 n, str args[n], f64 time_limit,         program's standard input comes from)
  *            u64 heap_cap, u8 passthrough      FINDING   finding
  *   PROBE_GRAPH u32 finding id                 REASONS   reasons
+ *   PROBE_FINISH                                 (no answer: the lab finalises and exits)
  *                                              EXITED    end
  *                                              STEP      i32 index, str title (it begins)
  *                                              CHECK     u8 passed, str message, str detail,
@@ -54,7 +55,10 @@
  * ends with EXITED, which leaves the lab idle (ASK_WHY and PROBE_GRAPH may
  * follow). PROBE_GRAPH (answered with GRAPH, at once, even while the
  * program runs) captures what a finding keeps alive; ASK_WHY, while the
- * program runs, is answered at once too.
+ * program runs, is answered at once too. PROBE_FINISH, once the program has
+ * ended, finalises the interpreter as python3 does at exit (modules
+ * cleared, finalizers run, files flushed) and ends the lab with status 0
+ * (120 when finalising fails, as python3's).
  *
  *   finding: u32 id, u8 kind, u8 gone, str title, str raise_at,
  *            str except_at, str store_at, str detail, u64 count, u64 bytes,
@@ -83,6 +87,7 @@ enum lab_command {
 	LAB_COMPILE,
 	LAB_PROBE,
 	LAB_PROBE_GRAPH,
+	LAB_PROBE_FINISH,
 };
 
 enum lab_event {

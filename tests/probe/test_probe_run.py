@@ -66,6 +66,16 @@ same_as_python("threads_outlive_main")
 same_as_python("changes_nothing")
 same_as_python("legacy_finalizer")
 
+# After atexit, the interpreter finishes as python3's does: finalizers run,
+# a file never closed is flushed.
+with tempfile.TemporaryDirectory() as tmp:
+    for who, argv in (("python3", [PYTHON]), ("exclab", [EXCLAB, "probe", "--headless"])):
+        path = os.path.join(tmp, who + ".txt")
+        status, out, err = run(argv + ["unclosed_at_exit.py", path])
+        check(status == 0 and out == b"main done\nfreed at exit\n",
+              f"{who}: finalizers at exit: {status} {out!r}")
+        check(open(path).read() == "written, never closed\n", f"{who}: the unclosed file is flushed")
+
 # A missing script: python3's message, with exclab's name, and status 2.
 status, out, err = run([EXCLAB, "probe", "--headless", "missing.py"])
 check(status == 2 and b"can't open file '" + os.path.join(BAD, "missing.py").encode() in err,

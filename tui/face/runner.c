@@ -25,6 +25,8 @@
 #define EVENTS_PER_TICK 256
 /* After its socket closes, how long a lab gets to exit before it is killed. */
 #define EXIT_WAIT 0.5
+/* How long a program's lab gets to finalise the interpreter at the end. */
+#define FINISH_WAIT 5.0
 
 struct runner {
 	char *path;
@@ -704,10 +706,34 @@ int runner_open_program(struct runner **out, const struct runner_program *prog, 
 	return start(r, err);
 }
 
+/* A program's lab, once the program has ended, finishes as python3 does
+ * (module teardown, finalizers, unflushed files): it is given FINISH_WAIT
+ * seconds for that before it is killed. */
+static void finish_program(struct runner *r)
+{
+	struct wire_out w = { 0 };
+	double until = util_now() + FINISH_WAIT;
+	char line[LAB_MAX_LINE + 1];
+
+	if (r->lab_gone || !r->m->program_ended)
+		return;
+	wire_begin(&w, LAB_PROBE_FINISH);
+	if (labproc_send(&r->lab, &w) == 0) {
+		while (!labproc_ended(&r->lab) && util_now() < until) {
+			while (labproc_output_line(&r->lab, line, sizeof line))
+				;   /* nobody reads it any more; it must not fill the pipe */
+			poll(NULL, 0, 10);
+		}
+	}
+	wire_out_free(&w);
+}
+
 void runner_close(struct runner *r)
 {
 	if (r == NULL)
 		return;
+	if (r->program)
+		finish_program(r);
 	for (int i = 0; r->program && i < r->prog.nargs; i++)
 		free(r->prog.args[i]);
 	if (r->program)

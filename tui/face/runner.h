@@ -57,7 +57,8 @@ int runner_open(struct runner **out, const char *path, struct model *m,
  * heap_cap (0: half the machine) are the program's. */
 int runner_open_program(struct runner **out, const struct runner_program *prog, struct model *m,
                         const struct runner_options *opt, struct error *err);
-/* Kill the lab (it never holds anything worth waiting for) and free. */
+/* Kill the lab and free. A program's lab, when the program has ended, is
+ * first let finish as python3 does (runner.c, finish_program). */
 void runner_close(struct runner *r);
 
 /* Take what the lab sent, enforce the grace periods, notice a lab that

@@ -543,6 +543,10 @@ void lab_main(int fd, bool program)
 			if (program)
 				probe_watch_command(type, &in);
 			break;
+		case LAB_PROBE_FINISH:
+			if (program)
+				probe_finish();
+			break;
 		case LAB_COMPILE: cmd_compile(&in); break;
 		case LAB_PROBE: cmd_probe(&in, &conn); break;
 		default: _exit(3);   /* not a command: the interface is not ours */

@@ -125,6 +125,8 @@ void probe_heap_active(probe_heap_visit visit, void *arg)
 	     t = PyThreadState_Next(t)) {
 		if (t->curexc_value)
 			visit(t->curexc_value, arg);
+		if (t->curexc_traceback)   /* not on the exception yet while it unwinds */
+			visit(t->curexc_traceback, arg);
 		for (_PyErr_StackItem *e = t->exc_info; e; e = e->previous_item)
 			if (e->exc_value && e->exc_value != Py_None)
 				visit(e->exc_value, arg);

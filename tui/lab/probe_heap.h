@@ -25,7 +25,7 @@ bool probe_heap_supported(void);
 void probe_heap_walk(probe_heap_visit visit, void *arg);
 
 /* The exceptions some thread is raising or handling now (its exception
- * stack), and, for a generator or coroutine, the one it handles where it is
+ * stack, and the traceback of the one it raises), and, for a generator or coroutine, the one it handles where it is
  * suspended (NULL: none). */
 void probe_heap_active(probe_heap_visit visit, void *arg);
 PyObject *probe_heap_gen_exception(PyObject *gen);

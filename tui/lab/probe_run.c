@@ -444,3 +444,11 @@ done:
 	labproto_put_end(w, &end);
 	labout_end(w);
 }
+
+void probe_finish(void)
+{
+	/* Python's own finalisation clears the modules, runs what finalizers
+	 * are left and flushes files a program never closed, as at the end of
+	 * python3; the program's threads and atexit ran already. */
+	_exit(Py_FinalizeEx() < 0 ? STATUS_FLUSH_FAILED : 0);
+}

@@ -37,4 +37,8 @@ void probe_request_free(struct probe_request *req);
  * come on conn meanwhile are answered by the probe's thread. */
 void probe_run(const struct probe_request *req, struct wire_conn *conn);
 
+/* After the program: the rest of python3's exit (Py_FinalizeEx), then
+ * _exit. Never returns. */
+void probe_finish(void) __attribute__((noreturn));
+
 #endif

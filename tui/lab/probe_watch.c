@@ -216,9 +216,10 @@ static bool new_raise(PyTracebackObject *a, PyTracebackObject *b)
 	return !(back == NULL && generator_code(frame_code((PyFrameObject *)fb)));
 }
 
-static bool describe(PyObject *exc, struct where *wh)
+/* A traceback: where it was raised, where caught (no except clause in
+ * the frame: caught by C code, such as asyncio's tasks), how many raises. */
+static bool describe_tb(PyObject *tbo, struct where *wh)
 {
-	PyObject *tbo = ((PyBaseExceptionObject *)exc)->traceback;
 	PyTracebackObject *tb, *raise = NULL;
 
 	memset(wh, 0, sizeof *wh);
@@ -243,10 +244,15 @@ static bool describe(PyObject *exc, struct where *wh)
 		PyCodeObject *code = frame_code(tb->tb_frame);
 		wh->except_line = probe_heap_except_line(code, tb->tb_lasti);
 		snprintf(wh->except_file, sizeof wh->except_file, "%s", code_file(code));
-		show_place(wh->except_file, wh->except_line ? wh->except_line : tb->tb_lineno,
-		           wh->except_at, sizeof wh->except_at);
+		if (wh->except_line)
+			show_place(wh->except_file, wh->except_line, wh->except_at, sizeof wh->except_at);
 	}
 	return true;
+}
+
+static bool describe(PyObject *exc, struct where *wh)
+{
+	return describe_tb(((PyBaseExceptionObject *)exc)->traceback, wh);
 }
 
 /* "ValueError('not found')", never running the exception's own code. */
@@ -582,14 +588,23 @@ static int cmp_member(const void *a, const void *b)
 	return x->group - y->group;
 }
 
-static char *describe_kept(const struct group *g, int n, long frames)
+static char *describe_kept(const struct group *g, int n, long frames, bool tracebacks)
 {
-	return xasprintf("%d exception%s with %ld frame%s kept after the handler at %s ended. "
-	                 "While %s alive, every frame of %s traceback, and its locals, stay alive.\n"
+	char caught[700];
+
+	if (g->f.except_at[0])
+		snprintf(caught, sizeof caught, "the handler at %s ended", g->f.except_at);
+	else
+		snprintf(caught, sizeof caught, "it was caught (by code outside Python: a task, a future)");
+	return xasprintf("%d %s with %ld frame%s kept after %s. While %s alive, every frame of %s, "
+	                 "and its locals, stay alive.\n"
 	                 "Keep str(e) or traceback.TracebackException.from_exception(e) instead, or "
 	                 "drop the frames: e.with_traceback(None).",
-	                 n, n == 1 ? "" : "s", frames, frames == 1 ? "" : "s", g->f.except_at,
-	                 n == 1 ? "it is" : "they are", n == 1 ? "its" : "their");
+	                 n, tracebacks ? n == 1 ? "traceback" : "tracebacks"
+	                               : n == 1 ? "exception" : "exceptions",
+	                 frames, frames == 1 ? "" : "s", caught, n == 1 ? "it is" : "they are",
+	                 tracebacks ? n == 1 ? "it" : "them" : n == 1 ? "its traceback"
+	                                                     : "their tracebacks");
 }
 
 /* Why is the object at addr alive: a path from the program's globals or a
@@ -606,7 +621,7 @@ static void free_lines(char **lines, int n)
 static void scan(bool final)
 {
 	struct probe_pass *p = probe_pass_run();
-	struct addrs active = { 0 }, chained = { 0 }, kept_now = { 0 };
+	struct addrs active = { 0 }, chained = { 0 }, kept_now = { 0 }, held = { 0 };
 	struct member *members = NULL;
 	int n_members = 0, cap_members = 0;
 	struct probe_sample sample = { 0 };
@@ -676,6 +691,35 @@ static void scan(bool final)
 		}
 		members[n_members++] = (struct member){ (int)(g - w.g), e };
 	}
+	/* Tracebacks kept without their exception: chains no exception and no
+	 * other traceback holds (sys.exc_info()[2] kept, e.__traceback__ kept). */
+	for (int i = 0; i < probe_pass_len(p); i++) {
+		PyObject *o = probe_pass_object(p, i);
+		if (PyExceptionInstance_Check(o) && ((PyBaseExceptionObject *)o)->traceback)
+			addrs_add(&held, ((PyBaseExceptionObject *)o)->traceback);
+		else if (PyTraceBack_Check(o) && ((PyTracebackObject *)o)->tb_next)
+			addrs_add(&held, (PyObject *)((PyTracebackObject *)o)->tb_next);
+	}
+	addrs_sort(&held);
+	for (int i = 0; i < probe_pass_len(p); i++) {
+		PyObject *o = probe_pass_object(p, i);
+		struct where wh;
+		char key[1400];
+		bool fresh;
+		struct group *g;
+		if (!PyTraceBack_Check(o) || addrs_has(&held, o) || addrs_has(&active, o) ||
+		    probe_pass_class(p, o) == CLASS_GARBAGE || !describe_tb(o, &wh) || !wh.own)
+			continue;
+		snprintf(key, sizeof key, "traceback|%s|%s", wh.raise_at, wh.except_at);
+		g = group_for(FINDING_KEPT, key, &fresh);
+		fill_where(g, &wh);
+		if (n_members == cap_members) {
+			cap_members = cap_members ? cap_members * 2 : 64;
+			members = xrealloc(members, (size_t)cap_members * sizeof *members);
+		}
+		members[n_members++] = (struct member){ (int)(g - w.g), o };
+	}
+	free(held.a);
 	qsort(members, (size_t)n_members, sizeof *members, cmp_member);
 	for (int i = 0; i < n_members;) {
 		int j = i, n;
@@ -691,7 +735,8 @@ static void scan(bool final)
 		roots = xmalloc((size_t)n * 2 * sizeof *roots);
 		for (int m = 0; m < n; m++) {
 			roots[m] = members[i + m].exc;
-			roots[n + m] = ((PyBaseExceptionObject *)roots[m])->traceback;
+			roots[n + m] = PyTraceBack_Check(roots[m]) ? roots[m]
+			               : ((PyBaseExceptionObject *)roots[m])->traceback;
 			persistent = persistent || addrs_has(&(struct addrs){ w.was_kept, w.n_was_kept, 0 },
 			                                      roots[m]);
 			if (g->f.kind == FINDING_KEPT)
@@ -705,11 +750,16 @@ static void scan(bool final)
 			set_object(g, roots[0]);
 		} else if (persistent || n >= 2) {
 			char words[160], *title, *detail;
-			exc_words(roots[0], words, sizeof words);
-			title = n == 1 ? xasprintf("%s kept after its handler, with its traceback", words)
-			               : xasprintf("%d %s kept after their handler, with their tracebacks", n,
-			                           Py_TYPE(roots[0])->tp_name);
-			detail = describe_kept(g, n, k.frames);
+			if (PyTraceBack_Check(roots[0])) {
+				title = n == 1 ? xstrdup("a traceback kept without its exception")
+				               : xasprintf("%d tracebacks kept without their exception", n);
+			} else {
+				exc_words(roots[0], words, sizeof words);
+				title = n == 1 ? xasprintf("%s kept after its handler, with its traceback", words)
+				               : xasprintf("%d %s kept after their handler, with their tracebacks",
+				                           n, Py_TYPE(roots[0])->tp_name);
+			}
+			detail = describe_kept(g, n, k.frames, PyTraceBack_Check(roots[0]));
 			g->seen = true;
 			set_object(g, roots[0]);
 			set_text(g, &g->f.title, title);
