@@ -53,10 +53,13 @@ def case_live(srv):
     if "kept after" not in s:
         raise Failure("the findings went with the program", s)
     p.keys("q")
-    p.wait_for(lambda s: p.fmt("#{pane_dead}") == "1", timeout=3, why="q did not quit")
-    status = p.fmt("#{pane_dead_status}")
+
+    def ended(s):
+        return p.fmt("#{pane_dead}") == "1" and (p.fmt("#{pane_dead_status}") or
+                                                 "signal " + p.fmt("#{pane_dead_signal}"))
+    status = p.wait_for(ended, timeout=3, why="q did not quit")
     if status != "0":
-        raise Failure(f"exclab exited with status {status}", p.screen())
+        raise Failure(f"exclab ended with status {status}", p.screen())
     p.close()
     return f"finding after {took:.2f} s"
 
