@@ -55,8 +55,10 @@ def case_live(srv):
     p.keys("q")
 
     def ended(s):
-        return p.fmt("#{pane_dead}") == "1" and (p.fmt("#{pane_dead_status}") or
-                                                 "signal " + p.fmt("#{pane_dead_signal}"))
+        if p.fmt("#{pane_dead}") != "1":
+            return None
+        status, signal = p.fmt("#{pane_dead_status}"), p.fmt("#{pane_dead_signal}")
+        return status or (signal and "signal " + signal)
     status = p.wait_for(ended, timeout=3, why="q did not quit")
     if status != "0":
         raise Failure(f"exclab ended with status {status}", p.screen())
