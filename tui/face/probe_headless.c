@@ -54,6 +54,14 @@ static const char *end_word(const struct program_end *e)
 	return "?";
 }
 
+/* Exceptions kept for a while and let go before the program ended were
+ * no leak: the final report leaves them out (the live view shows them,
+ * marked let go). */
+static bool reported(const struct model *m, const struct finding *f)
+{
+	return !(m->program_ended && f->kind == FINDING_KEPT && f->gone);
+}
+
 static json_object *json_finding(const struct finding *f)
 {
 	json_object *o = json_object_new_object(), *lines = json_object_new_array();
@@ -102,7 +110,8 @@ static void json_report(FILE *f, const struct model *m, const struct probe_repor
 		json_object_object_add(root, "end", end);
 	}
 	for (int i = 0; i < m->findings_len; i++)
-		json_object_array_add(findings, json_finding(&m->findings[i]));
+		if (reported(m, &m->findings[i]))
+			json_object_array_add(findings, json_finding(&m->findings[i]));
 	json_object_object_add(root, "findings", findings);
 	if (m->has_reasons) {
 		json_object *r = json_object_new_object();
@@ -175,22 +184,24 @@ static void text_report(FILE *f, const struct model *m, const struct probe_repor
                         bool over, double elapsed)
 {
 	char heap[32], tb[32], cyc[32], rest[32];
-	int leaks = 0;
+	int shown = 0, hints = 0;
 
-	for (int i = 0; i < m->findings_len; i++)
-		leaks += m->findings[i].kind != FINDING_HINT && !m->findings[i].gone;
+	for (int i = 0; i < m->findings_len; i++) {
+		shown += reported(m, &m->findings[i]);
+		hints += m->findings[i].kind == FINDING_HINT;
+	}
 	if (m->program_ended)
 		fprintf(f, "exclab probe: %s: ", m->program);
 	else
 		fprintf(f, "exclab probe: %s, after %.0f s: ", m->program, elapsed);
-	if (m->findings_len == 0)
+	if (shown == 0)
 		fprintf(f, "no exception leaks found\n");
 	else
-		fprintf(f, "%d finding%s, %d of them hint%s from the source\n", m->findings_len,
-		        m->findings_len == 1 ? "" : "s", m->findings_len - leaks,
-		        m->findings_len - leaks == 1 ? "" : "s");
+		fprintf(f, "%d finding%s, %d of them hint%s from the source\n", shown,
+		        shown == 1 ? "" : "s", hints, hints == 1 ? "" : "s");
 	for (int i = 0; i < m->findings_len; i++)
-		text_finding(f, &m->findings[i]);
+		if (reported(m, &m->findings[i]))
+			text_finding(f, &m->findings[i]);
 	if (m->has_reasons) {
 		util_fmt_bytes(m->reasons.heap, heap, sizeof heap);
 		util_fmt_bytes(m->reasons.traceback_only, tb, sizeof tb);
