@@ -5,7 +5,8 @@
  * exchange frames (wire.h) over one socket: commands one way, events the
  * other, all plain data. The interface sends a command only while the lab is
  * idle; the lab answers each with events, ending in one that leaves it idle
- * again (LAB_WAIT, LAB_DONE, LAB_FAILED, LAB_STOPPED, LAB_WHY, LAB_COMPILED).
+ * again (LAB_WAIT, LAB_DONE, LAB_FAILED, LAB_STOPPED, LAB_WHY, LAB_COMPILED,
+ * LAB_EXITED).
  * Stopping a running command is out of band: SIGINT to the lab, then SIGKILL
  * after a grace period (labproc.h).
  *
@@ -26,8 +27,7 @@
  *            u32 n, str args[n], f64 time_limit,         program's standard input comes from)
  *            u64 heap_cap, u8 passthrough      FINDING   finding
  *   PROBE_GRAPH u32 finding id                 REASONS   reasons
- *   PROBE_FINISH                                 (no answer: the lab finalises and exits)
- *                                              EXITED    end
+ *   PROBE_FINISH (no answer: the lab exits)    EXITED    end
  *                                              STEP      i32 index, str title (it begins)
  *                                              CHECK     u8 passed, str message, str detail,
  *                                                        str where, value expected, value got
