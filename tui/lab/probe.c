@@ -225,11 +225,12 @@ void probe_sample_process(struct probe_sample *s)
 
 size_t probe_block_size(const void *ptr)
 {
-	const char *block = (const char *)ptr - HEADER;
+	const char *block;
 	size_t size, check;
 
 	if (ptr == NULL)
 		return 0;
+	block = (const char *)ptr - HEADER;
 	memcpy(&size, block, sizeof size);
 	memcpy(&check, block + sizeof size, sizeof check);
 	return check == (size ^ (size_t)(uintptr_t)block ^ CHECK_WORD) ? size : 0;

@@ -534,7 +534,8 @@ static void addrs_add(struct addrs *s, PyObject *o)
 
 static void addrs_sort(struct addrs *s)
 {
-	qsort(s->a, (size_t)s->n, sizeof *s->a, cmp_addr);
+	if (s->n > 1)
+		qsort(s->a, (size_t)s->n, sizeof *s->a, cmp_addr);
 }
 
 static bool addrs_has(const struct addrs *s, PyObject *o)
@@ -720,7 +721,8 @@ static void scan(bool final)
 		members[n_members++] = (struct member){ (int)(g - w.g), o };
 	}
 	free(held.a);
-	qsort(members, (size_t)n_members, sizeof *members, cmp_member);
+	if (n_members > 1)
+		qsort(members, (size_t)n_members, sizeof *members, cmp_member);
 	for (int i = 0; i < n_members;) {
 		int j = i, n;
 		struct group *g = &w.g[members[i].group];
