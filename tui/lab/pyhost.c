@@ -171,7 +171,6 @@ static const char bootstrap[] =
 	"sys.stdout = ConsoleStream(1)\n"
 	"sys.stderr = ConsoleStream(2)\n"
 	"sys.stdin = None\n"
-	"gc.callbacks.append(_exclab.gc_event)\n"
 	"stdlib_dir = os.path.dirname(os.__file__)\n";
 
 static PyThreadState *idle_state;
@@ -256,6 +255,12 @@ int pyhost_start(bool program, struct error *err)
 		return -1;
 	}
 	Py_DECREF(out);
+	/* Lessons count collections; a program's gc.callbacks stay its own but
+	 * for exclab probe's single entry (probe_watch.c). */
+	out = program ? NULL : PyRun_String("gc.callbacks.append(_exclab.gc_event)\n",
+	                                    Py_file_input, globals, globals);
+	Py_XDECREF(out);
+	PyErr_Clear();
 	pyerror_set_stdlib(PyDict_GetItemString(globals, "stdlib_dir"));
 	Py_DECREF(globals);
 	key_generation = PyUnicode_InternFromString("generation");
