@@ -238,3 +238,72 @@ bool labproto_get_exercise(struct wire_in *in, struct exercise_info *e)
 	e->hints = get_list(in, &e->n_hints);
 	return true;
 }
+
+void labproto_put_finding(struct wire_out *w, const struct finding *f)
+{
+	wire_u32(w, f->id);
+	wire_u8(w, f->kind);
+	wire_u8(w, f->gone);
+	wire_str(w, f->title);
+	wire_str(w, f->raise_at);
+	wire_str(w, f->except_at);
+	wire_str(w, f->store_at);
+	wire_str(w, f->detail);
+	wire_u64(w, f->count);
+	wire_u64(w, f->bytes);
+	wire_u64(w, f->addr);
+}
+
+void labproto_get_finding(struct wire_in *in, struct finding *f)
+{
+	unsigned kind;
+
+	f->id = wire_get_u32(in);
+	kind = wire_get_u8(in);
+	f->kind = kind < FINDING_KIND_COUNT ? (enum finding_kind)kind : FINDING_HINT;
+	if (kind >= FINDING_KIND_COUNT)
+		in->bad = true;
+	f->gone = wire_get_u8(in);
+	f->title = wire_get_str(in);
+	f->raise_at = wire_get_str(in);
+	f->except_at = wire_get_str(in);
+	f->store_at = wire_get_str(in);
+	f->detail = wire_get_str(in);
+	f->count = wire_get_u64(in);
+	f->bytes = wire_get_u64(in);
+	f->addr = wire_get_u64(in);
+}
+
+void labproto_put_reasons(struct wire_out *w, const struct probe_reasons *r)
+{
+	wire_f64(w, r->heap);
+	wire_f64(w, r->traceback_only);
+	wire_f64(w, r->cyclic_garbage);
+	wire_f64(w, r->gc_freed);
+}
+
+void labproto_get_reasons(struct wire_in *in, struct probe_reasons *r)
+{
+	r->heap = wire_get_f64(in);
+	r->traceback_only = wire_get_f64(in);
+	r->cyclic_garbage = wire_get_f64(in);
+	r->gc_freed = wire_get_f64(in);
+}
+
+void labproto_put_end(struct wire_out *w, const struct program_end *e)
+{
+	wire_u8(w, e->kind);
+	wire_i32(w, e->code);
+	wire_str(w, e->message);
+}
+
+void labproto_get_end(struct wire_in *in, struct program_end *e)
+{
+	unsigned kind = wire_get_u8(in);
+
+	e->kind = kind <= PROGRAM_STOPPED ? (enum program_end_kind)kind : PROGRAM_STOPPED;
+	if (kind > PROGRAM_STOPPED)
+		in->bad = true;
+	e->code = wire_get_i32(in);
+	wire_get_strbuf(in, e->message, sizeof e->message);
+}

@@ -5,7 +5,8 @@
  * exchange frames (wire.h) over one socket: commands one way, events the
  * other, all plain data. The interface sends a command only while the lab is
  * idle; the lab answers each with events, ending in one that leaves it idle
- * again (LAB_WAIT, LAB_DONE, LAB_FAILED, LAB_STOPPED, LAB_WHY, LAB_COMPILED).
+ * again (LAB_WAIT, LAB_DONE, LAB_FAILED, LAB_STOPPED, LAB_WHY, LAB_COMPILED,
+ * LAB_EXITED).
  * Stopping a running command is out of band: SIGINT to the lab, then SIGKILL
  * after a grace period (labproc.h).
  *
@@ -22,9 +23,14 @@
  *   ANSWER   u8 given, str answer              CONSOLE   u8 kind, str text
  *   ASK_WHY  u64 address                       SAMPLE    u8 sample_kind, sample, str label,
  *   COMPILE  str path                                    str where (the scenario's line)
- *                                              SAMPLE_NAME f64 t (which sample), str name
- *                                              CAPTURE   capture (what graph.capture returned)
- *                                              GRAPH     graph
+ *   PROBE    u8 module, str target,            SAMPLE_NAME f64 t (which sample), str name
+ *            u32 n, str args[n], f64 time_limit, CAPTURE capture (what graph.capture returned)
+ *            u64 heap_cap, u8 passthrough      GRAPH     graph
+ *   PROBE_GRAPH u32 finding id                 PROGRAM   str what runs, str stdin (where the
+ *   PROBE_FINISH (no answer: the lab exits)              program's standard input comes from)
+ *                                              FINDING   finding
+ *                                              REASONS   reasons
+ *                                              EXITED    end
  *                                              STEP      i32 index, str title (it begins)
  *                                              CHECK     u8 passed, str message, str detail,
  *                                                        str where, value expected, value got
@@ -41,6 +47,27 @@
  *                                              STOPPED   str message
  *                                              WHY       u64 address, u32 n, str line[n]
  *                                              COMPILED  u8 ok, error
+ *
+ * exclab probe (a lab started as `exclab __lab 3 probe`, its interpreter
+ * configured as python3's): PROBE runs the user's program as __main__ on
+ * the lab's main thread, script `target` or, with `module`, `-m target`,
+ * with `args` after it in sys.argv. With `passthrough` the lab's standard
+ * streams are the interface's own (headless); else output comes as CONSOLE
+ * lines and stdin is /dev/null. While it runs the lab sends PROGRAM once,
+ * then FINDING (new or changed), REASONS and SAMPLE as they move; the run
+ * ends with EXITED, which leaves the lab idle (ASK_WHY and PROBE_GRAPH may
+ * follow). PROBE_GRAPH (answered with GRAPH, at once, even while the
+ * program runs) captures what a finding keeps alive; ASK_WHY, while the
+ * program runs, is answered at once too. PROBE_FINISH, once the program has
+ * ended, finalises the interpreter as python3 does at exit (modules
+ * cleared, finalizers run, files flushed) and ends the lab with status 0
+ * (120 when finalising fails, as python3's).
+ *
+ *   finding: u32 id, u8 kind, u8 gone, str title, str raise_at,
+ *            str except_at, str store_at, str detail, u64 count, u64 bytes,
+ *            u64 addr (finding.h)
+ *   reasons: f64 heap, f64 traceback_only, f64 cyclic_garbage, f64 gc_freed
+ *   end:     u8 kind (program_end_kind), i32 code, str message
  */
 #ifndef EXCLAB_LABPROTO_H
 #define EXCLAB_LABPROTO_H
@@ -49,6 +76,7 @@
 #include <stdint.h>
 
 #include "exercise.h"
+#include "finding.h"
 #include "graph.h"
 #include "sample.h"
 #include "util.h"
@@ -61,6 +89,9 @@ enum lab_command {
 	LAB_ANSWER,
 	LAB_ASK_WHY,
 	LAB_COMPILE,
+	LAB_PROBE,
+	LAB_PROBE_GRAPH,
+	LAB_PROBE_FINISH,
 };
 
 enum lab_event {
@@ -83,6 +114,10 @@ enum lab_event {
 	LAB_COMPILED,
 	LAB_SAMPLE_NAME,
 	LAB_CAPTURE,
+	LAB_PROGRAM,
+	LAB_FINDING,
+	LAB_REASONS,
+	LAB_EXITED,
 };
 
 /* Which reading a LAB_SAMPLE is. */
@@ -108,7 +143,11 @@ struct lab_capture {
 #define LAB_MAX_CHOICES 9
 
 /* What the lab is running, for deadlines and for reports of a crash. */
-enum busy_kind { BUSY_LUA, BUSY_PYTHON };
+enum busy_kind {
+	BUSY_LUA,
+	BUSY_PYTHON,
+	BUSY_PROGRAM,   /* exclab probe's program: a Ctrl-C is one KeyboardInterrupt, as under python3 */
+};
 
 /* Why the lab waits for the interface. */
 enum wait_kind {
@@ -154,5 +193,12 @@ void labproto_get_error(struct wire_in *in, struct error *e);
 void labproto_put_exercise(struct wire_out *w, const struct exercise_info *e);
 /* false when absent; e is then zeroed. */
 bool labproto_get_exercise(struct wire_in *in, struct exercise_info *e);
+void labproto_put_finding(struct wire_out *w, const struct finding *f);
+/* Strings owned by f (finding_free); a kind out of range sets in->bad. */
+void labproto_get_finding(struct wire_in *in, struct finding *f);
+void labproto_put_reasons(struct wire_out *w, const struct probe_reasons *r);
+void labproto_get_reasons(struct wire_in *in, struct probe_reasons *r);
+void labproto_put_end(struct wire_out *w, const struct program_end *e);
+void labproto_get_end(struct wire_in *in, struct program_end *e);
 
 #endif

@@ -17,6 +17,8 @@
 #include "headless.h"
 #include "lab.h"
 #include "lesson.h"
+#include "probe_headless.h"
+#include "probe_ui.h"
 #include "runner.h"
 #include "ui.h"
 #include "util.h"
@@ -38,6 +40,8 @@ static void usage(FILE *f)
 	      "       exclab run SCENARIO.lua [--headless [--json]] [options]\n"
 	      "       exclab verify SCENARIO.lua [FILE.py] [--json]\n"
 	      "       exclab check [LESSONS_DIR]\n"
+	      "       exclab probe [probe options] SCRIPT.py [ARGS...]\n"
+	      "       exclab probe [probe options] -m MODULE [ARGS...]\n"
 	      "\n"
 	      "With no argument, exclab opens the course menu: the lessons of --lessons\n"
 	      "DIR, else $EXCLAB_LESSONS, else ./lessons, else the installed course.\n"
@@ -47,6 +51,10 @@ static void usage(FILE *f)
 	      "own starting file): exit status 0 when it passes.\n"
 	      "check runs every lesson of the course as its tests do: scenarios, Python,\n"
 	      "exercises (the starting file must fail, the solution pass, cheats fail).\n"
+	      "probe runs your own program as python3 would, and finds exceptions that keep\n"
+	      "memory alive in it: reused instances, exception reference cycles,\n"
+	      "exceptions kept after their handler. Everything after SCRIPT.py (or -m\n"
+	      "MODULE) goes to the program.\n"
 	      "\n"
 	      "options:\n"
 	      "  --lessons DIR      the course in DIR (a teacher's own lesson pack)\n"
@@ -56,10 +64,21 @@ static void usage(FILE *f)
 	      "  --time-limit SEC   seconds each Python call (or stretch of Lua) may run (default 10)\n"
 	      "  -h, --help         this text\n"
 	      "  --version          the version, and the Python it embeds\n"
+	      "probe options (and --headless, --time-limit, --mem-limit: the program's own):\n"
+	      "  --headless         no view: the program uses this terminal's stdin, stdout\n"
+	      "                     and stderr; the report goes to stderr when it ends\n"
+	      "  --json             the report as JSON\n"
+	      "  --report FILE      the report into FILE instead of stderr\n"
+	      "  --every SEC        a report every SEC seconds while the program runs too\n"
+	      "  --fail-on LIMIT    exit status 3 when the program succeeds but its findings\n"
+	      "                     pass LIMIT: \"any\", or bytes kept (\"10MB\", \"500k\")\n"
 	      "\n"
 	      "Exit status of --headless: 0 every check held, 1 a check failed,\n"
 	      "2 the scenario failed (an error, a budget ran out, interrupted);\n"
-	      "128 + the signal when a signal ended exclab. See man exclab.\n", f);
+	      "128 + the signal when a signal ended exclab. See man exclab.\n"
+	      "Exit status of probe --headless: the program's own, as under python3;\n"
+	      "3 with --fail-on (above); 125 when exclab stopped the program (a limit,\n"
+	      "a second Ctrl-C) or could not run it.\n", f);
 }
 
 /* The number after an option, within [min, max] (the ranges scenario{} allows). */
@@ -73,7 +92,7 @@ static bool number_arg(int argc, char **argv, int *i, double min, double max, do
 	return *end == '\0' && *out >= min && *out <= max;
 }
 
-enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK };
+enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK, CMD_PROBE };
 
 /* What the command line asks for. */
 struct args {
@@ -85,7 +104,106 @@ struct args {
 	const char *lessons_dir;   /* --lessons, or NULL */
 	bool headless, json;
 	struct runner_options opt;
+	struct runner_program program;          /* CMD_PROBE */
+	struct probe_report_options report;     /* CMD_PROBE */
 };
+
+static bool is_python_file(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 3 && strcmp(path + n - 3, ".py") == 0;
+}
+
+/* `exclab probe`'s own options, then SCRIPT.py or -m MODULE; whatever
+ * follows belongs to the program. -1 when the program goes on. */
+/* --time-limit and --mem-limit, for lessons and for probe alike: 1 when
+ * argv[*i] was one (read into opt), 0 when it is another option, -1 when
+ * its value is missing or out of range (a message was printed). A program
+ * may be probed for longer than a lesson's call may run: `max_time`. */
+static int limit_arg(int argc, char **argv, int *i, double max_time, struct runner_options *opt)
+{
+	double n;
+
+	if (strcmp(argv[*i], "--mem-limit") == 0) {
+		if (!number_arg(argc, argv, i, 1, 1e9, &n)) {
+			fprintf(stderr, "exclab: --mem-limit needs a size in MB, from 1 to 1,000,000,000\n");
+			return -1;
+		}
+		opt->heap_cap = (size_t)(n * 1000 * 1000);
+		return 1;
+	}
+	if (strcmp(argv[*i], "--time-limit") == 0) {
+		if (!number_arg(argc, argv, i, 0.001, max_time, &n)) {
+			fprintf(stderr, "exclab: --time-limit needs a number of seconds, from 0.001 to %.0f\n",
+			        max_time);
+			return -1;
+		}
+		opt->time_limit = n;
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_probe(int argc, char **argv, int i, struct args *a)
+{
+	for (; i < argc; i++) {
+		const char *arg = argv[i];
+		int limit = limit_arg(argc, argv, &i, 1e9, &a->opt);
+
+		if (limit < 0) {
+			return 2;
+		} else if (limit > 0) {
+			continue;
+		} else if (strcmp(arg, "--headless") == 0) {
+			a->headless = true;
+		} else if (strcmp(arg, "--json") == 0) {
+			a->report.json = true;
+		} else if (strcmp(arg, "--report") == 0 && i + 1 < argc) {
+			a->report.path = argv[++i];
+		} else if (strcmp(arg, "--every") == 0) {
+			if (!number_arg(argc, argv, &i, 0.001, 86400, &a->report.every)) {
+				fprintf(stderr, "exclab: --every needs a number of seconds, from 0.001 to 86400\n");
+				return 2;
+			}
+		} else if (strcmp(arg, "--fail-on") == 0) {
+			if (i + 1 >= argc || finding_parse_limit(argv[++i], &a->report.fail_any,
+			                                          &a->report.fail_bytes) < 0) {
+				fprintf(stderr, "exclab: --fail-on needs \"any\" or a size, e.g. 10MB\n");
+				return 2;
+			}
+			a->report.fail_on = true;
+		} else if (strcmp(arg, "-m") == 0 && i + 1 < argc) {
+			a->program.module = true;
+			a->program.target = argv[++i];
+			break;
+		} else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (arg[0] == '-' && arg[1] != '\0') {
+			fprintf(stderr, "exclab: unknown probe option '%s'\n", arg);
+			usage(stderr);
+			return 2;
+		} else {
+			a->program.target = arg;
+			break;
+		}
+	}
+	if (a->program.target == NULL) {
+		fprintf(stderr, "exclab: probe needs a program: exclab probe app.py, or "
+		        "exclab probe -m package\n");
+		return 2;
+	}
+	a->program.args = argv + i + 1;
+	a->program.nargs = argc - i - 1;
+	if (!a->headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "exclab: the interface needs a terminal; without one, use: "
+		        "exclab probe --headless %s%s\n", a->program.module ? "-m " : "",
+		        a->program.target);
+		return 2;
+	}
+	return -1;
+}
 
 /* Read the command line into a, as lua.c's collectargs does; -1 when the
  * program goes on, else the exit status (a message was printed). */
@@ -96,9 +214,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 	*a = (struct args){ .command = CMD_COURSE, .opt = { .interactive = true } };
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
-		double n;
+		int limit = limit_arg(argc, argv, &i, 86400, &a->opt);
 
-		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+		if (limit < 0) {
+			return 2;
+		} else if (limit > 0) {
+			continue;
+		} else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
 			usage(stdout);
 			return 0;
 		} else if (strcmp(arg, "--version") == 0) {
@@ -116,24 +238,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->headless = true;
 		} else if (strcmp(arg, "--json") == 0) {
 			a->json = true;
-		} else if (strcmp(arg, "--mem-limit") == 0) {
-			if (!number_arg(argc, argv, &i, 1, 1e9, &n)) {
-				fprintf(stderr, "exclab: --mem-limit needs a size in MB, from 1 to 1,000,000,000\n");
-				return 2;
-			}
-			a->opt.heap_cap = (size_t)(n * 1000 * 1000);
-		} else if (strcmp(arg, "--time-limit") == 0) {
-			if (!number_arg(argc, argv, &i, 0.001, 86400, &n)) {
-				fprintf(stderr, "exclab: --time-limit needs a number of seconds, from 0.001 to 86400\n");
-				return 2;
-			}
-			a->opt.time_limit = n;
 		} else if (!verb && !a->lesson && strcmp(arg, "run") == 0) {
 			a->command = CMD_RUN;
 			verb = true;
 		} else if (!verb && !a->lesson && strcmp(arg, "verify") == 0) {
 			a->command = CMD_VERIFY;
 			a->headless = verb = true;
+		} else if (!verb && !a->lesson && strcmp(arg, "probe") == 0) {
+			a->command = CMD_PROBE;
+			return parse_probe(argc, argv, i + 1, a);
 		} else if (!verb && !a->lesson && strcmp(arg, "check") == 0) {
 			a->command = CMD_CHECK;
 			verb = true;
@@ -153,6 +266,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 		} else {
 			fprintf(stderr, "exclab: unexpected argument '%s'\n", arg);
 			usage(stderr);
+			return 2;
+		}
+	}
+	if (a->command == CMD_RUN || a->command == CMD_LESSON) {
+		const char *file = a->command == CMD_RUN ? a->scenario : a->lesson;
+		if (file && is_python_file(file)) {
+			fprintf(stderr, "exclab: %s is a Python program; to find the exceptions that keep "
+			        "memory alive in it, run:\n  exclab probe %s\n", file, file);
 			return 2;
 		}
 	}
@@ -200,8 +321,8 @@ int main(int argc, char **argv)
 	int status;
 
 	setlocale(LC_CTYPE, "");
-	if (argc == 3 && strcmp(argv[1], "__lab") == 0)
-		lab_main(atoi(argv[2]));
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "__lab") == 0)
+		lab_main(atoi(argv[2]), argc == 4 && strcmp(argv[3], "probe") == 0);
 	status = parse_args(argc, argv, &a);
 	if (status >= 0)
 		return status;
@@ -216,6 +337,16 @@ int main(int argc, char **argv)
 		if (a.headless)
 			return headless_run(a.scenario, a.json, &a.opt);
 		break;
+	case CMD_PROBE:
+		if (a.headless)
+			return probe_headless(&a.program, &a.opt, &a.report);
+		status = probe_ui_run(&a.program, &a.opt, &err);
+		if (status < 0) {
+			error_format(&err, msg, sizeof msg);
+			fprintf(stderr, "exclab: %s\n", msg);
+			status = 2;
+		}
+		return status;
 	case CMD_COURSE:
 	case CMD_LESSON:
 		break;

@@ -33,8 +33,7 @@ static void on_signal(int sig)
 		terminated = sig;
 }
 
-/* s as valid UTF-8; for a terminal, with control characters shown as ^X. */
-static char *clean_text(const char *s, bool for_terminal)
+char *headless_clean_text(const char *s, bool for_terminal)
 {
 	size_t len = strlen(s), o = 0;
 	char *out = xmalloc(len * 3 + 1);   /* ^X: 2 for 1; U+FFFD: 3 for 1 */
@@ -57,7 +56,7 @@ static char *clean_text(const char *s, bool for_terminal)
 
 static json_object *json_text(const char *s)
 {
-	char *clean = clean_text(s ? s : "", false);
+	char *clean = headless_clean_text(s ? s : "", false);
 	json_object *o = json_object_new_string(clean);
 
 	free(clean);
@@ -236,7 +235,7 @@ static void print_new_lines(const struct model *m, unsigned long *printed)
 	}
 	for (; *printed < m->console_total; (*printed)++) {
 		const struct console_line *l = model_console_line(m, (int)(*printed - oldest));
-		char *text = clean_text(l->text, true);
+		char *text = headless_clean_text(l->text, true);
 		printf("%s%s\n", prefix(l->kind), text);
 		free(text);
 	}

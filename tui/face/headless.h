@@ -10,5 +10,8 @@
 #include "runner.h"
 
 int headless_run(const char *scenario, bool json, const struct runner_options *opt);
+/* s (what Python code wrote) as valid UTF-8, a new string; for a terminal,
+ * with control characters shown as ^X, never obeyed. */
+char *headless_clean_text(const char *s, bool for_terminal);
 
 #endif

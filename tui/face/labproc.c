@@ -21,41 +21,63 @@ static void nonblocking(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-int labproc_start(struct labproc *p, struct error *err)
+/* Spawn `exclab __lab 3 [probe]`. Its standard streams are a pipe back to
+ * us (stdin /dev/null), or with `passthrough` our own. */
+static int spawn(struct labproc *p, bool program, bool passthrough, struct error *err)
 {
-	char mode[] = "__lab", fdarg[] = "3";
-	char *args[] = { mode, fdarg, NULL };
-	int sv[2], out[2], rc;
+	char mode[] = "__lab", fdarg[] = "3", probe[] = "probe";
+	char *args[] = { mode, fdarg, program ? probe : NULL, NULL };
+	int sv[2], out[2] = { -1, -1 }, rc;
 
 	memset(p, 0, sizeof *p);
 	p->pid = -1;
 	p->out_fd = -1;
+	/* A program that reads the terminal must be in its foreground group;
+	 * everything else gets a group of its own. */
+	p->own_group = !(passthrough && isatty(STDIN_FILENO));
 	wire_conn_init(&p->conn, -1, LAB_MAX_FRAME);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		error_set(err, NULL, 0, "cannot start the lab: socketpair: %s", strerror(errno));
 		return -1;
 	}
-	if (pipe2(out, O_CLOEXEC) < 0) {
+	if (!passthrough && pipe2(out, O_CLOEXEC) < 0) {
 		error_set(err, NULL, 0, "cannot start the lab: pipe: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
 	}
-	rc = spawn_self(args, &(struct spawn_fds){ .in = -1, .out = out[1], .err = out[1],
-	                                            .extra = sv[1] }, &p->pid, err);
+	rc = spawn_self(args, &(struct spawn_fds){
+		.in = passthrough ? SPAWN_INHERIT : -1,
+		.out = passthrough ? SPAWN_INHERIT : out[1],
+		.err = passthrough ? SPAWN_INHERIT : out[1],
+		.extra = sv[1], .same_group = !p->own_group }, &p->pid, err);
 	close(sv[1]);
-	close(out[1]);
+	if (out[1] >= 0)
+		close(out[1]);
 	if (rc < 0) {
 		close(sv[0]);
-		close(out[0]);
+		if (out[0] >= 0)
+			close(out[0]);
 		p->pid = -1;
 		return -1;
 	}
 	nonblocking(sv[0]);
-	nonblocking(out[0]);
 	p->conn.fd = sv[0];
-	p->out_fd = out[0];
+	if (out[0] >= 0) {
+		nonblocking(out[0]);
+		p->out_fd = out[0];
+	}
 	return 0;
+}
+
+int labproc_start(struct labproc *p, struct error *err)
+{
+	return spawn(p, false, false, err);
+}
+
+int labproc_start_program(struct labproc *p, bool passthrough, struct error *err)
+{
+	return spawn(p, true, passthrough, err);
 }
 
 int labproc_send(struct labproc *p, struct wire_out *w)
@@ -156,7 +178,8 @@ void labproc_close(struct labproc *p)
 {
 	if (p->pid > 0) {
 		/* The whole group: a process the scenario forked goes too. */
-		kill(-p->pid, SIGKILL);
+		if (p->own_group)
+			kill(-p->pid, SIGKILL);
 		kill(p->pid, SIGKILL);
 		if (!p->reaped) {
 			while (waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR)

@@ -23,12 +23,19 @@ struct labproc {
 	int out_fd;             /* the lab's stdout and stderr, non-blocking; -1 at EOF */
 	char line[LAB_MAX_LINE];/* a partial line from out_fd */
 	size_t line_len;
+	bool own_group;         /* in a process group of its own (see labproc_start_program) */
 	bool reaped;
 	int status;             /* waitpid's status, once reaped */
 };
 
 /* Start a lab. -1 and err when it cannot be started. */
 int labproc_start(struct labproc *p, struct error *err);
+/* Start a lab for exclab probe (`exclab __lab 3 probe`). With passthrough
+ * (headless) it shares our stdin, stdout and stderr instead of the pipe and
+ * /dev/null; when stdin is a terminal it then stays in our process group,
+ * so that it may read the terminal and the terminal's Ctrl-C reaches it
+ * directly, as it reaches python3. */
+int labproc_start_program(struct labproc *p, bool passthrough, struct error *err);
 /* Send one command (small: waits at most a second for room). -1 when the
  * lab is gone. */
 int labproc_send(struct labproc *p, struct wire_out *w);

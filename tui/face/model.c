@@ -160,8 +160,17 @@ static void free_predictions(struct model *m)
 	m->predictions_len = 0;
 }
 
+static void free_findings(struct model *m)
+{
+	for (int i = 0; i < m->findings_len; i++)
+		finding_free(&m->findings[i]);
+	m->findings_len = 0;
+}
+
 void model_free(struct model *m)
 {
+	free_findings(m);
+	free(m->findings);
 	model_ask_done(m);
 	free_predictions(m);
 	free(m->predictions);
@@ -502,4 +511,58 @@ bool model_waiting(const struct model *m)
 bool model_over(const struct model *m)
 {
 	return m->state == RUN_DONE || m->state == RUN_FAILED || m->state == RUN_STOPPED;
+}
+
+void model_set_program(struct model *m, const char *what, const char *stdin_text)
+{
+	free_findings(m);
+	m->probing = true;
+	snprintf(m->program, sizeof m->program, "%s", what);
+	snprintf(m->program_stdin, sizeof m->program_stdin, "%s", stdin_text);
+	m->has_reasons = m->program_ended = false;
+	memset(&m->reasons, 0, sizeof m->reasons);
+	memset(&m->program_end, 0, sizeof m->program_end);
+	m->version++;
+}
+
+const struct finding *model_finding(const struct model *m, uint32_t id)
+{
+	for (int i = 0; i < m->findings_len; i++)
+		if (m->findings[i].id == id)
+			return &m->findings[i];
+	return NULL;
+}
+
+void model_set_finding(struct model *m, const struct finding *f)
+{
+	struct finding *slot = (struct finding *)model_finding(m, f->id);
+
+	if (slot) {
+		finding_free(slot);
+	} else {
+		if (m->findings_len == m->findings_cap) {
+			m->findings_cap = m->findings_cap ? m->findings_cap * 2 : 16;
+			m->findings = xrealloc(m->findings, (size_t)m->findings_cap * sizeof *m->findings);
+		}
+		slot = &m->findings[m->findings_len++];
+	}
+	finding_copy(slot, f);
+	m->version++;
+}
+
+void model_set_reasons(struct model *m, const struct probe_reasons *r)
+{
+	m->reasons = *r;
+	m->has_reasons = true;
+	m->version++;
+}
+
+void model_program_ended(struct model *m, const struct program_end *e)
+{
+	m->program_end = *e;
+	m->program_ended = true;
+	if (e->kind == PROGRAM_STOPPED)
+		model_stopped(m, e->message);
+	else
+		model_done(m);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "finding.h"
 #include "graph.h"
 #include "labproto.h"
 #include "sample.h"
@@ -152,6 +153,16 @@ struct model {
 	int output_lines;
 	size_t output_bytes;
 	double run_started;          /* util_now() as the run began: the report's times count from it */
+	/* exclab probe: the program, what was found in it, how it ended */
+	bool probing;                /* a program runs, not a scenario */
+	char program[512];           /* what runs: "app.py ARGS" or "-m pkg ARGS" */
+	char program_stdin[64];      /* "/dev/null" when it is given no input; "" when real */
+	struct finding *findings;    /* in the order they were first found */
+	int findings_len, findings_cap;
+	struct probe_reasons reasons;
+	bool has_reasons;
+	bool program_ended;
+	struct program_end program_end;
 
 	char python_version[32];
 	unsigned version;            /* bumped on every change: redraw when it moves */
@@ -216,5 +227,16 @@ void model_add_check(struct model *m, bool passed, const char *message, const ch
                      const char *where, const struct value *expected, const struct value *got);
 /* Drop console lines, checks and step state (a new scenario run). */
 void model_reset_run(struct model *m);
+
+/* exclab probe: what runs (a new run: findings and the end forgotten). */
+void model_set_program(struct model *m, const char *what, const char *stdin_text);
+/* A finding, new or replacing the one with the same id (copied). */
+void model_set_finding(struct model *m, const struct finding *f);
+/* The finding with this id, or NULL. */
+const struct finding *model_finding(const struct model *m, uint32_t id);
+void model_set_reasons(struct model *m, const struct probe_reasons *r);
+/* The program ended (the run is over: RUN_DONE, or RUN_STOPPED when a
+ * limit or the learner stopped it). */
+void model_program_ended(struct model *m, const struct program_end *e);
 
 #endif

@@ -1,17 +1,21 @@
-/* runner.c — a scenario run in a lab process: commands out, events into the
- * model, and the deadlines that keep the interface in charge.
+/* runner.c — a scenario (or exclab probe's program) run in a lab process:
+ * commands out, events into the model, and the deadlines that keep the
+ * interface in charge.
  *
  * The runner sends a command only while the lab is idle (runner.busy false)
  * and counts the lab busy until it says it waits, ends or answers. While it
  * is busy two clocks run: the stretch's own deadline (its time limit, from
  * LAB_BUSY) and, after the learner's Ctrl-C, the grace period. Past either,
  * plus RUNNER_GRACE, the lab is killed and the learner told why. */
+#define _GNU_SOURCE   /* sigabbrev_np */
 #include "runner.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "labproc.h"
 #include "util.h"
@@ -21,6 +25,8 @@
 #define EVENTS_PER_TICK 256
 /* After its socket closes, how long a lab gets to exit before it is killed. */
 #define EXIT_WAIT 0.5
+/* How long a program's lab gets to finalise the interpreter at the end. */
+#define FINISH_WAIT 5.0
 
 struct runner {
 	char *path;
@@ -43,6 +49,9 @@ struct runner {
 	bool has_exercise;
 	struct exercise_info exercise;
 	char *question;          /* the prediction last asked, for headless */
+	bool program;            /* exclab probe: a program, not a scenario */
+	struct runner_program prog; /* its strings are our copies */
+	int stops;               /* the program's Ctrl-Cs so far: the second ends it */
 	bool compiled;           /* runner_compile's answer arrived */
 	struct error compile_err;
 	bool compile_ok;
@@ -124,6 +133,28 @@ static void step_words(const struct runner *r, char *buf, size_t size)
 		snprintf(buf, size, " while loading the scenario");
 }
 
+/* The program's lab ended before the program's end was reported: the
+ * program ended the process itself (os._exit, a signal), as it would have
+ * ended python3's; its exit handlers and the final findings did not run. */
+static void program_gone(struct runner *r)
+{
+	struct program_end e = { .kind = PROGRAM_EXITED };
+
+	end_run(r);
+	if (labproc_crashed(&r->lab)) {
+		e.kind = PROGRAM_SIGNAL;
+		e.code = WTERMSIG(r->lab.status);
+		model_console(r->m, CONSOLE_ERROR, "✗ The program was killed by SIG%s (%s); the "
+		              "findings are those found before.", sigabbrev_np(e.code), strsignal(e.code));
+	} else {
+		e.code = WEXITSTATUS(r->lab.status);
+		model_console(r->m, CONSOLE_INFO, "The program ended the process itself with status %d "
+		              "(os._exit?): no exit handlers ran; the findings are those found before.",
+		              e.code);
+	}
+	model_program_ended(r->m, &e);
+}
+
 /* The lab is gone: kill what is left of it, and say what happened. */
 static void lab_died(struct runner *r, const char *why)
 {
@@ -139,6 +170,10 @@ static void lab_died(struct runner *r, const char *why)
 	step_words(r, where, sizeof where);
 	if (model_over(r->m)) {
 		model_console(r->m, CONSOLE_INFO, "The lab has ended (%s); press r for a fresh one.", how);
+		return;
+	}
+	if (r->program && !why) {
+		program_gone(r);
 		return;
 	}
 	if (why)
@@ -165,6 +200,15 @@ static void kill_overdue(struct runner *r, double now)
 	r->lab_gone = true;
 	drain_output(r);
 	step_words(r, where, sizeof where);
+	if (r->program) {
+		struct program_end e = { .kind = PROGRAM_STOPPED };
+		snprintf(e.message, sizeof e.message, "stopped: the program ran past %s and did not "
+		         "stop when interrupted, so it was ended", r->busy_limit_text);
+		end_run(r);
+		model_console(r->m, CONSOLE_INFO, "Stopped: %s", e.message + strlen("stopped: "));
+		model_program_ended(r->m, &e);
+		return;
+	}
 	if (asked) {
 		snprintf(how, sizeof how, "the lab did not stop within %.0f s of Ctrl-C (running %s%s), "
 		         "so it was ended. Press r for a fresh lab.", RUNNER_GRACE, r->busy_what, where);
@@ -388,11 +432,53 @@ static void on_why(struct runner *r, struct wire_in *in)
 	lines = xcalloc(n ? n : 1, sizeof *lines);
 	for (uint32_t i = 0; i < n; i++)
 		lines[i] = wire_get_str(in);
-	r->busy = false;
+	if (!r->program)   /* a program's questions are answered aside */
+		r->busy = false;
 	model_set_why(r->m, (uintptr_t)addr, (const char *const *)lines, (int)n);
 	for (uint32_t i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
+}
+
+static void on_program(struct runner *r, struct wire_in *in)
+{
+	char what[512], input[64];
+
+	wire_get_strbuf(in, what, sizeof what);
+	wire_get_strbuf(in, input, sizeof input);
+	model_set_program(r->m, what, input);
+	if (input[0])
+		model_console(r->m, CONSOLE_INFO, "Running %s (its standard input is %s: the "
+		              "interactive view gives it no input; use --headless for that).", what, input);
+	else
+		model_console(r->m, CONSOLE_INFO, "Running %s", what);
+}
+
+static void on_finding(struct runner *r, struct wire_in *in)
+{
+	struct finding f;
+
+	labproto_get_finding(in, &f);
+	if (!in->bad)
+		model_set_finding(r->m, &f);
+	finding_free(&f);
+}
+
+static void on_exited(struct runner *r, struct wire_in *in)
+{
+	struct program_end e;
+
+	labproto_get_end(in, &e);
+	end_run(r);
+	if (e.kind == PROGRAM_EXITED)
+		model_console(r->m, CONSOLE_INFO, "The program exited with status %d.", e.code);
+	else if (e.kind == PROGRAM_SIGNAL)
+		model_console(r->m, CONSOLE_INFO, "The program ended on an uncaught KeyboardInterrupt "
+		              "(python3 then ends itself by SIG%s).", sigabbrev_np(e.code));
+	else
+		model_console(r->m, CONSOLE_INFO, "Stopped: %s", e.message + (strncmp(e.message,
+		              "stopped: ", 9) == 0 ? 9 : 0));
+	model_program_ended(r->m, &e);
 }
 
 static void on_compiled(struct runner *r, struct wire_in *in)
@@ -468,6 +554,15 @@ static void on_event(struct runner *r, int type, struct wire_in *in)
 	case LAB_STOPPED: on_stopped(r, in); break;
 	case LAB_WHY: on_why(r, in); break;
 	case LAB_COMPILED: on_compiled(r, in); break;
+	case LAB_PROGRAM: on_program(r, in); break;
+	case LAB_FINDING: on_finding(r, in); break;
+	case LAB_REASONS: {
+		struct probe_reasons reasons;
+		labproto_get_reasons(in, &reasons);
+		model_set_reasons(r->m, &reasons);
+		break;
+	}
+	case LAB_EXITED: on_exited(r, in); break;
 	default: in->bad = true; break;
 	}
 	if (in->bad)
@@ -535,9 +630,44 @@ double runner_wait_fds(const struct runner *r, int fds[2])
 	return wait > 0 ? wait : 0;
 }
 
+static int start_program(struct runner *r, struct error *err)
+{
+	struct wire_out w = { 0 };
+
+	model_reset_run(r->m);
+	model_reset_series(r->m);
+	model_set_program(r->m, r->prog.target, "");
+	model_set_settings(r->m, 1u << PROBE_HEAP | 1u << PROBE_RSS | 1u << PROBE_GC0 |
+	                   1u << PROBE_GC_RUNS, "", "");
+	r->busy = false;
+	r->stop_at = r->eof_at = 0;
+	r->stops = 0;
+	snprintf(r->busy_what, sizeof r->busy_what, "the program %s", r->prog.target);
+	r->lab_gone = false;
+	if (labproc_start_program(&r->lab, r->prog.passthrough, err) < 0) {
+		r->lab_gone = true;
+		fail_run(r, err);
+		return -1;
+	}
+	wire_begin(&w, LAB_PROBE);
+	wire_u8(&w, r->prog.module);
+	wire_str(&w, r->prog.target);
+	wire_u32(&w, (uint32_t)r->prog.nargs);
+	for (int i = 0; i < r->prog.nargs; i++)
+		wire_str(&w, r->prog.args[i]);
+	wire_f64(&w, r->opt.time_limit);
+	wire_u64(&w, r->opt.heap_cap);
+	wire_u8(&w, r->prog.passthrough);
+	send(r, &w, true);
+	return 0;
+}
+
 static int start(struct runner *r, struct error *err)
 {
 	struct wire_out w = { 0 };
+
+	if (r->program)
+		return start_program(r, err);
 
 	model_reset_run(r->m);
 	model_reset_series(r->m);
@@ -581,10 +711,56 @@ int runner_open(struct runner **out, const char *path, struct model *m,
 	return start(r, err);
 }
 
+int runner_open_program(struct runner **out, const struct runner_program *prog, struct model *m,
+                        const struct runner_options *opt, struct error *err)
+{
+	struct runner *r = xcalloc(1, sizeof *r);
+	char **args = xcalloc((size_t)prog->nargs + 1, sizeof *args);
+
+	for (int i = 0; i < prog->nargs; i++)
+		args[i] = xstrdup(prog->args[i]);
+	r->program = true;
+	r->prog = *prog;
+	r->prog.target = r->path = xstrdup(prog->target);
+	r->prog.args = args;
+	r->m = m;
+	r->opt = *opt;
+	*out = r;
+	return start(r, err);
+}
+
+/* A program's lab, once the program has ended, finishes as python3 does
+ * (module teardown, finalizers, unflushed files): it is given FINISH_WAIT
+ * seconds for that before it is killed. */
+static void finish_program(struct runner *r)
+{
+	struct wire_out w = { 0 };
+	double until = util_now() + FINISH_WAIT;
+	char line[LAB_MAX_LINE + 1];
+
+	if (r->lab_gone || !r->m->program_ended)
+		return;
+	wire_begin(&w, LAB_PROBE_FINISH);
+	if (labproc_send(&r->lab, &w) == 0) {
+		while (!labproc_ended(&r->lab) && util_now() < until) {
+			while (labproc_output_line(&r->lab, line, sizeof line))
+				;   /* nobody reads it any more; it must not fill the pipe */
+			poll(NULL, 0, 10);
+		}
+	}
+	wire_out_free(&w);
+}
+
 void runner_close(struct runner *r)
 {
 	if (r == NULL)
 		return;
+	if (r->program)
+		finish_program(r);
+	for (int i = 0; r->program && i < r->prog.nargs; i++)
+		free(r->prog.args[i]);
+	if (r->program)
+		free((char **)r->prog.args);
 	labproc_close(&r->lab);
 	exercise_info_free(&r->exercise);
 	free(r->question);
@@ -637,27 +813,90 @@ void runner_run_all(struct runner *r)
 	runner_continue(r);   /* a question waits for its answer all the same */
 }
 
+/* A program's Ctrl-C: one KeyboardInterrupt, as python3 takes it; the
+ * second ends the program (and the lab). */
+static void stop_program(struct runner *r, bool delivered)
+{
+	struct program_end e = { .kind = PROGRAM_STOPPED };
+
+	if (++r->stops == 1) {
+		if (!delivered)
+			labproc_interrupt(&r->lab);
+		model_console(r->m, CONSOLE_INFO, "Ctrl-C: KeyboardInterrupt in the program; a second "
+		              "Ctrl-C ends it.");
+		return;
+	}
+	labproc_close(&r->lab);
+	r->lab_gone = true;
+	drain_output(r);
+	end_run(r);
+	snprintf(e.message, sizeof e.message, "stopped: a second Ctrl-C ended the program");
+	model_console(r->m, CONSOLE_INFO, "Stopped: a second Ctrl-C ended the program.");
+	model_program_ended(r->m, &e);
+}
+
+void runner_stop_delivered(struct runner *r)
+{
+	if (r != NULL && r->program && r->busy && !r->lab_gone)
+		stop_program(r, true);
+}
+
 void runner_stop(struct runner *r)
 {
 	if (r == NULL || !r->busy || r->lab_gone)
 		return;
+	if (r->program) {
+		stop_program(r, false);
+		return;
+	}
 	r->run_all = false;
 	if (r->stop_at == 0)
 		r->stop_at = util_now();
 	labproc_interrupt(&r->lab);
 }
 
+/* A question about a program's objects: the lab answers it at once, while
+ * the program runs or after, so it does not make the lab busy. */
+static int ask(struct runner *r, struct wire_out *w)
+{
+	int rc = labproc_send(&r->lab, w);
+
+	wire_out_free(w);
+	return rc;
+}
+
 int runner_why(struct runner *r, uintptr_t addr)
 {
 	struct wire_out w = { 0 };
 
-	if (r == NULL || r->busy || r->lab_gone)
+	if (r == NULL || r->lab_gone || (r->busy && !r->program))
 		return -1;
 	model_set_why(r->m, addr, NULL, 0);
 	wire_begin(&w, LAB_ASK_WHY);
 	wire_u64(&w, addr);
+	if (r->program)
+		return ask(r, &w);
 	send(r, &w, false);
 	return 0;
+}
+
+int runner_finding_graph(struct runner *r, uint32_t id)
+{
+	struct wire_out w = { 0 };
+
+	const struct finding *f = r ? model_finding(r->m, id) : NULL;
+	unsigned shown = 0;
+	char title[256];
+
+	if (r == NULL || r->lab_gone || !r->program || f == NULL)
+		return -1;
+	for (int i = 0; i < PROBE_COUNT; i++)
+		shown |= r->m->shown[i] ? 1u << i : 0;
+	snprintf(title, sizeof title, "%.200s", f->title);
+	model_set_settings(r->m, shown, "", title);   /* the graph view's title */
+	wire_begin(&w, LAB_PROBE_GRAPH);
+	wire_u32(&w, id);
+	return ask(r, &w);
 }
 
 void runner_wait(const struct runner *r)

@@ -38,12 +38,27 @@ struct runner_options {
 	const char *verify;   /* run the exercise's verify() on this file ("": its own) */
 };
 
+/* What exclab probe runs: a script, or -m a module, with its arguments. */
+struct runner_program {
+	bool module;
+	const char *target;
+	char *const *args;
+	int nargs;
+	bool passthrough;     /* headless: the program reads and writes our own stdio */
+};
+
 /* Start a lab and load the scenario in it. The outcome arrives as events:
  * on an error the model's console says what and where. -1 and err only when
  * no lab could be started. */
 int runner_open(struct runner **out, const char *path, struct model *m,
                 const struct runner_options *opt, struct error *err);
-/* Kill the lab (it never holds anything worth waiting for) and free. */
+/* Start a probe lab and run the program in it (exclab probe): its output,
+ * findings and end arrive in the model. opt's time_limit (0: none) and
+ * heap_cap (0: half the machine) are the program's. */
+int runner_open_program(struct runner **out, const struct runner_program *prog, struct model *m,
+                        const struct runner_options *opt, struct error *err);
+/* Kill the lab and free. A program's lab, when the program has ended, is
+ * first let finish as python3 does (runner.c, finish_program). */
 void runner_close(struct runner *r);
 
 /* Take what the lab sent, enforce the grace periods, notice a lab that
@@ -64,14 +79,22 @@ void runner_answer(struct runner *r, const char *answer);
 const struct exercise_info *runner_exercise(const struct runner *r);
 /* Stop waiting between steps until the scenario ends. */
 void runner_run_all(struct runner *r);
-/* Stop a running step: SIGINT now, SIGKILL after RUNNER_GRACE. */
+/* Stop a running step: SIGINT now, SIGKILL after RUNNER_GRACE. A program
+ * (exclab probe) gets one KeyboardInterrupt per call, with no deadline, as
+ * python3 does; the second call ends it. */
 void runner_stop(struct runner *r);
+/* runner_stop for a program whose lab got the SIGINT already (from the
+ * terminal, in its process group): only counts towards the second. */
+void runner_stop_delivered(struct runner *r);
 /* Start again from the first step, in a fresh lab. */
 int runner_restart(struct runner *r, struct error *err);
 
 /* Ask why the object at addr is alive; the answer lands in the model
  * (model.why). -1 while the lab is busy or gone. */
 int runner_why(struct runner *r, uintptr_t addr);
+/* Capture what finding `id` keeps alive, into model.graph. -1 when the lab
+ * is gone, or busy with a scenario. */
+int runner_finding_graph(struct runner *r, uint32_t id);
 /* Compile a Python file in the lab, waiting for the answer (exclab check).
  * 0, or -1 with err saying where it fails. */
 int runner_compile(struct runner *r, const char *path, struct error *err);

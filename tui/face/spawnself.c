@@ -12,6 +12,8 @@ extern char **environ;
 
 static void place(posix_spawn_file_actions_t *fa, int fd, int at, int flags)
 {
+	if (fd == SPAWN_INHERIT)
+		return;
 	if (fd < 0)
 		posix_spawn_file_actions_addopen(fa, at, "/dev/null", flags, 0);
 	else
@@ -44,8 +46,8 @@ int spawn_self(char *const args[], const struct spawn_fds *fds, pid_t *pid, stru
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-	                                POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setflags(&attr, (fds->same_group ? 0 : POSIX_SPAWN_SETPGROUP) |
+	                                POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	rc = posix_spawn(pid, "/proc/self/exe", &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);

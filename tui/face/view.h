@@ -80,6 +80,7 @@ extern const struct view_ops view_graph;    /* the object graph of the scenario'
 extern const struct view_ops view_predict;  /* the learner's prediction, before a step's result */
 extern const struct view_ops view_menu;     /* the course: every lesson and its progress */
 extern const struct view_ops view_exercise; /* the exercise: working copy, verification, hints */
+extern const struct view_ops view_findings; /* exclab probe: the findings, the heap by reason */
 
 /* The lesson the learner picked on the menu (Enter): its index, once; -1: none. */
 int view_menu_take(void *data);
@@ -99,6 +100,9 @@ enum view_exercise_action view_exercise_take(void *data);
 
 /* The learner answered or skipped the question: true once, with the answer. */
 bool view_predict_take(void *data, char *answer, size_t size, bool *skipped);
+
+/* The finding chosen in view_findings, or NULL when there is none. */
+const struct finding *view_findings_selected(void *data, const struct model *m);
 
 /* The object the learner asked "why is it alive?" about, once (0: none). */
 uintptr_t view_graph_take_why(void *data);

@@ -117,25 +117,31 @@ static void *guard_main(void *arg)
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		double now, next;
+		bool py, refire;
 
 		if (!busy) {
 			pthread_cond_wait(&wake, &lock);
 			continue;
 		}
 		now = util_now();
-		if (kind == BUSY_PYTHON && probe_heap_cap_hit())
+		py = kind != BUSY_LUA;
+		if (py && probe_heap_cap_hit())
 			set_reason(STOP_MEMCAP);
-		else if (kind == BUSY_PYTHON && over_rss_cap())
+		else if (py && over_rss_cap())
 			set_reason(STOP_RSS);
 		else if (limit > 0 && now - started >= limit)
 			set_reason(STOP_TIMEOUT);
-		if (kind == BUSY_PYTHON && atomic_load(&reason) != STOP_NONE && now - last_fire >= REFIRE) {
+		/* A program's own Ctrl-C is one KeyboardInterrupt, as under python3:
+		 * it may catch it and shut down in its own time. */
+		refire = atomic_load(&reason) != STOP_NONE &&
+		         !(kind == BUSY_PROGRAM && atomic_load(&reason) == STOP_LEARNER);
+		if (py && refire && now - last_fire >= REFIRE) {
 			/* Under the lock: guard_end cannot pass until this is sent, so
 			 * a stop never lands in the next stretch's Python. */
 			pthread_kill(main_thread, SIGINT);
 			last_fire = now;
 		}
-		if (kind == BUSY_PYTHON && now - started >= SAMPLE_EVERY && now - last_sample >= SAMPLE_EVERY) {
+		if (py && now - started >= SAMPLE_EVERY && now - last_sample >= SAMPLE_EVERY) {
 			struct probe_sample s = { 0 };
 			probe_sample_process(&s);
 			last_sample = now;
@@ -144,8 +150,8 @@ static void *guard_main(void *arg)
 			pthread_mutex_lock(&lock);
 			continue;
 		}
-		next = kind == BUSY_PYTHON ? now + CAP_POLL : limit > 0 ? started + limit : now + 3600;
-		if (atomic_load(&reason) != STOP_NONE && kind != BUSY_PYTHON)
+		next = py ? now + CAP_POLL : limit > 0 ? started + limit : now + 3600;
+		if (atomic_load(&reason) != STOP_NONE && !py)
 			next = now + 3600;   /* Lua's hook reads the reason itself */
 		struct timespec ts = at(next);
 		pthread_cond_timedwait(&wake, &lock, &ts);

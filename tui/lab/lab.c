@@ -9,6 +9,7 @@
 #include "lab.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #include "labproto.h"
 #include "luahost.h"
 #include "probe.h"
+#include "probe_run.h"
+#include "probe_watch.h"
 #include "pyhost.h"
 #include "util.h"
 #include "wire.h"
@@ -102,17 +105,6 @@ static double stretch_limit(bool in_step, char *text, size_t size)
 	}
 	snprintf(text, size, "its time limit of %.1f s", own);
 	return own;
-}
-
-static void busy(enum busy_kind kind, double limit, const char *what, const char *limit_text)
-{
-	struct wire_out *w = labout_begin(LAB_BUSY);
-
-	wire_u8(w, kind);
-	wire_f64(w, limit);
-	wire_str(w, what);
-	wire_str(w, limit_text);
-	labout_end(w);
 }
 
 /* ---- Python jobs -------------------------------------------------------- */
@@ -207,7 +199,7 @@ static void run_job(const struct pyjob *job, enum job_origin origin, struct pyre
 
 	j.time_limit = stretch_limit(in_step, limit_text, sizeof limit_text);
 	describe(job, what, sizeof what);
-	busy(BUSY_PYTHON, j.time_limit, what, limit_text);
+	labout_busy(BUSY_PYTHON, j.time_limit, what, limit_text);
 	guard_begin(BUSY_PYTHON, j.time_limit, limit_text);
 	pyhost_run(&j, res);
 	if (labout_forked())
@@ -276,7 +268,7 @@ static void advance(void)
 		double limit = stretch_limit(true, limit_text, sizeof limit_text), t0 = util_now();
 		enum luahost_status st;
 
-		busy(BUSY_LUA, limit, "the scenario's Lua code", limit_text);
+		labout_busy(BUSY_LUA, limit, "the scenario's Lua code", limit_text);
 		guard_begin(BUSY_LUA, limit, limit_text);
 		st = luahost_resume(run.lua, reply);
 		guard_end();
@@ -507,6 +499,22 @@ static void cmd_compile(struct wire_in *in)
 	free(path);
 }
 
+/* exclab probe: the user's program, under a heap cap of half the machine
+ * unless --mem-limit says less. */
+static void cmd_probe(struct wire_in *in, struct wire_conn *conn)
+{
+	struct probe_request req;
+	size_t cap;
+
+	if (probe_request_read(in, &req) < 0)
+		_exit(3);   /* not our interface */
+	cap = heap_cap_for(req.heap_cap ? req.heap_cap : SIZE_MAX);
+	probe_set_heap_cap(cap);
+	set_backstop(cap);
+	probe_run(&req, conn);
+	probe_request_free(&req);
+}
+
 static void hello(void)
 {
 	const struct pyhost_info *py = pyhost_info();
@@ -527,7 +535,7 @@ void lab_python_version(char *buf, size_t size)
 	pyhost_version(buf, size);
 }
 
-void lab_main(int fd)
+void lab_main(int fd, bool program)
 {
 	struct wire_conn conn;
 	struct error err = { 0 };
@@ -538,7 +546,7 @@ void lab_main(int fd)
 		_exit(0);
 	signal(SIGPIPE, SIG_IGN);
 	labout_init(fd);
-	if (pyhost_start(&err) < 0) {
+	if (pyhost_start(program, &err) < 0) {
 		send_failed(&err, NULL);
 		_exit(1);
 	}
@@ -566,8 +574,20 @@ void lab_main(int fd)
 		case LAB_OPEN: cmd_open(&in); break;
 		case LAB_CONTINUE: cmd_continue(); break;
 		case LAB_ANSWER: cmd_answer(&in); break;
-		case LAB_ASK_WHY: cmd_why(&in); break;
+		case LAB_ASK_WHY:
+			if (!program || !probe_watch_command(type, &in))
+				cmd_why(&in);
+			break;
+		case LAB_PROBE_GRAPH:
+			if (program)
+				probe_watch_command(type, &in);
+			break;
+		case LAB_PROBE_FINISH:
+			if (program)
+				probe_finish();
+			break;
 		case LAB_COMPILE: cmd_compile(&in); break;
+		case LAB_PROBE: cmd_probe(&in, &conn); break;
 		default: _exit(3);   /* not a command: the interface is not ours */
 		}
 	}

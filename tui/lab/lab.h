@@ -11,10 +11,13 @@
 #ifndef EXCLAB_LAB_H
 #define EXCLAB_LAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-/* Serve commands on fd until the interface goes away; never returns. */
-void lab_main(int fd) __attribute__((noreturn));
+/* Serve commands on fd until the interface goes away; never returns. A
+ * `program` lab (`exclab __lab FD probe`) runs a user's program, its
+ * interpreter configured as python3's; else it runs lessons, isolated. */
+void lab_main(int fd, bool program) __attribute__((noreturn));
 
 /* The CPython this binary embeds, for --version, without starting it: the
  * version of the libpython it runs on, and the one its headers were when

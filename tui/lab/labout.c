@@ -120,3 +120,14 @@ void labout_graph(const struct graph *g)
 	labproto_put_graph(w, g);
 	labout_end(w);
 }
+
+void labout_busy(enum busy_kind kind, double limit, const char *what, const char *limit_text)
+{
+	struct wire_out *w = labout_begin(LAB_BUSY);
+
+	wire_u8(w, kind);
+	wire_f64(w, limit);
+	wire_str(w, what);
+	wire_str(w, limit_text);
+	labout_end(w);
+}

@@ -37,5 +37,7 @@ void labout_console_text(enum console_kind kind, const char *text, size_t len);
 void labout_sample(const struct probe_sample *s, enum sample_kind kind, const char *label,
                    const char *where);
 void labout_graph(const struct graph *g);
+/* What the lab runs next, under which limit (LAB_BUSY). */
+void labout_busy(enum busy_kind kind, double limit, const char *what, const char *limit_text);
 
 #endif

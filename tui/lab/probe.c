@@ -1,8 +1,10 @@
 /* probe.c — live Python-heap bytes, RSS and the heap cap.
  *
  * The heap figure comes from a hook on the MEM and OBJ allocator domains that
- * keeps a 16-byte size header in front of each block (16 keeps the alignment
- * Python expects) and adds or subtracts the requested size atomically. RAW is
+ * keeps a 16-byte header in front of each block (16 keeps the alignment
+ * Python expects): the requested size, and a check word that lets
+ * probe_block_size tell our blocks from anything else. It adds or
+ * subtracts the requested size atomically. RAW is
  * not hooked: pymalloc forwards large MEM/OBJ requests to RAW, so hooking it
  * too would count big blocks twice. Requested sizes, not block sizes, are what
  * tracemalloc counts, so the two agree.
@@ -25,6 +27,16 @@
 #include "util.h"
 
 enum { HEADER = 16 };
+#define CHECK_WORD ((size_t)0x9e3779b97f4a7c15u)
+
+/* The header: the size, and a check word tied to the size and the block. */
+static void put_header(char *block, size_t size)
+{
+	size_t check = size ^ (size_t)(uintptr_t)block ^ CHECK_WORD;
+
+	memcpy(block, &size, sizeof size);
+	memcpy(block + sizeof size, &check, sizeof check);
+}
 
 /* Once the cap is reached, blocks up to SMALL_BLOCK may still be had up to
  * HEADROOM past it: enough to build and report the MemoryError and unwind,
@@ -75,7 +87,7 @@ static void *hook_malloc(void *ctx, size_t size)
 	p = h->orig.malloc(h->orig.ctx, size + HEADER);
 	if (p == NULL)
 		return NULL;
-	memcpy(p, &size, sizeof size);
+	put_header(p, size);
 	count(size, 0);
 	return p + HEADER;
 }
@@ -94,7 +106,7 @@ static void *hook_calloc(void *ctx, size_t nelem, size_t elsize)
 	p = h->orig.calloc(h->orig.ctx, 1, size + HEADER);
 	if (p == NULL)
 		return NULL;
-	memcpy(p, &size, sizeof size);
+	put_header(p, size);
 	count(size, 0);
 	return p + HEADER;
 }
@@ -116,7 +128,7 @@ static void *hook_realloc(void *ctx, void *ptr, size_t size)
 	p = h->orig.realloc(h->orig.ctx, p, size + HEADER);
 	if (p == NULL)
 		return NULL;
-	memcpy(p, &size, sizeof size);
+	put_header(p, size);
 	count(size, old);
 	return p + HEADER;
 }
@@ -209,4 +221,22 @@ void probe_sample_process(struct probe_sample *s)
 	s->v[PROBE_HEAP] = (double)heap_bytes();
 	s->v[PROBE_RSS] = (double)rss_bytes();
 	s->have |= (1u << PROBE_HEAP) | (1u << PROBE_RSS);
+}
+
+size_t probe_block_size(const void *ptr)
+{
+	const char *block;
+	size_t size, check;
+
+	if (ptr == NULL)
+		return 0;
+	block = (const char *)ptr - HEADER;
+	memcpy(&size, block, sizeof size);
+	memcpy(&check, block + sizeof size, sizeof check);
+	return check == (size ^ (size_t)(uintptr_t)block ^ CHECK_WORD) ? size : 0;
+}
+
+size_t probe_live_bytes(void)
+{
+	return heap_bytes();
 }

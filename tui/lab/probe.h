@@ -31,6 +31,15 @@ size_t probe_heap_cap(void);
 bool probe_heap_cap_hit(void);
 void probe_clear_heap_cap_hit(void);
 
+/* Live Python-heap bytes now (the heap probe). Any thread, no GIL. */
+size_t probe_live_bytes(void);
+
+/* The size requested for a block the MEM or OBJ domain handed out (what
+ * tracemalloc counts for it), or 0 when ptr is not the start of one. ptr
+ * must point into memory with 16 readable bytes before it: a block of ours,
+ * or any object the GC tracks. GIL held. */
+size_t probe_block_size(const void *ptr);
+
 /* Fill heap (live bytes, requested sizes as tracemalloc counts them) and
  * RSS (from /proc/self/statm) into s, and s->t. Any thread, no GIL. */
 void probe_sample_process(struct probe_sample *s);

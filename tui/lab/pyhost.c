@@ -172,10 +172,10 @@ static const char bootstrap[] =
 	"sys.stdout = ConsoleStream(1)\n"
 	"sys.stderr = ConsoleStream(2)\n"
 	"sys.stdin = None\n"
-	"gc.callbacks.append(_exclab.gc_event)\n"
 	"stdlib_dir = os.path.dirname(os.__file__)\n";
 
 static PyThreadState *idle_state;
+static PyObject *bootstrap_globals;   /* the bootstrap's namespace */
 
 void pyhost_idle_begin(void)
 {
@@ -200,24 +200,34 @@ void pyhost_gc_counts(int counts[3], long *found)
 	pyprobes_gc_counts(counts, found);
 }
 
-int pyhost_start(struct error *err)
+int pyhost_start(bool program, struct error *err)
 {
 	PyPreConfig pre;
 	PyConfig config;
 	PyStatus status;
 	PyObject *globals = NULL, *out = NULL, *gc = NULL;
 
-	PyPreConfig_InitIsolatedConfig(&pre);
+	/* A user's program (exclab probe) gets python3's own configuration:
+	 * its PYTHON* variables, site-packages, bytecode caches. */
+	if (program)
+		PyPreConfig_InitPythonConfig(&pre);
+	else
+		PyPreConfig_InitIsolatedConfig(&pre);
 	status = Py_PreInitialize(&pre);
 	if (PyStatus_Exception(status))
 		goto status_fail;
 	/* Before any object exists, so the hook sees every block it frees. */
 	probe_install_allocator();
 
-	PyConfig_InitIsolatedConfig(&config);
-	config.write_bytecode = 0;        /* no __pycache__ in lessons/ */
+	if (program) {
+		PyConfig_InitPythonConfig(&config);
+		config.parse_argv = 0;
+	} else {
+		PyConfig_InitIsolatedConfig(&config);
+		config.write_bytecode = 0;        /* no __pycache__ in lessons/ */
+		config.site_import = 0;
+	}
 	config.install_signal_handlers = 1;   /* SIGINT is KeyboardInterrupt, as in python3 */
-	config.site_import = 0;
 	if (EXCLAB_PYTHON_EXE[0]) {
 		status = PyConfig_SetBytesString(&config, &config.program_name, EXCLAB_PYTHON_EXE);
 		if (PyStatus_Exception(status)) {
@@ -247,8 +257,17 @@ int pyhost_start(struct error *err)
 		return -1;
 	}
 	Py_DECREF(out);
+	/* Lessons count collections; a program's gc.callbacks stay its own but
+	 * for exclab probe's single entry (probe_watch.c). */
+	out = program ? NULL : PyRun_String("gc.callbacks.append(_exclab.gc_event)\n",
+	                                    Py_file_input, globals, globals);
+	Py_XDECREF(out);
+	PyErr_Clear();
 	pyerror_set_stdlib(PyDict_GetItemString(globals, "stdlib_dir"));
-	Py_DECREF(globals);
+	/* Kept for the lab's life: its class and functions refer back to it, so
+	 * dropping it would leave a cycle for the first gc.collect() of a
+	 * lesson or a probed program to find, which python3 never has. */
+	bootstrap_globals = globals;
 	key_generation = PyUnicode_InternFromString("generation");
 	key_collected = PyUnicode_InternFromString("collected");
 	pyjobs_init();

@@ -85,8 +85,10 @@ struct pyhost_info {
 	int gc_threshold[3];
 };
 
-/* Start the interpreter on this thread, with Python's own signal handlers. */
-int pyhost_start(struct error *err);
+/* Start the interpreter on this thread, with Python's own signal handlers:
+ * isolated for lessons, or configured as python3 is for a user's program
+ * (exclab probe). */
+int pyhost_start(bool program, struct error *err);
 const struct pyhost_info *pyhost_info(void);
 /* "3.13.1", or "3.13.1, built against 3.13.0" when the libpython loaded is
  * not the version of the headers; needs no interpreter (lab.h). */

@@ -1,0 +1,1 @@
+# Exits before doing anything: exclab must report a clean run, status 0.

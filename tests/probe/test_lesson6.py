@@ -1,0 +1,75 @@
+"""exclab probe on lesson 6's own service finds what the standard tools
+found there (the lesson's figures): the shared NotFound instance, raised
+once per missing GET, keeping each request's 100 KB shard index (what
+tracemalloc gets back when its __traceback__ is dropped), and the cycle of
+each bad POST through post_item's `err = e`, 200 KB each, that only the
+collector frees (what tracemalloc sees collections free), one per request.
+
+Skipped (status 77) when the lesson's app.py is not the one this was
+written against (its serve() and NOT_FOUND are gone).
+
+usage: test_lesson6.py PYTHON EXCLAB
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVE = os.path.join(HERE, "lesson6", "serve.py")
+APP = os.path.join(HERE, "..", "..", "scenarios", "06-finding", "app.py")
+PYTHON, EXCLAB = sys.argv[1], os.path.abspath(sys.argv[2])
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def line_of(text):
+    for number, line in enumerate(open(APP), 1):
+        if text in line:
+            return f"app.py:{number}"
+    return None
+
+
+def tracemalloc(mode, release=None):
+    argv = [PYTHON, os.path.join(HERE, "measure.py"), SERVE, mode] + ([release] if release else [])
+    return int(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
+
+
+source = open(APP).read() if os.path.exists(APP) else ""
+if "def serve(" not in source or "NOT_FOUND = " not in source or "err = e" not in source:
+    print("lesson 6's app.py has changed: nothing to compare with")
+    sys.exit(77)
+
+with tempfile.TemporaryDirectory() as tmp:
+    report = os.path.join(tmp, "report.json")
+    p = subprocess.run([EXCLAB, "probe", "--headless", "--json", "--report", report, SERVE],
+                       capture_output=True, text=True, cwd=os.path.dirname(APP))
+    doc = json.load(open(report))
+check(p.returncode == 0, f"the service runs under exclab probe: {p.returncode} {p.stderr[-300:]}")
+found = {f["kind"]: f for f in doc["findings"] if f["kind"] != "hint"}
+check(sorted(found) == ["cycle", "reused"], f"a reused instance and a cycle: {sorted(found)}")
+
+reused, cycle = found.get("reused", {}), found.get("cycle", {})
+want = tracemalloc("release", "app.NOT_FOUND.__traceback__ = None")
+check(reused.get("count") == 20 and reused.get("raise_at") == line_of("# leak 1: the shared instance"),
+      f"NotFound raised 20 times at the lesson's line: {reused.get('count')} "
+      f"{reused.get('raise_at')}")
+check(abs(reused.get("bytes", 0) - want) <= 0.05 * want,
+      f"what NOT_FOUND keeps, as tracemalloc measures it: {reused.get('bytes')} and {want}")
+check(want / 20 > 100_000, f"about a shard index per request, as the lesson says: {want / 20:.0f}")
+
+want = tracemalloc("gc")
+check(cycle.get("count") == 20 and cycle.get("store_at") == line_of("# leak 2"),
+      f"one cycle per bad POST, closed by err = e: {cycle.get('count')} {cycle.get('store_at')}")
+check(abs(cycle.get("bytes", 0) - want) <= 0.05 * want,
+      f"what only the collector frees, as tracemalloc sees it: {cycle.get('bytes')} and {want}")
+check(want / 20 > 200_000, f"about an upload per request, as the lesson says: {want / 20:.0f}")
+
+print(f"{len(failures)} failed")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,251 @@
+/* probe_heap.c — the interpreter's state read in place, for exclab probe.
+ * Built with Py_BUILD_CORE, as pyintrospect.c is: the internal layouts of
+ * 3.11 stay in this file. */
+#define PY_SSIZE_T_CLEAN
+#define Py_BUILD_CORE 1
+#include <Python.h>
+
+#include "probe_heap.h"
+
+#include "probe.h"
+
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#include <internal/pycore_dict.h>
+#include <internal/pycore_frame.h>
+#include <internal/pycore_gc.h>
+#include <internal/pycore_interp.h>
+#include <internal/pycore_object.h>
+#define KNOWN_LAYOUT 1
+#else
+#define KNOWN_LAYOUT 0
+#endif
+
+/* Sizes and the exception table need no internals. */
+
+static size_t sizeof_method(PyObject *o)
+{
+	static PyObject *name;
+	PyObject *descr, *n;
+	Py_ssize_t size = -1;
+
+	if (name == NULL)
+		name = PyUnicode_InternFromString("__sizeof__");
+	descr = name ? _PyType_Lookup(Py_TYPE(o), name) : NULL;
+	/* Only a C __sizeof__: a Python one would run the program's code. */
+	if (descr && Py_IS_TYPE(descr, &PyMethodDescr_Type) &&
+	    (((PyMethodDescrObject *)descr)->d_method->ml_flags & METH_NOARGS)) {
+		n = ((PyMethodDescrObject *)descr)->d_method->ml_meth(o, NULL);
+		size = n && PyLong_Check(n) ? PyLong_AsSsize_t(n) : -1;
+		Py_XDECREF(n);
+		PyErr_Clear();
+	}
+	if (size < 0) {
+		Py_ssize_t items = Py_TYPE(o)->tp_itemsize ? Py_SIZE(o) : 0;
+		size = Py_TYPE(o)->tp_basicsize + (items < 0 ? -items : items) * Py_TYPE(o)->tp_itemsize;
+	}
+	return (size_t)size;
+}
+
+/* The exception table (Objects/exception_handling_notes.txt): entries of
+ * start, length, target and depth-with-lasti, each a varint of 6-bit
+ * groups, most significant first, 0x40 marking that more follow. */
+static int varint(const unsigned char **p, const unsigned char *end, int *out)
+{
+	int v;
+
+	if (*p >= end)
+		return -1;
+	v = **p & 63;
+	while (**p & 64) {
+		if (++*p >= end)
+			return -1;
+		v = (v << 6) | (**p & 63);
+	}
+	++*p;
+	*out = v;
+	return 0;
+}
+
+int probe_heap_except_line(PyCodeObject *code, int lasti)
+{
+	PyObject *table = code->co_exceptiontable;
+	const unsigned char *p, *end;
+	int found = -1;
+
+	if (table == NULL || !PyBytes_Check(table))
+		return 0;
+	p = (const unsigned char *)PyBytes_AS_STRING(table);
+	end = p + PyBytes_GET_SIZE(table);
+	while (p < end) {
+		int start, len, target, depth;
+		if (varint(&p, end, &start) < 0 || varint(&p, end, &len) < 0 ||
+		    varint(&p, end, &target) < 0 || varint(&p, end, &depth) < 0)
+			break;
+		/* Innermost last: a later entry that holds lasti is nested deeper. */
+		if (lasti >= start * 2 && lasti < (start + len) * 2)
+			found = target * 2;
+	}
+	if (found < 0)
+		return 0;
+	/* The handler begins with instructions of no line of their own
+	 * (PUSH_EXC_INFO); the first with a line is the except clause's. */
+	for (int at = found, n = 0; n < 16 && at < (int)Py_SIZE(code) * 2; n++, at += 2) {
+		int line = PyCode_Addr2Line(code, at);
+		if (line > 0)
+			return line;
+	}
+	return 0;
+}
+
+#if KNOWN_LAYOUT
+
+bool probe_heap_supported(void)
+{
+	return true;
+}
+
+static void walk_list(PyGC_Head *head, probe_heap_visit visit, void *arg)
+{
+	for (PyGC_Head *gc = _PyGCHead_NEXT(head); gc != head; gc = _PyGCHead_NEXT(gc))
+		visit((PyObject *)(gc + 1), arg);   /* the object follows its GC header */
+}
+
+void probe_heap_walk(probe_heap_visit visit, void *arg)
+{
+	struct _gc_runtime_state *gc = &PyInterpreterState_Get()->gc;
+
+	for (int i = 0; i < NUM_GENERATIONS; i++)
+		walk_list(&gc->generations[i].head, visit, arg);
+	walk_list(&gc->permanent_generation.head, visit, arg);
+}
+
+void probe_heap_active(probe_heap_visit visit, void *arg)
+{
+	for (PyThreadState *t = PyInterpreterState_ThreadHead(PyInterpreterState_Get()); t;
+	     t = PyThreadState_Next(t)) {
+		if (t->curexc_value)
+			visit(t->curexc_value, arg);
+		if (t->curexc_traceback)   /* not on the exception yet while it unwinds */
+			visit(t->curexc_traceback, arg);
+		for (_PyErr_StackItem *e = t->exc_info; e; e = e->previous_item)
+			if (e->exc_value && e->exc_value != Py_None)
+				visit(e->exc_value, arg);
+	}
+}
+
+PyObject *probe_heap_gen_exception(PyObject *gen)
+{
+	PyObject *exc;
+
+	if (!PyGen_Check(gen) && !PyCoro_CheckExact(gen) && !PyAsyncGen_CheckExact(gen))
+		return NULL;
+	exc = ((PyGenObject *)gen)->gi_exc_state.exc_value;
+	return exc && exc != Py_None ? exc : NULL;
+}
+
+void probe_heap_frames(probe_heap_frame_visit visit, void *arg)
+{
+	for (PyThreadState *t = PyInterpreterState_ThreadHead(PyInterpreterState_Get()); t;
+	     t = PyThreadState_Next(t)) {
+		_PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
+		for (; f; f = f->previous) {
+			if (_PyFrame_IsIncomplete(f))
+				continue;
+			int line = PyCode_Addr2Line(f->f_code, _PyInterpreterFrame_LASTI(f) * (int)sizeof(_Py_CODEUNIT));
+			visit(f->f_code, line, f->localsplus, f->f_code->co_nlocalsplus, arg);
+		}
+	}
+}
+
+/* A values array of a split dict or of an instance: its prefix's size is
+ * in the byte before it. */
+static size_t values_size(PyDictValues *values)
+{
+	return values ? probe_block_size((char *)values - ((uint8_t *)values)[-1]) : 0;
+}
+
+size_t probe_heap_size(PyObject *o)
+{
+	PyTypeObject *tp = Py_TYPE(o);
+	size_t n = 0;
+
+	if (PyObject_IS_GC(o))
+		n = probe_block_size((char *)o - _PyType_PreHeaderSize(tp));
+	if (n == 0)   /* not one of ours: static, or made before the hook */
+		return sizeof_method(o) + (PyObject_IS_GC(o) ? sizeof(PyGC_Head) : 0);
+	if (PyList_Check(o)) {
+		n += probe_block_size(((PyListObject *)o)->ob_item);
+	} else if (PyDict_Check(o)) {
+		PyDictObject *d = (PyDictObject *)o;
+		if (d->ma_keys->dk_refcnt == 1)
+			n += probe_block_size(d->ma_keys);
+		n += values_size(d->ma_values);
+	} else if (PyAnySet_Check(o)) {
+		PySetObject *s = (PySetObject *)o;
+		if (s->table != s->smalltable)
+			n += probe_block_size(s->table);
+	} else if (PyByteArray_Check(o)) {
+		n += probe_block_size(((PyByteArrayObject *)o)->ob_bytes);
+	} else if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+		n += values_size(*_PyObject_ValuesPointer(o));
+	}
+	return n;
+}
+
+PyObject *probe_heap_garbage(void)
+{
+	return PyInterpreterState_Get()->gc.garbage;
+}
+
+int *probe_heap_gc_debug(void)
+{
+	return &PyInterpreterState_Get()->gc.debug;
+}
+
+#else
+
+bool probe_heap_supported(void)
+{
+	return false;
+}
+
+void probe_heap_walk(probe_heap_visit visit, void *arg)
+{
+	(void)visit;
+	(void)arg;
+}
+
+void probe_heap_active(probe_heap_visit visit, void *arg)
+{
+	(void)visit;
+	(void)arg;
+}
+
+PyObject *probe_heap_gen_exception(PyObject *gen)
+{
+	(void)gen;
+	return NULL;
+}
+
+void probe_heap_frames(probe_heap_frame_visit visit, void *arg)
+{
+	(void)visit;
+	(void)arg;
+}
+
+size_t probe_heap_size(PyObject *o)
+{
+	return sizeof_method(o);
+}
+
+PyObject *probe_heap_garbage(void)
+{
+	return NULL;
+}
+
+int *probe_heap_gc_debug(void)
+{
+	return NULL;
+}
+
+#endif

@@ -1,0 +1,154 @@
+/* probe_source.c — hints from the program's own source, through the
+ * embedded probe_source.py. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "probe_source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe_source_py.h"   /* probe_source_py: the helper's text (meson) */
+#include "util.h"
+
+static PyObject *helper;     /* the helper's namespace */
+static char *stdlib_dir;     /* with a trailing slash */
+
+/* Around every call: the collector held off, then as it was. */
+static int hold_gc(void)
+{
+	return PyGC_Disable();
+}
+
+static void release_gc(int was_enabled)
+{
+	if (was_enabled)
+		PyGC_Enable();
+}
+
+int probe_source_init(void)
+{
+	PyObject *out, *os, *file;
+	int gc = hold_gc();
+
+	helper = PyDict_New();
+	if (helper)
+		PyDict_SetItemString(helper, "__builtins__", PyEval_GetBuiltins());
+	out = helper ? PyRun_String(probe_source_py, Py_file_input, helper, helper) : NULL;
+	Py_XDECREF(out);
+	os = PyImport_ImportModule("os");
+	file = os ? PyObject_GetAttrString(os, "__file__") : NULL;
+	if (file && PyUnicode_Check(file)) {
+		char *dir = util_dirname(PyUnicode_AsUTF8(file));
+		stdlib_dir = xasprintf("%s/", dir);
+		free(dir);
+	}
+	Py_XDECREF(file);
+	Py_XDECREF(os);
+	if (out == NULL)
+		Py_CLEAR(helper);
+	PyErr_Clear();
+	release_gc(gc);
+	return helper ? 0 : -1;
+}
+
+bool probe_source_own(const char *path)
+{
+	return path[0] == '/' && !(stdlib_dir && strncmp(path, stdlib_dir, strlen(stdlib_dir)) == 0) &&
+	       strstr(path, "/site-packages/") == NULL && strstr(path, "/dist-packages/") == NULL;
+}
+
+static struct probe_source_file *files;
+static int n_files;
+
+static void parse(struct probe_source_file *f)
+{
+	PyObject *fn = helper ? PyDict_GetItemString(helper, "read") : NULL;
+	PyObject *out = fn ? PyObject_CallFunction(fn, "s", f->path) : NULL;
+	PyObject *hints, *stores;
+
+	if (out == NULL || !PyTuple_Check(out) || !PyArg_ParseTuple(out, "O!O!", &PyList_Type, &hints,
+	                                                          &PyList_Type, &stores)) {
+		PyErr_Clear();
+		Py_XDECREF(out);
+		return;
+	}
+	f->readable = true;
+	f->hints = xcalloc((size_t)PyList_GET_SIZE(hints) + 1, sizeof *f->hints);
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(hints); i++) {
+		struct probe_hint *h = &f->hints[f->n_hints];
+		const char *kind, *text;
+		if (!PyArg_ParseTuple(PyList_GET_ITEM(hints, i), "siis", &kind, &h->line,
+		                      &h->other_line, &text)) {
+			PyErr_Clear();
+			continue;
+		}
+		h->instance = strcmp(kind, "instance") == 0;
+		snprintf(h->text, sizeof h->text, "%s", text);
+		f->n_hints++;
+	}
+	f->stores = xcalloc((size_t)PyList_GET_SIZE(stores) + 1, sizeof *f->stores);
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(stores); i++) {
+		struct probe_store *st = &f->stores[f->n_stores];
+		const char *text;
+		if (!PyArg_ParseTuple(PyList_GET_ITEM(stores, i), "iis", &st->except_line,
+		                      &st->store_line, &text)) {
+			PyErr_Clear();
+			continue;
+		}
+		snprintf(st->text, sizeof st->text, "%s", text);
+		f->n_stores++;
+	}
+	Py_DECREF(out);
+}
+
+static struct probe_source_file *find(const char *path)
+{
+	for (int i = 0; i < n_files; i++)
+		if (strcmp(files[i].path, path) == 0)
+			return &files[i];
+	return NULL;
+}
+
+const struct probe_source_file *probe_source_read(const char *path)
+{
+	struct probe_source_file f = { 0 }, *known = find(path);
+	int gc;
+
+	if (known || !probe_source_own(path))
+		return known;
+	f.path = xstrdup(path);
+	gc = hold_gc();
+	parse(&f);   /* the GIL may be let go meanwhile */
+	release_gc(gc);
+	if ((known = find(path)) != NULL) {
+		free(f.path);
+		free(f.hints);
+		free(f.stores);
+		return known;
+	}
+	files = xrealloc(files, (size_t)(n_files + 1) * sizeof *files);
+	files[n_files] = f;
+	return &files[n_files++];
+}
+
+int probe_source_count(void)
+{
+	return n_files;
+}
+
+const struct probe_source_file *probe_source_at(int i)
+{
+	return &files[i];
+}
+
+const struct probe_store *probe_source_store(const char *path, int except_line)
+{
+	const struct probe_source_file *f = probe_source_read(path);
+
+	for (int i = 0; f && i < f->n_stores; i++)
+		if (f->stores[i].except_line == except_line)
+			return &f->stores[i];
+	return NULL;
+}

@@ -1,0 +1,50 @@
+/* probe_source.h — the program's own files, read for hints (exclab probe).
+ *
+ * The reading is Python's ast, in a helper embedded in the lab
+ * (probe_source.py). It makes Python objects, so every call holds the
+ * collector off while it runs and lets it go on as it was, and keeps none
+ * of them: what it found is kept here in C, once per file. The standard
+ * library and installed packages are never read. Call with the GIL held;
+ * the GIL may be let go meanwhile (other threads run Python code). */
+#ifndef EXCLAB_PROBE_SOURCE_H
+#define EXCLAB_PROBE_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct probe_hint {
+	bool instance;       /* an instance made once and raised later; else a stored `as e` */
+	int line;            /* the except clause, or where the instance is made */
+	int other_line;      /* the store, or the first raise */
+	char text[600];
+};
+
+struct probe_store {
+	int except_line, store_line;
+	char text[200];      /* the statement that stores it */
+};
+
+struct probe_source_file {
+	char *path;
+	bool readable;       /* parsed: the lists below are what it holds */
+	struct probe_hint *hints;
+	int n_hints;
+	struct probe_store *stores;
+	int n_stores;
+};
+
+/* 0, or -1 when the helper cannot be loaded (findings go on without hints). */
+int probe_source_init(void);
+/* True for a file of the program's own: not the standard library, not an
+ * installed package, not frozen or made up ("<string>"). */
+bool probe_source_own(const char *path);
+/* What path holds, read the first time it is asked for; NULL when it is
+ * not the program's own. Valid until probe_source_free. */
+const struct probe_source_file *probe_source_read(const char *path);
+/* The files read so far. */
+int probe_source_count(void);
+const struct probe_source_file *probe_source_at(int i);
+/* Where the handler at except_line of path stores its exception, or NULL. */
+const struct probe_store *probe_source_store(const char *path, int except_line);
+
+#endif
