@@ -57,6 +57,8 @@ static void usage(FILE *f)
 	      "  --json             with --headless: one JSON report on stdout\n"
 	      "  --mem-limit MB     Python heap cap for the scenario (default 768, at most half of RAM)\n"
 	      "  --time-limit SEC   seconds each Python call (or stretch of Lua) may run (default 10)\n"
+	      "  --pace N           py.call(name, n) makes at most N calls a second, so a room\n"
+	      "                     can watch the gauges climb (default: full speed)\n"
 	      "  -h, --help         this text\n"
 	      "  --version          the version, and the Python it embeds\n"
 	      "\n"
@@ -128,6 +130,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return 2;
 			}
 			a->opt.time_limit = n;
+		} else if (strcmp(arg, "--pace") == 0) {
+			if (!number_arg(argc, argv, &i, &n) || n > 1000) {
+				fprintf(stderr, "exclab: --pace needs a number of calls a second (up to 1000)\n");
+				return 2;
+			}
+			a->opt.pace = n;
 		} else if (!verb && !a->lesson && strcmp(arg, "run") == 0) {
 			a->command = CMD_RUN;
 			verb = true;

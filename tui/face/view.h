@@ -46,6 +46,8 @@ struct view_ctx {
 	const struct exercise_info *exercise_info;  /* its hints */
 	int hints_shown;
 	const char *solution;                       /* text, once unlocked; else NULL */
+
+	const char *step_entry;   /* t: the step number being typed, in words; else NULL */
 };
 
 struct view_ops {
