@@ -17,6 +17,7 @@
 #include "headless.h"
 #include "lab.h"
 #include "lesson.h"
+#include "present.h"
 #include "runner.h"
 #include "ui.h"
 #include "util.h"
@@ -41,6 +42,9 @@ static void usage(FILE *f)
 	      "       exclab run SCENARIO.lua [--headless [--json]] [options]\n"
 	      "       exclab verify SCENARIO.lua [FILE.py] [--json]\n"
 	      "       exclab check [LESSONS_DIR]\n"
+	      "       exclab present [--notes] [--light | --dark] [--pace N] DECK.md\n"
+	      "       exclab present --check DECK.md...\n"
+	      "       exclab present --export OUT.html DECK.md\n"
 	      "\n"
 	      "With no argument, exclab opens the course menu: the lessons of --lessons\n"
 	      "DIR, else $EXCLAB_LESSONS, else ./lessons, else the installed course.\n"
@@ -49,7 +53,12 @@ static void usage(FILE *f)
 	      "verify runs a scenario's exercise check on FILE.py (default: the exercise's\n"
 	      "own starting file): exit status 0 when it passes.\n"
 	      "check runs every lesson of the course as its tests do: scenarios, Python,\n"
-	      "exercises (the starting file must fail, the solution pass, cheats fail).\n"
+	      "exercises (the starting file must fail, the solution pass, cheats fail),\n"
+	      "and every deck in the slides folder beside the lessons.\n"
+	      "present shows a deck from slides/ full screen; --notes, in a second\n"
+	      "terminal, is the presenter's window (notes, timer; its keys drive both);\n"
+	      "--check runs every live demo of the deck and checks its figures; --export\n"
+	      "writes the deck as one self-contained HTML file.\n"
 	      "\n"
 	      "options:\n"
 	      "  --lessons DIR      the course in DIR (a teacher's own lesson pack)\n"
@@ -77,7 +86,9 @@ static bool number_arg(int argc, char **argv, int *i, double *out)
 	return *end == '\0' && *out > 0;
 }
 
-enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK };
+enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK, CMD_PRESENT };
+
+#define MAX_DECKS 64
 
 /* What the command line asks for. */
 struct args {
@@ -89,6 +100,8 @@ struct args {
 	const char *lessons_dir;   /* --lessons, or NULL */
 	bool headless, json;
 	struct runner_options opt;
+	struct present_args present;            /* CMD_PRESENT */
+	const char *decks[MAX_DECKS];
 };
 
 /* Read the command line into a, as lua.c's collectargs does; -1 when the
@@ -97,7 +110,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	bool verb = false;   /* run, verify or check was given */
 
-	*a = (struct args){ .command = CMD_COURSE, .opt = { .interactive = true } };
+	*a = (struct args){ .command = CMD_COURSE, .opt = { .interactive = true },
+	                    .present = { .mode = PRESENT_SLIDES, .theme = -1 } };
+	a->present.decks = a->decks;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		double n;
@@ -145,6 +160,26 @@ static int parse_args(int argc, char **argv, struct args *a)
 		} else if (!verb && !a->lesson && strcmp(arg, "check") == 0) {
 			a->command = CMD_CHECK;
 			verb = true;
+		} else if (!verb && !a->lesson && strcmp(arg, "present") == 0) {
+			a->command = CMD_PRESENT;
+			verb = true;
+		} else if (a->command == CMD_PRESENT && (!strcmp(arg, "--notes") || !strcmp(arg, "--check"))) {
+			a->present.mode = arg[2] == 'n' ? PRESENT_NOTES : PRESENT_CHECK;
+		} else if (a->command == CMD_PRESENT && !strcmp(arg, "--export")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "exclab: --export needs the HTML file to write\n");
+				return 2;
+			}
+			a->present.mode = PRESENT_EXPORT;
+			a->present.export_path = argv[++i];
+		} else if (a->command == CMD_PRESENT && (!strcmp(arg, "--light") || !strcmp(arg, "--dark"))) {
+			a->present.theme = arg[2] == 'l' ? 1 : 0;
+		} else if (a->command == CMD_PRESENT && arg[0] != '-') {
+			if (a->present.ndecks == MAX_DECKS) {
+				fprintf(stderr, "exclab: at most %d decks at once\n", MAX_DECKS);
+				return 2;
+			}
+			a->decks[a->present.ndecks++] = arg;
 		} else if (arg[0] == '-') {
 			fprintf(stderr, "exclab: unknown option '%s'\n", arg);
 			usage(stderr);
@@ -169,6 +204,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 		        "scenarios/02-reuse/scenario.lua --headless\n",
 		        a->command == CMD_RUN ? "run" : "verify");
 		return 2;
+	}
+	if (a->command == CMD_PRESENT) {
+		a->present.pace = a->opt.pace;
+		if (a->present.ndecks == 0) {
+			fprintf(stderr, "exclab: present needs a deck, e.g. exclab present slides/talk.md\n");
+			return 2;
+		}
+		if (a->present.ndecks > 1 && a->present.mode != PRESENT_CHECK) {
+			fprintf(stderr, "exclab: present shows one deck at a time (--check takes several)\n");
+			return 2;
+		}
+		if (a->present.mode == PRESENT_CHECK || a->present.mode == PRESENT_EXPORT)
+			return -1;   /* no terminal needed */
 	}
 	if (a->headless && a->command != CMD_RUN && a->command != CMD_VERIFY) {
 		fprintf(stderr, "exclab: --headless runs a scenario: exclab run SCENARIO.lua --headless\n");
@@ -217,6 +265,8 @@ int main(int argc, char **argv)
 	switch (a.command) {
 	case CMD_CHECK:
 		return check_course(a.check_dir ? a.check_dir : lessons_folder(&a)) ? 1 : 0;
+	case CMD_PRESENT:
+		return present_main(&a.present);
 	case CMD_VERIFY:
 		a.opt.verify = a.verify_file ? a.verify_file : "";
 		return headless_run(a.scenario, a.json, &a.opt);

@@ -69,6 +69,8 @@ struct step_record {
 	struct probe_sample *samples;  /* one after each Python job of the step */
 	int samples_len, samples_cap;
 	int checks_from;               /* index in model.checks of its first check */
+	double base[PROBE_COUNT];      /* the gauges when it began: its growth starts here */
+	int graph_nodes, graph_cycles; /* in the graph shown last while it ran; -1: none */
 };
 
 struct model {

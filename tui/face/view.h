@@ -48,6 +48,8 @@ struct view_ctx {
 	const char *solution;                       /* text, once unlocked; else NULL */
 
 	const char *step_entry;   /* t: the step number being typed, in words; else NULL */
+	unsigned gauges_shown;    /* nonzero: these gauges (1u << probe id), not the scenario's */
+	unsigned console_hide;    /* console lines of these kinds (1u << console_kind) not shown */
 };
 
 struct view_ops {
