@@ -3,7 +3,7 @@
 # missing; otherwise it prints the exact command and stops.
 
 EXCLAB_BUILD_PACKAGES="gcc meson ninja-build pkg-config libncurses-dev python3-dev liblua5.4-dev libmd4c-dev libjson-c-dev"
-EXCLAB_TEST_PACKAGES="tmux"
+EXCLAB_TEST_PACKAGES="tmux chromium"
 
 exclab_need() {
 	local missing=() p
