@@ -266,6 +266,10 @@ static void test_figure_values(void)
 	CHECK_STR(buf, "+1.4 MB");
 	deck_format_figure(&f, -2e5, buf, sizeof buf);
 	CHECK_STR(buf, "-0.2 MB");
+	f.written = "0.0 MB";
+	deck_format_figure(&f, -8808, buf, sizeof buf);
+	CHECK_STR(buf, "0.0 MB");
+	CHECK(deck_figure_holds(&f, -8808));
 	f.written = "~100 MB";
 	CHECK(deck_figure_holds(&f, 108e6));
 	CHECK(!deck_figure_holds(&f, 115e6));

@@ -1071,8 +1071,9 @@ void deck_format_figure(const struct deck_figure *f, double value, char *buf, si
 	read_written(f->written, &w);
 	v = w.unit > 0 ? value / w.unit : value;
 	snprintf(num, sizeof num, "%.*f", w.decimals, w.sign ? fabs(v) : v);
-	if (strcmp(num, "-0") == 0)
-		snprintf(num, sizeof num, "0");
+	/* "-0.0" is a zero: no sign for it. */
+	if (num[0] == '-' && strspn(num + 1, "0.") == strlen(num + 1))
+		memmove(num, num + 1, strlen(num));
 	if (w.thousands)
 		group_thousands(num, sizeof num);
 	snprintf(buf, size, "%s%s%s%s%s", w.approx ? "~" : "", w.sign ? (v < 0 ? "-" : "+") : "",

@@ -51,10 +51,7 @@ void model_set_graph(struct model *m, struct graph *g)
 	if (m->steps_len > 0 && g != NULL) {
 		struct step_record *st = &m->steps[m->steps_len - 1];
 		st->graph_nodes = g->n_nodes;
-		st->graph_cycles = 0;   /* the lab numbered them: scc 0 to n-1 */
-		for (int i = 0; i < g->n_nodes; i++)
-			st->graph_cycles = g->nodes[i].scc + 1 > st->graph_cycles ? g->nodes[i].scc + 1
-			                                                          : st->graph_cycles;
+		st->graph_cycles = graph_find_cycles(g);   /* linear; marks the graph's cycles too */
 	}
 	graph_free(m->graph);
 	m->graph = g;
