@@ -65,7 +65,7 @@ struct present {
 
 	struct stat st;          /* the deck file as last read */
 	double next_stat;
-	bool file_problem;
+	bool file_gone;
 
 	struct peer peer;
 	struct peer_state remote;   /* notes: what the slides window said */
@@ -584,22 +584,24 @@ static void reload(struct present *p)
 	char msg[ERROR_TEXT_MAX];
 
 	if (stat(p->deck.path, &st) < 0) {
-		if (!p->file_problem)
+		if (!p->file_gone)
 			say(p, false, "The deck file is gone (%s); the slides read before stay.",
 			    strerror(errno));
-		p->file_problem = true;
+		p->file_gone = true;
 		return;
 	}
+	p->file_gone = false;
 	if (same_file(&st, &p->st))
 		return;
 	p->st = st;
 	if (deck_load(&fresh, p->deck.path, &err) < 0) {
+		/* The footer is short: the file's own name, the line, the words. */
+		const char *base = strrchr(err.file, '/');
+		memmove(err.file, base ? base + 1 : err.file, strlen(base ? base + 1 : err.file) + 1);
 		error_format(&err, msg, sizeof msg);
-		say(p, false, "%s (the slides read before stay)", msg);
-		p->file_problem = true;
+		say(p, false, "%s; the slides read before stay", msg);
 		return;
 	}
-	p->file_problem = false;
 	/* Keep what ran for demos the edit left alone, by their order. */
 	{
 		struct deck old = p->deck;

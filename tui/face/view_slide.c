@@ -219,11 +219,12 @@ static void draw_footer(struct screen *s, int y, const struct slide_frame *f)
 	r.w -= right_w + 1;
 	if (f->message && f->message[0]) {
 		int mw = text_width(s, f->message) + 2;
-		x = r.w - mw > 0 ? r.w - mw : 0;
+		mw = mw < r.w ? mw : r.w;   /* the slide's number stays in sight */
+		x = r.w - mw;
 		screen_put(s, (struct screen_rect){ 0, y, x - 1 > 0 ? x - 1 : 0, 1 }, 1, y, left,
 		           f->status ? SCREEN_STRONG : SCREEN_DIM);
 		screen_fill(s, (struct screen_rect){ x, y, mw, 1 }, L' ', SCREEN_STATUS);
-		screen_put(s, r, x + 1, y, f->message, SCREEN_STATUS);
+		screen_put(s, (struct screen_rect){ x, y, mw, 1 }, x + 1, y, f->message, SCREEN_STATUS);
 		return;
 	}
 	screen_put(s, r, 1, y, left, f->status ? SCREEN_STRONG : SCREEN_DIM);
