@@ -325,6 +325,67 @@ def case_reload(srv):
         p.close()
 
 
+BROKEN = """---
+title: Broken demos
+---
+
+## Missing
+
+```exclab
+scenario: demos/nope.lua
+```
+
+---
+
+## Failing
+
+```exclab
+gauges: heap
+
+scenario { title = "fails" }
+step("raise", function()
+  py.exec("raise RuntimeError('the demo broke')")
+end)
+```
+
+---
+
+## After
+
+The talk goes on.
+"""
+
+
+def case_demo_fails(srv):
+    """A live block whose scenario is missing says so on its slide, with the
+    deck's line; a demo that fails says why; the next key goes on."""
+    d = os.path.join(srv.tmp, "broken")
+    os.makedirs(d)
+    path = os.path.join(d, "broken.md")
+    with open(path, "w") as f:
+        f.write(BROKEN)
+    p = present(srv, deck=path)
+    try:
+        s = p.wait_for(lambda s: "did not load" in flat(s), timeout=30,
+                       why="the missing scenario is not reported on its slide")
+        if "broken.md:7:" not in flat(s) or "nope.lua" not in flat(s):
+            raise Failure("the slide does not name the deck's line and the file", s)
+        p.keys("Space")
+        p.wait_for(at_slide(2))
+        p.wait_for(lambda s: "space: step 1/1" in status_line(s), timeout=30)
+        p.keys("Space")
+        s = p.wait_for(lambda s: "the demo failed" in status_line(s), timeout=30,
+                       why="a failing step was not reported in the footer")
+        if "the demo broke" not in flat(s):
+            raise Failure("the slide does not show the Python error", s)
+        p.keys("Space")
+        s = p.wait_for(at_slide(3), why="the talk did not go on past the failed demo")
+        if "The talk goes on." not in s:
+            raise Failure("the next slide's text is missing", s)
+    finally:
+        p.close()
+
+
 def case_light(srv):
     """--light: dark text on white, everywhere on the screen."""
     p = present(srv, "--light")
@@ -398,6 +459,7 @@ CASES = [
     ("notes", case_notes),
     ("second", case_second),
     ("reload", case_reload),
+    ("demo-fails", case_demo_fails),
     ("light", case_light),
     ("ascii-nocolor", case_ascii_nocolor),
     ("wide", case_wide),

@@ -718,7 +718,7 @@ static bool demo_running(const struct present *p)
 
 static void wait_for_work(struct present *p)
 {
-	struct pollfd fds[16];
+	struct pollfd *fds = xcalloc((size_t)(2 + 2 * p->deck.nlives + PEER_MAX_NOTES), sizeof *fds);
 	int n = 0, li = current_live(p);
 	double wait = 1.0, now = util_now();
 
@@ -726,7 +726,7 @@ static void wait_for_work(struct present *p)
 	for (int i = 0; i < p->deck.nlives; i++) {
 		int rf[2];
 		double w;
-		if (p->lives[i]->runner == NULL || n + 2 > 10)
+		if (p->lives[i]->runner == NULL)
 			continue;
 		w = runner_wait_fds(p->lives[i]->runner, rf);
 		wait = w < wait ? w : wait;
@@ -742,9 +742,11 @@ static void wait_for_work(struct present *p)
 	if (p->dirty && p->last_draw + FRAME_MIN - now < wait)
 		wait = p->last_draw + FRAME_MIN - now;
 	poll(fds, (nfds_t)n, wait > 0 ? (int)(wait * 1000) + 1 : 0);
+	free(fds);
 }
 
-static void tick(struct present *p)
+/* Returns true when a lab has more to say at once. */
+static bool tick(struct present *p)
 {
 	double now = util_now();
 	bool more = false;
@@ -782,7 +784,7 @@ static void tick(struct present *p)
 		p->message_until = 0;
 		p->dirty = true;
 	}
-	(void)more;
+	return more;
 }
 
 /* A version of everything the slides window shows, to redraw only on change. */
@@ -798,6 +800,8 @@ static unsigned shown_version(const struct present *p)
 
 static void loop(struct present *p)
 {
+	bool more = false;
+
 	while (!p->quit) {
 		double now;
 		int key, sig;
@@ -806,7 +810,8 @@ static void loop(struct present *p)
 		char old_status[400], status[400];
 
 		demo_status(p, old_status, sizeof old_status);
-		wait_for_work(p);
+		if (!more)
+			wait_for_work(p);
 		sig = term_signal_pending();
 		if (sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
 			p->quit_signal = sig;
@@ -835,7 +840,7 @@ static void loop(struct present *p)
 			peer_send_key(&p->peer, 's');
 		if (p->quit)
 			return;
-		tick(p);
+		more = tick(p);
 		now = util_now();
 		if (!p->notes) {
 			demo_status(p, status, sizeof status);
