@@ -182,7 +182,8 @@ def case_live_climb(srv):
 
 
 def case_stop_restart(srv):
-    """s stops the running step; r runs the demo again from its first step."""
+    """s stops the running step; r runs the demo again from its first step;
+    t with a step the slide does not show says so."""
     p = present(srv)
     try:
         go(p, 6)
@@ -200,13 +201,16 @@ def case_stop_restart(srv):
         s = p.wait_for(lambda s: "space: step 1/3" in status_line(s) and
                        gauge_count(s, "Traceback chain") == 0, timeout=30,
                        why="r did not bring the demo back to step 1 in a fresh lab")
+        p.keys("t", "3", "Enter")
+        p.wait_for("runs steps 1-1", why="t 3 on a slide that runs step 1 only said nothing")
     finally:
         p.close()
 
 
 def case_graph(srv):
     """The cycle slide draws the object graph beside the gauges: after the
-    step, the newest error's cycle is marked; g gives it the whole slide."""
+    step, the newest error's cycle is marked; g gives it the whole slide;
+    t, 2, enter goes back to step 2, the cycle made again."""
     p = present(srv, w=120, h=40)
     try:
         go(p, 12)
@@ -226,6 +230,11 @@ def case_graph(srv):
                        why="gc.collect() never ran")
         if "-20 MB" not in flat(s):
             raise Failure("the slide does not quote the heap's drop", s)
+        # t, 2, enter: a fresh lab replays step 1 at once and waits at 2,
+        # the cycle back in the graph.
+        p.keys("t", "2", "Enter")
+        s = p.wait_for(lambda s: "space: step 2/3" in status_line(s) and "1 cycle" in s,
+                       timeout=30, why="t 2 enter did not bring the demo back to step 2")
     finally:
         p.close()
 

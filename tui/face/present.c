@@ -377,6 +377,11 @@ static void restart_demo(struct present *p, int step)
 		return;
 	}
 	lv = p->lives[li];
+	if (step > 0 && p->deck.lives[li].last_step && step > p->deck.lives[li].last_step) {
+		say(p, true, "This slide's demo runs steps %d-%d.", p->deck.lives[li].first_step,
+		    p->deck.lives[li].last_step);
+		return;
+	}
 	if (lv->runner == NULL)
 		open_live(p, li);
 	if (runner_jump(lv->runner, step ? step : p->deck.lives[li].first_step, &err) < 0)
