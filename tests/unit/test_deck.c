@@ -73,16 +73,18 @@ static void test_slides(void)
 		"\n"
 		"***\n"                                   /* 25 */
 		"\n"
-		"Untitled text.\n";
+		"Untitled text.\n"
+		"***\n"                                   /* "***" under text still ends a slide */
+		"Last.\n";
 	struct deck d;
 	struct error err;
 
 	CHECK(parse(&d, text, &err) == 0);
-	CHECK(d.nslides == 3);
+	CHECK(d.nslides == 4);
 	CHECK_STR(d.title, "Exceptions that keep memory alive");
 	CHECK(d.duration == 30);
 	CHECK(d.theme == DECK_THEME_LIGHT && d.theme_given);
-	if (d.nslides == 3) {
+	if (d.nslides == 4) {
 		CHECK_STR(d.slides[0].title, "Exceptions that keep memory alive");
 		CHECK(d.slides[0].title_level == 1);
 		CHECK(d.slides[0].line == 7);
@@ -97,8 +99,10 @@ static void test_slides(void)
 		CHECK_STR(d.slides[2].title, "");
 		CHECK(d.slides[2].title_level == 0);
 		CHECK(d.slides[2].line == 27);
-		/* The plan: 30 minutes in three even shares. */
-		CHECK(d.slides[2].plan_start == 20 && d.slides[2].plan_end == 30);
+		CHECK_STR(d.slides[2].body, "Untitled text.");
+		CHECK_STR(d.slides[3].body, "Last.");
+		/* The plan: 30 minutes in four even shares. */
+		CHECK(d.slides[2].plan_start == 15 && d.slides[3].plan_end == 30);
 	}
 	deck_free(&d);
 }

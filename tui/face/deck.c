@@ -849,15 +849,14 @@ int deck_parse(struct deck *d, const char *path, const char *text, size_t len,
 				buf_add(&p.body, "\n", 1);
 				p.any = true;
 			}
-			if (c >= end)
-				p.line--;   /* no closing fence: the last line was counted already */
 			s = ce + (ce < end);
 			p.prev_text = false;
 			continue;
 		}
 		if (line_is(s, e, "<!-- end_slide -->")) {
 			end_slide(&p);
-		} else if (!p.prev_text && thematic_break(s, e, &brk)) {
+		} else if (thematic_break(s, e, &brk) && (brk != '-' || !p.prev_text)) {
+			/* Under a line of text, "---" underlines a heading instead. */
 			end_slide(&p);
 		} else if (comment_line(s, e)) {
 			/* A comment on lines of its own: a directive, or the author's. */

@@ -34,6 +34,7 @@
 #define STATE_EVERY 1.0     /* the notes window hears from the slides at least this often */
 #define RECONNECT 0.5       /* a notes window tries the slides window again after this */
 #define MESSAGE_TIME 3.0    /* a passing message stays this long */
+#define FIGURE_MAX 48       /* bytes of a figure's text */
 
 /* A live block as this session runs it. */
 struct live_run {
@@ -144,7 +145,7 @@ static void lives_new(struct present *p)
 	free(p->figures);
 	free(p->figure_buf);
 	p->figures = xcalloc((size_t)p->deck.nfigures + 1, sizeof *p->figures);
-	p->figure_buf = xcalloc((size_t)p->deck.nfigures + 1, 48);
+	p->figure_buf = xcalloc((size_t)p->deck.nfigures + 1, FIGURE_MAX);
 	p->figures_version++;
 }
 
@@ -196,14 +197,14 @@ static void update_figures(struct present *p)
 	bool changed = false;
 
 	for (int i = 0; i < p->deck.nfigures; i++) {
-		char *slot = p->figure_buf + 48 * i, text[48];
+		char *slot = p->figure_buf + FIGURE_MAX * i, text[FIGURE_MAX];
 		double v;
 
 		if (!deckrun_figure(&p->deck, i, &p->lives[p->deck.figures[i].live]->model, &v))
 			continue;
 		deck_format_figure(&p->deck.figures[i], v, text, sizeof text);
 		if (p->figures[i] == NULL || strcmp(slot, text) != 0) {
-			snprintf(slot, 48, "%s", text);
+			snprintf(slot, FIGURE_MAX, "%s", text);
 			p->figures[i] = slot;
 			changed = true;
 		}
@@ -217,8 +218,8 @@ static void update_problems(struct present *p)
 {
 	for (int i = 0; i < p->deck.nlives; i++) {
 		struct live_run *lv = p->lives[i];
-		deckrun_problem(&p->deck, i, &lv->model, lv->problem, sizeof lv->problem) ||
-			(lv->problem[0] = '\0');
+		if (!deckrun_problem(&p->deck, i, &lv->model, lv->problem, sizeof lv->problem))
+			lv->problem[0] = '\0';
 	}
 }
 

@@ -166,15 +166,18 @@ static void draw_live(struct screen *s, struct screen_rect r, const struct slide
 	                        .gauges_shown = lv->block->gauges,
 	                        .console_hide = 1u << CONSOLE_INFO | 1u << CONSOLE_STEP };
 	int n = 0, need, gh, rest;
+	unsigned shown = 0;
 
 	if (lv->error) {
 		screen_put_wrapped(s, r, r.y, lv->error, 2, SCREEN_ERROR, true);
 		return;
 	}
 	for (int i = 0; i < PROBE_COUNT; i++)
-		n += lv->block->gauges ? (lv->block->gauges >> i) & 1u : m->shown[i];
-	need = n * 4 - 1 + ((lv->block->gauges ? lv->block->gauges : ~0u) &
-	                    (1u << PROBE_CHAIN | 1u << PROBE_FRAMES) && m->watch[0] ? 1 : 0);
+		shown |= (lv->block->gauges ? (lv->block->gauges >> i) & 1u : m->shown[i]) << i;
+	for (int i = 0; i < PROBE_COUNT; i++)
+		n += (shown >> i) & 1u;
+	/* Three rows and a gap each, and a row naming what chain and frames follow. */
+	need = n * 4 - 1 + ((shown & (1u << PROBE_CHAIN | 1u << PROBE_FRAMES)) && m->watch[0]);
 	/* The graph and the output need room too: the gauges give up their gaps,
 	 * then their histories, before the rest disappears. */
 	rest = lv->block->graph ? r.h / 2 : 4;
