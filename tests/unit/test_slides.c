@@ -116,6 +116,11 @@ static void test_title(void)
 	draw(s, 0, 0, NULL, NULL);
 	golden("title.ascii", s);
 	screen_free(s);
+	/* A big screen: the title twice as large, when it fits. */
+	s = screen_new(200, 50, false);
+	draw(s, 0, 0, NULL, NULL);
+	golden("title.200x50", s);
+	screen_free(s);
 }
 
 static void test_parts(void)
@@ -185,16 +190,17 @@ static void test_bigtext(void)
 {
 	char *lines[3];
 
-	CHECK(bigtext_width("AB") == 7);
-	CHECK(bigtext_width("a b") == bigtext_width("A B"));
-	CHECK(bigtext_width("caf\u00e9") == -1);   /* no glyph: drawn as a heading */
-	CHECK(bigtext_wrap("The chain grows", 40, lines, 3) == 2);
+	CHECK(bigtext_width("AB", 1) == 7);
+	CHECK(bigtext_width("AB", 2) == 14);
+	CHECK(bigtext_width("a b", 1) == bigtext_width("A B", 1));
+	CHECK(bigtext_width("caf\u00e9", 1) == -1);   /* no glyph: drawn as a heading */
+	CHECK(bigtext_wrap("The chain grows", 40, 1, lines, 3) == 2);
 	CHECK_STR(lines[0], "The chain");
 	CHECK_STR(lines[1], "grows");
 	free(lines[0]);
 	free(lines[1]);
-	CHECK(bigtext_wrap("Unbreakablewordsthatneverend", 40, lines, 3) == -1);
-	CHECK(bigtext_wrap("one two three four", 8, lines, 3) == -1);
+	CHECK(bigtext_wrap("Unbreakablewordsthatneverend", 40, 1, lines, 3) == -1);
+	CHECK(bigtext_wrap("one two three four", 8, 1, lines, 3) == -1);
 }
 
 static void test_time(void)

@@ -88,12 +88,12 @@ static const struct glyph *glyph_of(char c)
 	return NULL;
 }
 
-int bigtext_height(bool ascii)
+int bigtext_height(bool ascii, int scale)
 {
-	return ascii ? 5 : 3;
+	return ascii || scale > 1 ? 5 : 3;
 }
 
-static int width_n(const char *text, size_t n)
+static int width_n(const char *text, size_t n, int scale)
 {
 	int w = 0;
 
@@ -101,22 +101,22 @@ static int width_n(const char *text, size_t n)
 		const struct glyph *g = glyph_of(text[i]);
 		if (g == NULL)
 			return -1;
-		w += (int)strlen(g->rows[0]) + (i + 1 < n);
+		w += ((int)strlen(g->rows[0]) + (i + 1 < n)) * scale;
 	}
 	return w;
 }
 
-int bigtext_width(const char *text)
+int bigtext_width(const char *text, int scale)
 {
-	return width_n(text, strlen(text));
+	return width_n(text, strlen(text), scale);
 }
 
-int bigtext_wrap(const char *text, int w, char **lines, int max)
+int bigtext_wrap(const char *text, int w, int scale, char **lines, int max)
 {
 	const char *s = text;
 	int n = 0;
 
-	if (bigtext_width(text) < 0)
+	if (bigtext_width(text, scale) < 0)
 		return -1;
 	while (*s) {
 		const char *end = s, *best = NULL;
@@ -132,7 +132,7 @@ int bigtext_wrap(const char *text, int w, char **lines, int max)
 				next++;
 			while (*next && *next != ' ')
 				next++;
-			if (width_n(s, (size_t)(next - s)) > w)
+			if (width_n(s, (size_t)(next - s), scale) > w)
 				break;
 			best = end = next;
 		}
@@ -150,7 +150,7 @@ int bigtext_wrap(const char *text, int w, char **lines, int max)
 }
 
 void bigtext_draw(struct screen *s, struct screen_rect clip, int x, int y, const char *text,
-                  enum screen_attr attr)
+                  int scale, enum screen_attr attr)
 {
 	for (const char *c = text; *c; c++) {
 		const struct glyph *g = glyph_of(*c);
@@ -160,6 +160,13 @@ void bigtext_draw(struct screen *s, struct screen_rect clip, int x, int y, const
 			return;
 		gw = (int)strlen(g->rows[0]);
 		for (int col = 0; col < gw; col++) {
+			if (scale > 1) {
+				wchar_t ch = s->ascii ? '#' : 0x2588;
+				for (int row = 0; row < 5; row++)
+					for (int k = 0; g->rows[row][col] == '#' && k < scale; k++)
+						screen_putc(s, clip, x + col * scale + k, y + row, ch, attr);
+				continue;
+			}
 			if (s->ascii) {
 				for (int row = 0; row < 5; row++)
 					if (g->rows[row][col] == '#')
@@ -174,6 +181,6 @@ void bigtext_draw(struct screen *s, struct screen_rect clip, int x, int y, const
 					screen_putc(s, clip, x + col, y + row / 2, ch, attr);
 			}
 		}
-		x += gw + 1;
+		x += (gw + 1) * scale;
 	}
 }

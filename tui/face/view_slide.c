@@ -19,6 +19,7 @@
 #define PANEL_MIN 30
 #define PANEL_MAX 90
 #define BIG_LINES_H1 3    /* a title slide's title may take this many big lines */
+#define BIG_SCREEN 40     /* rows from which titles are drawn twice as large */
 
 struct slide_cache {
 	bool valid;
@@ -128,16 +129,21 @@ static int draw_title(struct screen *s, struct screen_rect r, int y, const char 
                       int max_big, bool center, bool draw)
 {
 	char *lines[BIG_LINES_H1] = { 0 };
-	int n = title[0] && max_big > 0 ? bigtext_wrap(title, r.w, lines, max_big) : -1;
-	int bh = bigtext_height(s->ascii), rows;
+	int scale = s->h >= BIG_SCREEN ? 2 : 1, n = -1, bh, rows;
+
+	/* As large as fits: twice the size on a big screen, if the lines allow. */
+	for (; title[0] && max_big > 0 && scale >= 1 && n < 0; scale--)
+		n = bigtext_wrap(title, r.w, scale, lines, max_big);
+	scale++;
+	bh = bigtext_height(s->ascii, scale);
 
 	if (!title[0])
 		return 0;
 	if (n > 0) {
 		for (int i = 0; i < n; i++) {
-			int x = center ? r.x + (r.w - bigtext_width(lines[i])) / 2 : r.x;
+			int x = center ? r.x + (r.w - bigtext_width(lines[i], scale)) / 2 : r.x;
 			if (draw)
-				bigtext_draw(s, r, x, y + i * (bh + 1), lines[i], SCREEN_HEADING);
+				bigtext_draw(s, r, x, y + i * (bh + 1), lines[i], scale, SCREEN_HEADING);
 			free(lines[i]);
 		}
 		return n * (bh + 1);
@@ -291,11 +297,12 @@ void slide_draw(struct slide_cache *c, struct screen *s, const struct slide_fram
 		if (f->countdown >= 0) {
 			/* A break: the time left, big, under the text. */
 			char t[16];
-			int w, bh = bigtext_height(s->ascii);
+			int scale = s->h >= BIG_SCREEN ? 2 : 1, w, bh = bigtext_height(s->ascii, scale);
 			slide_format_time(f->countdown, t, sizeof t);
-			w = bigtext_width(t);
+			w = bigtext_width(t, scale);
 			if (end + 1 + bh <= bottom)
-				bigtext_draw(s, screen_bounds(s), x0 + (cw - w) / 2, end + 1, t, SCREEN_STRONG);
+				bigtext_draw(s, screen_bounds(s), x0 + (cw - w) / 2, end + 1, t, scale,
+				             SCREEN_STRONG);
 		}
 	}
 	draw_footer(s, s->h - 1, f);
