@@ -743,11 +743,10 @@ static void table_row(struct render *r)
 /* A cell ends: its inline text is the cell's. */
 static void end_cell(struct render *r)
 {
-	if (r->nrows > 0 && r->col < r->ncols) {
+	if (r->nrows > 0 && r->col < r->ncols && r->inl.len > 0) {
 		struct styled *cell = &r->cells[(r->nrows - 1) * r->ncols + r->col];
-		styled_add(cell, r->inl.text ? r->inl.text : "", r->inl.len, SCREEN_NORMAL);
-		if (r->inl.len)
-			memcpy(cell->attr, r->inl.attr, r->inl.len);
+		styled_add(cell, r->inl.text, r->inl.len, SCREEN_NORMAL);
+		memcpy(cell->attr + cell->len - r->inl.len, r->inl.attr, r->inl.len);
 	}
 	r->col++;
 	r->inl.len = 0;
