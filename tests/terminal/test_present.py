@@ -294,6 +294,21 @@ def case_second(srv):
         p.close()
 
 
+def case_private(srv):
+    """A socket folder that others could enter is refused, with a message,
+    by both windows."""
+    os.makedirs(os.path.join(srv.env["XDG_RUNTIME_DIR"], "exclab"), mode=0o755)
+    os.chmod(os.path.join(srv.env["XDG_RUNTIME_DIR"], "exclab"), 0o755)
+    for args in ((DECK,), ("--notes", DECK)):
+        q = srv.exclab_pane("present", *args, wrapper=os.path.join(srv.tmp, "pid"))
+        try:
+            s = q.wait_for("EXITED", why="present did not end")
+            if "not a private folder" not in flat(s) or t.exit_status(s) != 2:
+                raise Failure("no refusal of a folder others may enter", s)
+        finally:
+            q.close()
+
+
 def copy_deck(srv):
     d = os.path.join(srv.tmp, "deck")
     os.makedirs(d, exist_ok=True)
@@ -467,6 +482,7 @@ CASES = [
     ("graph", case_graph),
     ("notes", case_notes),
     ("second", case_second),
+    ("private", case_private),
     ("reload", case_reload),
     ("demo-fails", case_demo_fails),
     ("light", case_light),

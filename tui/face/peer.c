@@ -51,11 +51,15 @@ static int private_dir(char *dir, size_t size, struct error *err)
 
 /* The socket's path, from the deck's real path: the same deck, however it
  * is named on the command line, meets the same socket. */
-static int socket_path(const char *deck, char *out, size_t size, struct error *err)
+int peer_locate(struct peer *p, const char *deck, struct error *err)
 {
+	char *out = p->path;
+	size_t size = sizeof p->path;
 	char dir[sizeof ((struct sockaddr_un *)0)->sun_path], real[PATH_MAX];
 	unsigned long long h = 1469598103934665603ULL;   /* FNV-1a */
 
+	if (p->path[0])
+		return 0;
 	if (realpath(deck, real) == NULL) {
 		error_set(err, deck, 0, "%s", strerror(errno));
 		return -1;
@@ -66,6 +70,7 @@ static int socket_path(const char *deck, char *out, size_t size, struct error *e
 		return -1;
 	if (snprintf(out, size, "%s/present-%016llx.sock", dir, h) >= (int)size) {
 		error_set(err, dir, 0, "the folder's name is too long for a socket");
+		out[0] = '\0';
 		return -1;
 	}
 	return 0;
@@ -98,7 +103,7 @@ int peer_listen(struct peer *p, const char *deck, struct error *err)
 	mode_t old;
 	int fd, other, rc;
 
-	if (socket_path(deck, p->path, sizeof p->path, err) < 0)
+	if (peer_locate(p, deck, err) < 0)
 		return -1;
 	snprintf(a.sun_path, sizeof a.sun_path, "%s", p->path);
 	fd = unix_socket();
@@ -135,16 +140,13 @@ int peer_listen(struct peer *p, const char *deck, struct error *err)
 	return 0;
 }
 
-bool peer_connect(struct peer *p, const char *deck)
+bool peer_connect(struct peer *p)
 {
-	struct error err;
 	int fd;
 
 	if (p->fd >= 0)
 		return true;
-	if (!p->path[0] && socket_path(deck, p->path, sizeof p->path, &err) < 0)
-		return false;
-	if (!try_connect(p->path, &fd))
+	if (!p->path[0] || !try_connect(p->path, &fd))
 		return false;
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	p->fd = fd;

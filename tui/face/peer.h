@@ -36,12 +36,16 @@ struct peer {
 
 void peer_init(struct peer *p);
 
+/* Find the deck's socket: -1 and err when its folder is not private to
+ * this user (or cannot be made). */
+int peer_locate(struct peer *p, const char *deck, struct error *err);
 /* The slides window: listen for notes windows. -1 and err when another
  * window presents the same deck already, or the socket's folder is not
  * private. */
 int peer_listen(struct peer *p, const char *deck, struct error *err);
-/* A notes window: connect to the slides window, if it is there (true). */
-bool peer_connect(struct peer *p, const char *deck);
+/* A notes window (after peer_locate): connect to the slides window, if it
+ * is there (true). */
+bool peer_connect(struct peer *p);
 bool peer_connected(const struct peer *p);
 void peer_close(struct peer *p);
 

@@ -777,7 +777,7 @@ static bool tick(struct present *p)
 		}
 		if (!peer_connected(&p->peer) && now >= p->next_try) {
 			p->next_try = now + RECONNECT;
-			if (peer_connect(&p->peer, p->deck.path))
+			if (peer_connect(&p->peer))
 				p->dirty = true;
 		}
 	}
@@ -887,14 +887,15 @@ static int run_windows(const struct present_args *a)
 	if (a->theme >= 0)
 		p.deck.theme = (enum deck_theme)a->theme;
 	peer_init(&p.peer);
-	if (!p.notes && peer_listen(&p.peer, p.deck.path, &err) < 0) {
+	if ((p.notes ? peer_locate(&p.peer, p.deck.path, &err)
+	             : peer_listen(&p.peer, p.deck.path, &err)) < 0) {
 		error_format(&err, msg, sizeof msg);
 		fprintf(stderr, "exclab: %s\n", msg);
 		deck_free(&p.deck);
 		return 2;
 	}
 	if (p.notes)
-		peer_connect(&p.peer, p.deck.path);
+		peer_connect(&p.peer);
 	signal(SIGPIPE, SIG_IGN);
 	term_set_theme(p.deck.theme == DECK_THEME_LIGHT ? TERM_THEME_LIGHT : TERM_THEME_DARK);
 	if (term_init(&err) < 0) {
