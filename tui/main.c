@@ -224,8 +224,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	if (!a->headless && a->command != CMD_CHECK &&
 	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		fprintf(stderr, "exclab: the interface needs a terminal; to run a scenario without one,\n"
-		        "use: exclab run SCENARIO.lua --headless\n");
+		if (a->command == CMD_PRESENT)
+			fprintf(stderr, "exclab: present needs a terminal; without one, check a deck with\n"
+			        "exclab present --check DECK.md, or export it with --export OUT.html\n");
+		else
+			fprintf(stderr, "exclab: the interface needs a terminal; to run a scenario without "
+			        "one,\nuse: exclab run SCENARIO.lua --headless\n");
 		return 2;
 	}
 	return -1;
