@@ -254,8 +254,9 @@ def judge(case, status, out, took, peak=None):
     for text in case.absent:
         if text in out:
             return fail(f"{what}: {text!r} is in the output:\n{out}")
-    if peak is not None and peak > case.peak_mb * MiB:
-        return fail(f"{what}: peak RSS {peak / MiB:.0f} MiB, allowed {case.peak_mb} MiB")
+    if peak is not None and peak > sanitizer.peak_limit_mib(case.peak_mb) * MiB:
+        return fail(f"{what}: peak RSS {peak / MiB:.0f} MiB, allowed "
+                    f"{sanitizer.peak_limit_mib(case.peak_mb)} MiB")
     left = leftovers(out)
     if left:
         return fail(f"{what}: processes left behind: {left}")
