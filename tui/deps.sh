@@ -3,7 +3,7 @@
 # what is missing; otherwise it prints the exact command and stops.
 
 EXCLAB_BUILD_PACKAGES="gcc meson ninja-build pkg-config libncurses-dev python3-dev liblua5.4-dev libmd4c-dev libjson-c-dev"
-EXCLAB_TEST_PACKAGES="tmux"
+EXCLAB_TEST_PACKAGES="tmux chromium"
 # bench/graph.py's contender. Not a test package: its smoke test runs without
 # them, and Graphviz pulls in a great deal.
 EXCLAB_BENCH_PACKAGES="python3-objgraph graphviz"

@@ -18,8 +18,10 @@
  *            str verify_file, f64 time_limit,            micro, i32 threshold[3], i32 pid
  *            f64 step_time_limit, u64 heap_cap, SCENARIO  str title, str file, i32 steps,
  *            i64 lua_instructions,                        f64 heap_cap, exercise
- *            u64 lua_memory                    SETTINGS  u32 shown gauges, str watch,
- *   CONTINUE                                             str graph roots
+ *            u64 lua_memory, str source        SETTINGS  u32 shown gauges, str watch,
+ *            ("": read the file at path)                 str graph roots
+ *   CONTINUE f64 pace (py.call(name, n) calls
+ *            a second until the next wait; 0: full speed)
  *   ANSWER   u8 given, str answer              CONSOLE   u8 kind, str text
  *   ASK_WHY  u64 address                       SAMPLE    u8 sample_kind, sample, str label,
  *   COMPILE  str path                                    str where (the scenario's line)

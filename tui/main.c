@@ -19,6 +19,7 @@
 #include "lesson.h"
 #include "probe_headless.h"
 #include "probe_ui.h"
+#include "present.h"
 #include "runner.h"
 #include "ui.h"
 #include "util.h"
@@ -42,6 +43,9 @@ static void usage(FILE *f)
 	      "       exclab check [LESSONS_DIR]\n"
 	      "       exclab probe [probe options] SCRIPT.py [ARGS...]\n"
 	      "       exclab probe [probe options] -m MODULE [ARGS...]\n"
+	      "       exclab present [--notes] [--light | --dark] [--pace N] DECK.md\n"
+	      "       exclab present --check DECK.md...\n"
+	      "       exclab present --export OUT.html DECK.md\n"
 	      "\n"
 	      "With no argument, exclab opens the course menu: the lessons of --lessons\n"
 	      "DIR, else $EXCLAB_LESSONS, else ./lessons, else the installed course.\n"
@@ -50,7 +54,12 @@ static void usage(FILE *f)
 	      "verify runs a scenario's exercise check on FILE.py (default: the exercise's\n"
 	      "own starting file): exit status 0 when it passes.\n"
 	      "check runs every lesson of the course as its tests do: scenarios, Python,\n"
-	      "exercises (the starting file must fail, the solution pass, cheats fail).\n"
+	      "exercises (the starting file must fail, the solution pass, cheats fail),\n"
+	      "and every deck in the slides folder beside the lessons.\n"
+	      "present shows a deck from slides/ full screen; --notes, in a second\n"
+	      "terminal, is the presenter's window (notes, timer; its keys drive both);\n"
+	      "--check runs every live demo of the deck and checks its figures; --export\n"
+	      "writes the deck as one self-contained HTML file.\n"
 	      "probe runs your own program as python3 would, and finds exceptions that keep\n"
 	      "memory alive in it: reused instances, exception reference cycles,\n"
 	      "exceptions kept after their handler. Everything after SCRIPT.py (or -m\n"
@@ -62,6 +71,8 @@ static void usage(FILE *f)
 	      "  --json             with --headless: one JSON report on stdout\n"
 	      "  --mem-limit MB     Python heap cap for the scenario (default 768, at most half of RAM)\n"
 	      "  --time-limit SEC   seconds each Python call (or stretch of Lua) may run (default 10)\n"
+	      "  --pace N           py.call(name, n) makes at most N calls a second, so a room\n"
+	      "                     can watch the gauges climb (default: full speed)\n"
 	      "  -h, --help         this text\n"
 	      "  --version          the version, and the Python it embeds\n"
 	      "probe options (and --headless, --time-limit, --mem-limit: the program's own):\n"
@@ -92,7 +103,9 @@ static bool number_arg(int argc, char **argv, int *i, double min, double max, do
 	return *end == '\0' && *out >= min && *out <= max;
 }
 
-enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK, CMD_PROBE };
+enum command { CMD_COURSE, CMD_LESSON, CMD_RUN, CMD_VERIFY, CMD_CHECK, CMD_PROBE, CMD_PRESENT };
+
+#define MAX_DECKS 64
 
 /* What the command line asks for. */
 struct args {
@@ -106,6 +119,8 @@ struct args {
 	struct runner_options opt;
 	struct runner_program program;          /* CMD_PROBE */
 	struct probe_report_options report;     /* CMD_PROBE */
+	struct present_args present;            /* CMD_PRESENT */
+	const char *decks[MAX_DECKS];
 };
 
 static bool is_python_file(const char *path)
@@ -211,7 +226,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	bool verb = false;   /* run, verify or check was given */
 
-	*a = (struct args){ .command = CMD_COURSE, .opt = { .interactive = true } };
+	*a = (struct args){ .command = CMD_COURSE, .opt = { .interactive = true },
+	                    .present = { .mode = PRESENT_SLIDES, .theme = -1 } };
+	a->present.decks = a->decks;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		int limit = limit_arg(argc, argv, &i, 86400, &a->opt);
@@ -238,6 +255,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->headless = true;
 		} else if (strcmp(arg, "--json") == 0) {
 			a->json = true;
+		} else if (strcmp(arg, "--pace") == 0) {
+			double n;
+			if (!number_arg(argc, argv, &i, 0.001, 1000, &n)) {
+				fprintf(stderr, "exclab: --pace needs a number of calls a second, up to 1000\n");
+				return 2;
+			}
+			a->opt.pace = n;
 		} else if (!verb && !a->lesson && strcmp(arg, "run") == 0) {
 			a->command = CMD_RUN;
 			verb = true;
@@ -250,6 +274,26 @@ static int parse_args(int argc, char **argv, struct args *a)
 		} else if (!verb && !a->lesson && strcmp(arg, "check") == 0) {
 			a->command = CMD_CHECK;
 			verb = true;
+		} else if (!verb && !a->lesson && strcmp(arg, "present") == 0) {
+			a->command = CMD_PRESENT;
+			verb = true;
+		} else if (a->command == CMD_PRESENT && (!strcmp(arg, "--notes") || !strcmp(arg, "--check"))) {
+			a->present.mode = arg[2] == 'n' ? PRESENT_NOTES : PRESENT_CHECK;
+		} else if (a->command == CMD_PRESENT && !strcmp(arg, "--export")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "exclab: --export needs the HTML file to write\n");
+				return 2;
+			}
+			a->present.mode = PRESENT_EXPORT;
+			a->present.export_path = argv[++i];
+		} else if (a->command == CMD_PRESENT && (!strcmp(arg, "--light") || !strcmp(arg, "--dark"))) {
+			a->present.theme = arg[2] == 'l' ? 1 : 0;
+		} else if (a->command == CMD_PRESENT && arg[0] != '-') {
+			if (a->present.ndecks == MAX_DECKS) {
+				fprintf(stderr, "exclab: at most %d decks at once\n", MAX_DECKS);
+				return 2;
+			}
+			a->decks[a->present.ndecks++] = arg;
 		} else if (arg[0] == '-') {
 			fprintf(stderr, "exclab: unknown option '%s'\n", arg);
 			usage(stderr);
@@ -283,14 +327,31 @@ static int parse_args(int argc, char **argv, struct args *a)
 		        a->command == CMD_RUN ? "run" : "verify");
 		return 2;
 	}
+	if (a->command == CMD_PRESENT) {
+		a->present.pace = a->opt.pace;
+		if (a->present.ndecks == 0) {
+			fprintf(stderr, "exclab: present needs a deck, e.g. exclab present slides/talk.md\n");
+			return 2;
+		}
+		if (a->present.ndecks > 1 && a->present.mode != PRESENT_CHECK) {
+			fprintf(stderr, "exclab: present shows one deck at a time (--check takes several)\n");
+			return 2;
+		}
+		if (a->present.mode == PRESENT_CHECK || a->present.mode == PRESENT_EXPORT)
+			return -1;   /* no terminal needed */
+	}
 	if (a->headless && a->command != CMD_RUN && a->command != CMD_VERIFY) {
 		fprintf(stderr, "exclab: --headless runs a scenario: exclab run SCENARIO.lua --headless\n");
 		return 2;
 	}
 	if (!a->headless && a->command != CMD_CHECK &&
 	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		fprintf(stderr, "exclab: the interface needs a terminal; to run a scenario without one,\n"
-		        "use: exclab run SCENARIO.lua --headless\n");
+		if (a->command == CMD_PRESENT)
+			fprintf(stderr, "exclab: present needs a terminal; without one, check a deck with\n"
+			        "exclab present --check DECK.md, or export it with --export OUT.html\n");
+		else
+			fprintf(stderr, "exclab: the interface needs a terminal; to run a scenario without "
+			        "one,\nuse: exclab run SCENARIO.lua --headless\n");
 		return 2;
 	}
 	return -1;
@@ -330,6 +391,8 @@ int main(int argc, char **argv)
 	switch (a.command) {
 	case CMD_CHECK:
 		return check_course(a.check_dir ? a.check_dir : lessons_folder(&a)) ? 1 : 0;
+	case CMD_PRESENT:
+		return present_main(&a.present);
 	case CMD_VERIFY:
 		a.opt.verify = a.verify_file ? a.verify_file : "";
 		return headless_run(a.scenario, a.json, &a.opt);

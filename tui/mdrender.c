@@ -58,6 +58,13 @@ struct render {
 	int intro_step;                  /* <!-- step N --> before the first level-2 heading */
 
 	bool need_blank;                 /* a blank line goes before the next block */
+
+	/* a table being read: its cells' inline text, row by row */
+	struct styled *cells;
+	int ncols, nrows, cells_cap;
+	bool in_table, in_head;
+	int head_rows;                   /* the first rows are the header */
+	int col;                         /* the next cell's column in the current row */
 };
 
 static void styled_add(struct styled *s, const char *text, size_t len, enum screen_attr attr)
@@ -418,7 +425,7 @@ static enum screen_attr inline_attr(const struct render *r)
 		return SCREEN_TITLE;
 	if (r->heading == 2)
 		return SCREEN_HEADING;
-	if (r->heading > 2 || r->strong)
+	if (r->heading > 2 || r->strong || (r->in_table && r->in_head))
 		return SCREEN_STRONG;
 	if (r->code_span)
 		return SCREEN_CODE;
@@ -564,6 +571,187 @@ static void end_code(struct render *r)
 	r->need_blank = true;
 }
 
+/* ---- tables: cells collected, then laid out in columns ---- */
+
+/* The lines of cell text c wrapped at w columns, as byte ranges into
+ * starts/ends (at most max); returns how many. */
+static int cell_lines(const struct render *r, const struct styled *c, int w, size_t *starts,
+                      size_t *ends, int max)
+{
+	size_t i = 0;
+	int n = 0;
+
+	while (i < c->len && n < max) {
+		size_t start, end, k;
+		int used = 0;
+
+		while (i < c->len && c->text[i] == ' ')
+			i++;
+		if (i >= c->len)
+			break;
+		start = end = k = i;
+		while (k < c->len) {
+			int ww;
+			size_t we = scan_word(r, c, k, w - used, &ww);
+			bool whole = we >= c->len || c->text[we] == ' ';
+
+			if (!whole && end > start)
+				break;   /* the word goes to the next line */
+			if (!whole) {
+				/* A word wider than the column: cut it. */
+				if (we == k) {
+					wchar_t ch;
+					we += screen_utf8_decode(c->text + k, c->len - k, &ch);
+				}
+				end = we;
+				break;
+			}
+			used += ww;
+			end = we;
+			k = we;
+			while (k < c->len && c->text[k] == ' ')
+				k++;
+			if (k >= c->len || used + 1 >= w)
+				break;
+			used += 1;   /* the space before the next word */
+		}
+		starts[n] = start;
+		ends[n++] = end;
+		i = end;
+	}
+	return n;
+}
+
+static int styled_width(const struct render *r, const struct styled *c, size_t a, size_t b)
+{
+	return screen_text_width(c->text + a, b - a, r->ascii);
+}
+
+#define TABLE_GAP 3       /* " │ " between columns */
+#define TABLE_MAX_LINES 64
+
+/* Each column as wide as its widest cell; when that is wider than the text,
+ * the widest columns give way first, and their cells wrap. */
+static void table_widths(const struct render *r, int *w)
+{
+	int avail = text_avail(r) - TABLE_GAP * (r->ncols - 1), total = 0;
+
+	for (int c = 0; c < r->ncols; c++) {
+		w[c] = 1;
+		for (int row = 0; row < r->nrows; row++) {
+			const struct styled *cell = &r->cells[row * r->ncols + c];
+			int cw = styled_width(r, cell, 0, cell->len);
+			w[c] = cw > w[c] ? cw : w[c];
+		}
+		total += w[c];
+	}
+	while (total > avail) {
+		int widest = 0;
+		for (int c = 1; c < r->ncols; c++)
+			widest = w[c] > w[widest] ? c : widest;
+		if (w[widest] <= 3)
+			break;   /* too many columns: the lines run on */
+		w[widest]--;
+		total--;
+	}
+}
+
+static void end_table(struct render *r)
+{
+	int *w = xcalloc((size_t)r->ncols, sizeof *w);
+	struct styled line = { 0 };
+	const char *bar = "\u2502", *dash = "\u2500", *cross = "\u253c";
+
+	begin_block(r);
+	table_widths(r, w);
+	for (int row = 0; row < r->nrows; row++) {
+		size_t starts[TABLE_MAX_LINES][16], ends[TABLE_MAX_LINES][16];
+		int nl[16] = { 0 }, lines = 1, cols = r->ncols < 16 ? r->ncols : 16;
+
+		for (int c = 0; c < cols; c++) {
+			size_t s0[TABLE_MAX_LINES], e0[TABLE_MAX_LINES];
+			nl[c] = cell_lines(r, &r->cells[row * r->ncols + c], w[c], s0, e0, TABLE_MAX_LINES);
+			for (int k = 0; k < nl[c]; k++) {
+				starts[k][c] = s0[k];
+				ends[k][c] = e0[k];
+			}
+			lines = nl[c] > lines ? nl[c] : lines;
+		}
+		for (int k = 0; k < lines; k++) {
+			line.len = 0;
+			for (int c = 0; c < cols; c++) {
+				const struct styled *cell = &r->cells[row * r->ncols + c];
+				int used = 0;
+
+				if (c > 0) {
+					styled_add(&line, " ", 1, SCREEN_NORMAL);
+					styled_add(&line, bar, strlen(bar), SCREEN_BORDER);
+					styled_add(&line, " ", 1, SCREEN_NORMAL);
+				}
+				if (k < nl[c]) {
+					size_t a = starts[k][c], b = ends[k][c];
+					styled_add(&line, cell->text + a, b - a, SCREEN_NORMAL);
+					memcpy(line.attr + line.len - (b - a), cell->attr + a, b - a);
+					used = styled_width(r, cell, a, b);
+				}
+				for (; used < w[c] && c + 1 < cols; used++)
+					styled_add(&line, " ", 1, SCREEN_NORMAL);
+			}
+			emit(r, &line, 0, line.len);
+		}
+		if (row + 1 == r->head_rows) {
+			/* Under the header: a rule, crossed where the columns meet. */
+			line.len = 0;
+			for (int c = 0; c < cols; c++) {
+				if (c > 0) {
+					styled_add(&line, dash, strlen(dash), SCREEN_BORDER);
+					styled_add(&line, cross, strlen(cross), SCREEN_BORDER);
+					styled_add(&line, dash, strlen(dash), SCREEN_BORDER);
+				}
+				for (int k = 0; k < w[c]; k++)
+					styled_add(&line, dash, strlen(dash), SCREEN_BORDER);
+			}
+			emit(r, &line, 0, line.len);
+		}
+	}
+	styled_free(&line);
+	free(w);
+	for (int i = 0; i < r->nrows * r->ncols; i++)
+		styled_free(&r->cells[i]);
+	free(r->cells);
+	r->cells = NULL;
+	r->nrows = r->ncols = r->cells_cap = r->head_rows = 0;
+	r->in_table = false;
+	r->need_blank = true;
+}
+
+static void table_row(struct render *r)
+{
+	int need = (r->nrows + 1) * r->ncols;
+
+	if (need > r->cells_cap) {
+		int old = r->cells_cap;
+		r->cells_cap = need * 2;
+		r->cells = xrealloc(r->cells, (size_t)r->cells_cap * sizeof *r->cells);
+		memset(r->cells + old, 0, (size_t)(r->cells_cap - old) * sizeof *r->cells);
+	}
+	r->nrows++;
+	r->head_rows += r->in_head;
+	r->col = 0;
+}
+
+/* A cell ends: its inline text is the cell's. */
+static void end_cell(struct render *r)
+{
+	if (r->nrows > 0 && r->col < r->ncols && r->inl.len > 0) {
+		struct styled *cell = &r->cells[(r->nrows - 1) * r->ncols + r->col];
+		styled_add(cell, r->inl.text, r->inl.len, SCREEN_NORMAL);
+		memcpy(cell->attr + cell->len - r->inl.len, r->inl.attr, r->inl.len);
+	}
+	r->col++;
+	r->inl.len = 0;
+}
+
 static bool attr_is(const MD_ATTRIBUTE *a, const char *word)
 {
 	return a->size == strlen(word) && strncasecmp(a->text, word, a->size) == 0;
@@ -607,8 +795,23 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 
 	if (r->html)
 		return 0;
+	if (r->in_table) {
+		/* Inside a table only its own blocks come; text goes to the cell. */
+		if (type == MD_BLOCK_THEAD)
+			r->in_head = true;
+		else if (type == MD_BLOCK_TBODY)
+			r->in_head = false;
+		else if (type == MD_BLOCK_TR)
+			table_row(r);
+		return 0;
+	}
 	flush_inline(r);
 	switch (type) {
+	case MD_BLOCK_TABLE:
+		r->in_table = true;
+		r->ncols = (int)((MD_BLOCK_TABLE_DETAIL *)detail)->col_count;
+		r->ncols = r->ncols < 1 ? 1 : r->ncols > 16 ? 16 : r->ncols;
+		break;
 	case MD_BLOCK_QUOTE:
 		begin_block(r);
 		push(r, type);
@@ -696,6 +899,13 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		r->html = 0;
 		directive(r);
 		r->html_text.len = 0;
+		return 0;
+	}
+	if (r->in_table) {
+		if (type == MD_BLOCK_TH || type == MD_BLOCK_TD)
+			end_cell(r);
+		else if (type == MD_BLOCK_TABLE)
+			end_table(r);
 		return 0;
 	}
 	switch (type) {
@@ -929,7 +1139,7 @@ static void finish_pages(struct render *r)
 int mdrender_parse(struct mdrender_doc *doc, const char *t, size_t len, int width, bool ascii)
 {
 	const MD_PARSER parser = {
-		.flags = MD_FLAG_COLLAPSEWHITESPACE,
+		.flags = MD_FLAG_COLLAPSEWHITESPACE | MD_FLAG_TABLES,
 		.enter_block = enter_block,
 		.leave_block = leave_block,
 		.enter_span = enter_span,
@@ -944,6 +1154,9 @@ int mdrender_parse(struct mdrender_doc *doc, const char *t, size_t len, int widt
 	styled_free(&r.inl);
 	styled_free(&r.code);
 	styled_free(&r.html_text);
+	for (int i = 0; i < r.nrows * r.ncols; i++)
+		styled_free(&r.cells[i]);
+	free(r.cells);
 	free(r.link_href);
 	if (rc != 0) {
 		mdrender_free(doc);

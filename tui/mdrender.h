@@ -1,7 +1,8 @@
 /* mdrender.h — Markdown (parsed by md4c) to styled lines wrapped at a width.
  *
  * Paragraphs, headings and list items are word-wrapped; list items get a
- * hanging indent; block quotes a bar; code blocks are kept as written
+ * hanging indent; block quotes a bar; tables are laid out in columns (a
+ * column too wide for the text gives way, its cells wrapping); code blocks are kept as written
  * (clipped by whoever draws them, never wrapped) and ```python blocks are
  * highlighted. The document is split into pages at each level-2 heading: the
  * text before the first one (the title, the introduction) is page 1.

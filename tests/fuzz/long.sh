@@ -22,12 +22,13 @@ if command -v clang >/dev/null 2>&1; then
 			-Db_lundef=false -Dpython_static=disabled >&2 || exit 1
 	fi
 	meson compile -C "$fuzz" >&2 || exit 1
-	for target in fuzz_markdown fuzz_progress; do
+	for target in fuzz_markdown fuzz_progress fuzz_deck; do
 		corpus="$fuzz/corpus/$target"
 		mkdir -p "$corpus"
 		case $target in
 		fuzz_markdown) cp -n "$top"/lessons/*.md "$corpus"/ ;;
 		fuzz_progress) cp -n "$top"/tests/fuzz/seeds/*.json "$corpus"/ ;;
+		fuzz_deck) cp -n "$top"/slides/*.md "$corpus"/ ;;
 		esac
 		echo "== $target for $minutes min" >&2
 		(cd "$fuzz" && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

@@ -39,15 +39,15 @@ STEP_WAIT = re.compile(r"\[space\] run step (\d+)/(\d+): \S")
 
 def panes(s):
     """(lesson pane, gauge column): the rows above the console, split at the
-    column rule the two share."""
-    lesson, gauges = [], []
-    for line in s.rstrip("\n").split("\n")[1:]:
-        if re.match(r"^(\u2500\u2500|--) console ", line):
-            break
-        left, bar, right = line.partition("\u2502")
-        lesson.append(left)
-        gauges.append(right if bar else "")
-    return "\n".join(lesson), "\n".join(gauges)
+    column rule the two share, where it meets the console's rule (\u2534): a
+    table on the page draws \u2502 too."""
+    rows = s.rstrip("\n").split("\n")[1:]
+    rule = next((r for r in rows if re.match(r"^(\u2500\u2500|--) console ", r)), None)
+    if rule is None or "\u2534" not in rule:
+        raise Failure("no console rule meeting the gauge column", s)
+    at = rule.index("\u2534")
+    above = rows[:rows.index(rule)]
+    return "\n".join(r[:at] for r in above), "\n".join(r[at + 1:] for r in above)
 
 
 def logical_rows(rows):

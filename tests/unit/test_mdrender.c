@@ -366,6 +366,40 @@ static void test_step_directives(void)
 	mdrender_free(&d);
 }
 
+/* Tables: columns as wide as their widest cell, a rule under the header;
+ * a column too wide for the text wraps its cells, and no line is wider than
+ * the text. */
+static void test_tables(void)
+{
+	static const char md[] =
+		"| request | heap |\n"
+		"|---|---:|\n"
+		"| GET `ok` | 0 |\n"
+		"| GET missing | +101 KB |\n"
+		"\n"
+		"| a | b |\n"
+		"|---|---|\n"
+		"| one two three four five six seven | x |\n";
+	struct mdrender_doc d;
+
+	render(&d, md, 24, false);
+	CHECK_STR(lines_text(&d, 0, d.nlines),
+	          "request     \u2502 heap\n"
+	          "\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u253c\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\n"
+	          "GET ok      \u2502 0\n"
+	          "GET missing \u2502 +101 KB\n"
+	          "\n"
+	          "a                    \u2502 b\n"
+	          "\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u253c\u2500\u2500\n"
+	          "one two three four   \u2502 x\n"
+	          "five six seven       \u2502\n");
+	CHECK(attr_of(&d, 0, "request") == SCREEN_STRONG);
+	CHECK(attr_of(&d, 2, "ok") == SCREEN_CODE);
+	for (int i = 0; i < d.nlines; i++)
+		CHECK(mdrender_line_width(&d.lines[i], false) <= 24);
+	mdrender_free(&d);
+}
+
 int main(void)
 {
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
@@ -380,5 +414,6 @@ int main(void)
 	test_ascii_widths();
 	test_pages();
 	test_malformed();
+	test_tables();
 	return check_done("test_mdrender");
 }

@@ -13,6 +13,7 @@
 #include "frame.h"
 #include "lesson.h"
 #include "model.h"
+#include "present.h"
 #include "report.h"
 #include "runner.h"
 #include "util.h"
@@ -304,6 +305,24 @@ static void check_lesson(const char *path)
 	lesson_free(lesson);
 }
 
+/* The decks in the slides folder beside the lessons, as present --check
+ * checks them: a speaker's talk breaks when the course it quotes changes. */
+static int check_decks(const char *lessons_dir)
+{
+	char *dir = util_join(lessons_dir, "../slides"), **paths;
+	struct error err;
+	int n = lesson_list(dir, &paths, &err), found = 0;
+
+	for (int i = 0; i < n; i++) {
+		problems += present_check(paths[i]);
+		found++;
+	}
+	if (n > 0)
+		lesson_list_free(paths, n);
+	free(dir);
+	return found;
+}
+
 int check_course(const char *lessons_dir)
 {
 	char **paths;
@@ -320,7 +339,13 @@ int check_course(const char *lessons_dir)
 	for (int i = 0; i < n; i++)
 		check_lesson(paths[i]);
 	lesson_list_free(paths, n);
-	printf("%d lesson%s checked, %d problem%s\n", n, n == 1 ? "" : "s", problems,
-	       problems == 1 ? "" : "s");
+	{
+		int decks = check_decks(lessons_dir);
+		char also[48] = "";
+		if (decks > 0)
+			snprintf(also, sizeof also, " and %d deck%s", decks, decks == 1 ? "" : "s");
+		printf("%d lesson%s%s checked, %d problem%s\n", n, n == 1 ? "" : "s", also, problems,
+		       problems == 1 ? "" : "s");
+	}
 	return problems;
 }

@@ -75,6 +75,12 @@ static void free_steps(struct model *m)
 
 void model_set_graph(struct model *m, struct graph *g)
 {
+	/* What the step's last graph held, for the figures a deck quotes. */
+	if (m->steps_len > 0 && g != NULL) {
+		struct step_record *st = &m->steps[m->steps_len - 1];
+		st->graph_nodes = g->n_nodes;
+		st->graph_cycles = graph_find_cycles(g);   /* linear; marks the graph's cycles too */
+	}
 	graph_free(m->graph);
 	m->graph = g;
 	m->graph_version++;
@@ -330,6 +336,9 @@ void model_begin_step(struct model *m, int index, const char *title)
 	st->title = xstrdup(title);
 	st->checks_from = m->checks_len;
 	st->predictions_from = m->predictions_len;
+	st->graph_nodes = st->graph_cycles = -1;
+	for (int id = 0; id < PROBE_COUNT; id++)
+		st->base[id] = m->series[id].last;
 	m->reveal[0] = '\0';   /* the learner went on */
 	m->step_index = index;
 	snprintf(m->step_title, sizeof m->step_title, "%s", title);

@@ -90,6 +90,8 @@ struct step_record {
 	int captures_len, captures_cap;
 	struct console_line *output;   /* its printed lines: print(), Python's stdout and stderr */
 	int output_len, output_cap;
+	double base[PROBE_COUNT];      /* the gauges when it began: its growth starts here */
+	int graph_nodes, graph_cycles; /* in the graph shown last while it ran; -1: none */
 };
 
 struct model {

@@ -45,6 +45,7 @@ struct runner {
 	double stop_at;          /* when the learner asked to stop; 0: not asked */
 
 	bool early_start;        /* space came while loading: start step 1 once ready */
+	int replay_to;           /* replaying until the wait before this step (0-based); -1: not */
 	bool run_all;
 	bool has_exercise;
 	struct exercise_info exercise;
@@ -79,11 +80,13 @@ static void send(struct runner *r, struct wire_out *w, bool runs_scenario)
 	wire_out_free(w);
 }
 
-static void send_simple(struct runner *r, enum lab_command cmd)
+/* Go on to the next wait; a replay goes at full speed, whatever the pace. */
+static void send_continue(struct runner *r)
 {
 	struct wire_out w = { 0 };
 
-	wire_begin(&w, cmd);
+	wire_begin(&w, LAB_CONTINUE);
+	wire_f64(&w, r->replay_to >= 0 ? 0 : r->opt.pace);
 	send(r, &w, true);
 }
 
@@ -307,8 +310,8 @@ static void on_ask(struct runner *r, struct wire_in *in)
 	for (unsigned i = 0; i < n; i++)
 		choices[i] = wire_get_str(in);
 	/* Even when running all, a learner is asked: a prediction nobody saw
-	 * is never scored. */
-	if (r->opt.interactive)
+	 * is never scored. A replay asks nothing: those steps were seen. */
+	if (r->opt.interactive && r->replay_to < 0)
 		model_ask(r->m, r->question, (const char *const *)choices, (int)n);
 	for (unsigned i = 0; i < n; i++)
 		free(choices[i]);
@@ -349,8 +352,21 @@ static void on_wait(struct runner *r, struct wire_in *in)
 	wire_get_strbuf(in, text, sizeof text);
 	r->busy = false;
 	r->stop_at = 0;
-	if (why == WAIT_PREDICT && r->opt.interactive)
+	if (why == WAIT_STEP && r->replay_to >= 0 && step >= r->replay_to) {
+		/* The jump's target: the replay ends, and the run waits here. */
+		if (step == 1)
+			model_console(r->m, CONSOLE_INFO, "Replayed step 1; step 2 waits.");
+		else if (step > 1)
+			model_console(r->m, CONSOLE_INFO, "Replayed steps 1-%d; step %d waits.", step,
+			              step + 1);
+		r->replay_to = -1;
+		ask_learner = r->opt.interactive;
+		r->early_start = false;
+	} else if (r->replay_to >= 0) {
+		ask_learner = false;
+	} else if (why == WAIT_PREDICT && r->opt.interactive) {
 		ask_learner = true;
+	}
 	if (why == WAIT_STEP && r->early_start) {
 		/* Only ever the first step: a later key never skips a wait. */
 		r->early_start = false;
@@ -368,20 +384,22 @@ static void on_wait(struct runner *r, struct wire_in *in)
 		model_console(r->m, CONSOLE_INFO, "%s", text);
 	} else if (why == WAIT_PREDICT) {
 		struct wire_out w = { 0 };
-		model_console(r->m, CONSOLE_INFO, "Predict: %s", r->question ? r->question : "");
+		if (r->replay_to < 0)
+			model_console(r->m, CONSOLE_INFO, "Predict: %s", r->question ? r->question : "");
 		wire_begin(&w, LAB_ANSWER);
 		wire_u8(&w, 0);
 		wire_str(&w, "");
 		send(r, &w, true);
 		return;
 	}
-	send_simple(r, LAB_CONTINUE);
+	send_continue(r);
 }
 
 static void on_done(struct runner *r)
 {
 	struct model *m = r->m;
 
+	r->replay_to = -1;
 	end_run(r);
 	model_done(m);
 	if (r->opt.verify && m->checks_failed == 0 && m->checks_passed > 0)
@@ -694,6 +712,7 @@ static int start(struct runner *r, struct error *err)
 	wire_u64(&w, r->opt.heap_cap);
 	wire_i64(&w, r->opt.lua_instructions);
 	wire_u64(&w, r->opt.lua_memory);
+	wire_str(&w, r->opt.source);
 	send(r, &w, true);
 	model_loading(r->m);
 	return 0;
@@ -707,6 +726,8 @@ int runner_open(struct runner **out, const char *path, struct model *m,
 	r->path = xstrdup(path);
 	r->m = m;
 	r->opt = *opt;
+	r->opt.source = opt->source ? xstrdup(opt->source) : NULL;
+	r->replay_to = opt->from_step > 1 ? opt->from_step - 1 : -1;
 	*out = r;
 	return start(r, err);
 }
@@ -764,6 +785,7 @@ void runner_close(struct runner *r)
 	labproc_close(&r->lab);
 	exercise_info_free(&r->exercise);
 	free(r->question);
+	free((char *)r->opt.source);
 	free(r->path);
 	free(r);
 }
@@ -771,7 +793,31 @@ void runner_close(struct runner *r)
 int runner_restart(struct runner *r, struct error *err)
 {
 	labproc_close(&r->lab);
+	r->replay_to = -1;
 	return start(r, err);
+}
+
+int runner_jump(struct runner *r, int step, struct error *err)
+{
+	int count = r->m->step_count;
+
+	if (step < 1 || (count > 0 && step > count)) {
+		error_set(err, NULL, 0, "there is no step %d: the scenario has %d step%s", step, count,
+		          count == 1 ? "" : "s");
+		return -1;
+	}
+	labproc_close(&r->lab);
+	r->replay_to = step - 1;
+	if (start(r, err) < 0)
+		return -1;
+	if (step > 1)
+		model_console(r->m, CONSOLE_INFO, "Going to step %d: replaying the steps before it.", step);
+	return 0;
+}
+
+bool runner_replaying(const struct runner *r)
+{
+	return r != NULL && r->replay_to >= 0 && !model_over(r->m);
 }
 
 void runner_continue(struct runner *r)
@@ -784,7 +830,7 @@ void runner_continue(struct runner *r)
 	}
 	/* A prediction is answered with runner_answer, or skipped. */
 	if (r->m->state == RUN_BEFORE_STEP || r->m->state == RUN_PAUSED)
-		send_simple(r, LAB_CONTINUE);
+		send_continue(r);
 }
 
 void runner_answer(struct runner *r, const char *answer)

@@ -36,6 +36,10 @@ struct runner_options {
 	long lua_instructions;/* 0: default (200 million) */
 	size_t lua_memory;    /* 0: default (64 MB) */
 	const char *verify;   /* run the exercise's verify() on this file ("": its own) */
+	const char *source;   /* an inline scenario (a deck's): path then names the deck */
+	double pace;          /* py.call(name, n): at most this many calls a second, so
+	                       * a room can watch the gauges climb; 0: full speed */
+	int from_step;        /* 1-based: replay the steps before it at once, then wait (jump) */
 };
 
 /* What exclab probe runs: a script, or -m a module, with its arguments. */
@@ -88,6 +92,12 @@ void runner_stop(struct runner *r);
 void runner_stop_delivered(struct runner *r);
 /* Start again from the first step, in a fresh lab. */
 int runner_restart(struct runner *r, struct error *err);
+/* Go to step `step` (1-based): start again in a fresh lab, replay the steps
+ * before it at full speed, without pauses or questions, then wait before it.
+ * -1 and err when the scenario has no such step. */
+int runner_jump(struct runner *r, int step, struct error *err);
+/* True while the steps before a jump's target are replayed. */
+bool runner_replaying(const struct runner *r);
 
 /* Ask why the object at addr is alive; the answer lands in the model
  * (model.why). -1 while the lab is busy or gone. */

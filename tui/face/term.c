@@ -45,6 +45,39 @@ static const struct look palette[SCREEN_ATTR_COUNT] = {
 	[SCREEN_KEY]         = { COLOR_WHITE, COLOR_BLUE, A_BOLD, A_BOLD | A_REVERSE },
 };
 
+/* The light theme, for projectors that wash dark backgrounds out: dark text
+ * on white, in the 256-colour cube (term_colour takes these to the eight
+ * basic colours on smaller terminals). Every kind has a background, so the
+ * whole screen is white, not only the text. */
+static const struct look light_palette[SCREEN_ATTR_COUNT] = {
+	[SCREEN_NORMAL]      = { 16, 231, A_NORMAL, A_NORMAL },
+	[SCREEN_TITLE]       = { 231, 25, A_BOLD, A_BOLD | A_REVERSE },
+	[SCREEN_HEADING]     = { 24, 231, A_BOLD, A_BOLD | A_UNDERLINE },
+	[SCREEN_EMPH]        = { 90, 231, A_NORMAL, A_UNDERLINE },
+	[SCREEN_STRONG]      = { 16, 231, A_BOLD, A_BOLD },
+	[SCREEN_CODE]        = { 22, 231, A_NORMAL, A_NORMAL },
+	[SCREEN_LINK]        = { 25, 231, A_UNDERLINE, A_UNDERLINE },
+	[SCREEN_QUOTE]       = { 94, 231, A_NORMAL, A_NORMAL },
+	[SCREEN_KEYWORD]     = { 90, 231, A_BOLD, A_BOLD },
+	[SCREEN_STRING]      = { 94, 231, A_NORMAL, A_NORMAL },
+	[SCREEN_COMMENT]     = { 242, 231, A_NORMAL, A_NORMAL },
+	[SCREEN_NUMBER]      = { 124, 231, A_NORMAL, A_NORMAL },
+	[SCREEN_DEFNAME]     = { 24, 231, A_BOLD, A_BOLD },
+	[SCREEN_GAUGE_LABEL] = { 16, 231, A_BOLD, A_BOLD },
+	[SCREEN_GAUGE_BAR]   = { 28, 231, A_NORMAL, A_NORMAL },
+	[SCREEN_PEAK]        = { 160, 231, A_BOLD, A_BOLD },
+	[SCREEN_PASS]        = { 28, 231, A_BOLD, A_BOLD },
+	[SCREEN_FAIL]        = { 160, 231, A_BOLD, A_BOLD | A_REVERSE },
+	[SCREEN_ERROR]       = { 160, 231, A_BOLD, A_BOLD },
+	[SCREEN_DIM]         = { 244, 231, A_NORMAL, A_NORMAL },
+	[SCREEN_SELECTED]    = { 231, 24, A_NORMAL, A_REVERSE },
+	[SCREEN_BORDER]      = { 25, 231, A_NORMAL, A_NORMAL },
+	[SCREEN_STATUS]      = { 16, 153, A_NORMAL, A_REVERSE },
+	[SCREEN_KEY]         = { 231, 25, A_BOLD, A_BOLD | A_REVERSE },
+};
+
+static enum term_theme theme;
+
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
 #define NCRASH ((int)(sizeof crash_signals / sizeof crash_signals[0]))
 
@@ -148,6 +181,23 @@ static void add_restore(const char *cap)
 	}
 }
 
+/* A light-theme colour on a terminal of fewer than 256 colours: the basic
+ * colour nearest in meaning. */
+static short term_colour(short c)
+{
+	if (COLORS >= 256 || c < 8)
+		return c;
+	switch (c) {
+	case 16: case 242: case 244: return COLOR_BLACK;
+	case 231: return COLOR_WHITE;
+	case 24: case 25: return COLOR_BLUE;
+	case 90: return COLOR_MAGENTA;
+	case 22: case 28: return COLOR_GREEN;
+	case 153: return COLOR_CYAN;
+	default: return COLOR_RED;
+	}
+}
+
 static void setup_palette(void)
 {
 	bool defaults;
@@ -156,8 +206,8 @@ static void setup_palette(void)
 	mono = mono || !has_colors() || start_color() == ERR || COLORS < 8;
 	defaults = !mono && use_default_colors() == OK;
 	for (i = 0; i < SCREEN_ATTR_COUNT; i++) {
-		const struct look *l = &palette[i];
-		short fg = l->fg, bg = l->bg;
+		const struct look *l = theme == TERM_THEME_LIGHT ? &light_palette[i] : &palette[i];
+		short fg = term_colour(l->fg), bg = term_colour(l->bg);
 
 		attrs[i] = mono ? l->mono : l->color;
 		pairs[i] = 0;
@@ -170,6 +220,17 @@ static void setup_palette(void)
 		if (init_pair((short)(i + 1), fg, bg) == OK)
 			pairs[i] = (short)(i + 1);
 	}
+	/* What curses clears to: white too, in the light theme. */
+	bkgdset(COLOR_PAIR(theme == TERM_THEME_LIGHT ? pairs[SCREEN_NORMAL] : 0));
+}
+
+void term_set_theme(enum term_theme t)
+{
+	theme = t;
+	if (!active)
+		return;
+	setup_palette();
+	clearok(stdscr, TRUE);   /* every cell again, in the new colours */
 }
 
 static void at_exit(void)

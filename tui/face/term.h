@@ -35,6 +35,13 @@ enum term_key {
 	TERM_KEY_RESIZE,   /* the terminal changed size: ask term_size() */
 };
 
+/* The dark theme (the default: the terminal's own background) or the light
+ * one (dark on white, for projectors). Before term_init, or while active:
+ * the next term_present draws every cell in the new colours. Monochrome
+ * (NO_COLOR) has no theme. */
+enum term_theme { TERM_THEME_DARK, TERM_THEME_LIGHT };
+void term_set_theme(enum term_theme t);
+
 /* Fails (err says why) when stdin or stdout is not a terminal, or the
  * terminal type is unusable. */
 int term_init(struct error *err);

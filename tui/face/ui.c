@@ -58,6 +58,9 @@ struct ui {
 	int quit_signal;           /* the signal that ended exclab, or 0 */
 	uintptr_t why;             /* a "why alive?" waiting for Python to be free */
 	double answered_at;        /* when the learner last answered a prediction */
+	bool step_entry_on;        /* t: a step number is being typed */
+	char step_entry[64];       /* what the status line says meanwhile */
+	int step_wanted;
 	unsigned drawn_version;
 	double last_draw;
 };
@@ -85,6 +88,7 @@ static struct view_ctx context(const struct ui *ui)
 		.exercise_info = info,
 		.hints_shown = pl ? pl->hints_shown : 0,
 		.solution = ui->solution,
+		.step_entry = ui->step_entry_on ? ui->step_entry : NULL,
 	};
 }
 
@@ -501,6 +505,35 @@ static void on_menu_key(struct ui *ui, int key, const struct runner_options *opt
 	}
 }
 
+static void step_entry_text(struct ui *ui)
+{
+	if (ui->step_wanted > 0)
+		snprintf(ui->step_entry, sizeof ui->step_entry, "go to step %d (the steps before it "
+		         "run again at once)", ui->step_wanted);
+	else
+		snprintf(ui->step_entry, sizeof ui->step_entry, "go to step: type its number");
+}
+
+/* t, a step number, enter: go to that step (runner_jump). Any other key
+ * lets the number go. */
+static void step_entry_key(struct ui *ui, int key)
+{
+	struct error err;
+
+	if (key >= '0' && key <= '9' && ui->step_wanted < 10000) {
+		ui->step_wanted = ui->step_wanted * 10 + (key - '0');
+	} else if (key == TERM_KEY_BACKSPACE) {
+		ui->step_wanted /= 10;
+	} else {
+		ui->step_entry_on = false;
+		if (key == TERM_KEY_ENTER && ui->step_wanted > 0 &&
+		    runner_jump(ui->runner, ui->step_wanted, &err) < 0)
+			model_console(&ui->model, CONSOLE_ERROR, "✗ %s", err.msg);
+		return;
+	}
+	step_entry_text(ui);
+}
+
 static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 {
 	struct view *lesson = &ui->views[V_LESSON], *console = &ui->views[V_CONSOLE];
@@ -533,6 +566,10 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 	if (ui->ex_panel) {
 		ui->views[V_EXERCISE].ops->key(ui->views[V_EXERCISE].data, key);
 		exercise_action(ui, view_exercise_take(ui->views[V_EXERCISE].data));
+		return;
+	}
+	if (ui->step_entry_on) {
+		step_entry_key(ui, key);
 		return;
 	}
 	if (key == 'm' && ui->course.len > 0) {
@@ -581,6 +618,13 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 		break;
 	case 'r':
 		restart(ui);
+		break;
+	case 't':
+		if (ui->runner != NULL) {
+			ui->step_entry_on = true;
+			ui->step_wanted = 0;
+			step_entry_text(ui);
+		}
 		break;
 	case '?':
 		ui->help = true;

@@ -46,6 +46,10 @@ struct view_ctx {
 	const struct exercise_info *exercise_info;  /* its hints */
 	int hints_shown;
 	const char *solution;                       /* text, once unlocked; else NULL */
+
+	const char *step_entry;   /* t: the step number being typed, in words; else NULL */
+	unsigned gauges_shown;    /* nonzero: these gauges (1u << probe id), not the scenario's */
+	unsigned console_hide;    /* console lines of these kinds (1u << console_kind) not shown */
 };
 
 struct view_ops {

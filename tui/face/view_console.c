@@ -93,7 +93,8 @@ static int pinned(const struct model *m, const char *lines[2], enum screen_attr 
 
 /* The k-th line counting back from the newest; false past the oldest. Text is
  * NULL for lines the console does not show. */
-static bool line_back(const struct model *m, int k, const char **text, enum screen_attr *attr)
+static bool line_back(const struct model *m, unsigned hide, int k, const char **text,
+                      enum screen_attr *attr)
 {
 	const struct console_line *l;
 	const char *pins[2];
@@ -110,8 +111,9 @@ static bool line_back(const struct model *m, int k, const char **text, enum scre
 	if (l == NULL)
 		return false;
 	/* The gauges show samples; the pinned reveal shows the newest reveal. */
-	*text = l->kind == CONSOLE_SAMPLE || (l->kind == CONSOLE_PREDICT && m->reveal[0] &&
-	        strcmp(l->text, m->reveal) == 0) ? NULL : l->text;
+	*text = l->kind == CONSOLE_SAMPLE || (hide >> l->kind & 1u) ||
+	        (l->kind == CONSOLE_PREDICT && m->reveal[0] && strcmp(l->text, m->reveal) == 0)
+	        ? NULL : l->text;
 	*attr = kind_attr(l->kind);
 	return true;
 }
@@ -130,7 +132,7 @@ static void console_draw(void *data, struct screen *s, struct screen_rect r,
 	if (in.w < CONT_INDENT + 1 || in.h <= 0)
 		return;
 	/* How far back there is to scroll, counting no further than needed. */
-	for (k = 0; total < v->scroll + in.h && line_back(m, k, &text, &attr); k++)
+	for (k = 0; total < v->scroll + in.h && line_back(m, ctx->console_hide, k, &text, &attr); k++)
 		if (text != NULL)
 			total += wrap_rows(s, in, 0, text, attr, false);
 	if (v->scroll > total - in.h)
@@ -138,7 +140,7 @@ static void console_draw(void *data, struct screen *s, struct screen_rect r,
 
 	/* Newest first, upwards from the bottom; the rectangle clips. */
 	bottom = in.y + in.h - 1 + v->scroll;
-	for (k = 0; bottom >= in.y && line_back(m, k, &text, &attr); k++) {
+	for (k = 0; bottom >= in.y && line_back(m, ctx->console_hide, k, &text, &attr); k++) {
 		int n;
 
 		if (text == NULL)

@@ -173,14 +173,17 @@ static void gauges_draw(void *data, struct screen *s, struct screen_rect r,
 	struct screen_rect in = { r.x + 1, r.y, r.w - 2, r.h };
 
 	for (i = 0; i < PROBE_COUNT; i++)
-		if (m->shown[i])
+		if (ctx->gauges_shown ? (ctx->gauges_shown >> i) & 1u : m->shown[i])
 			ids[n++] = i;
 	if (n == 0) {
 		screen_put(s, in, in.x, in.y, "No gauges yet.", SCREEN_DIM);
 		return;
 	}
 	/* The chain and frames gauges follow one object: a row says which. */
-	follows = m->watch[0] && (m->shown[PROBE_CHAIN] || m->shown[PROBE_FRAMES]);
+	follows = false;
+	for (i = 0; i < n; i++)
+		follows = follows || ids[i] == PROBE_CHAIN || ids[i] == PROBE_FRAMES;
+	follows = follows && m->watch[0];
 	avail = in.h - follows;
 	/* Three rows each with a gap if they fit; else no gap; else no sparkline. */
 	rows = n * 3 <= avail ? 3 : 2;

@@ -18,6 +18,7 @@ static const struct help_line lesson_keys[] = {
 	{ "a", "run all remaining steps (predictions are still asked)" },
 	{ "s, Ctrl-C", "stop the running step" },
 	{ "r", "restart the scenario in a fresh lab" },
+	{ "t, N, enter", "go to step N (the steps before it run again)" },
 	{ "n p, \u2192 \u2190", "next / previous page of the lesson" },
 	{ "j k, \u2193 \u2191", "scroll the page" },
 	{ "w", "wide text: the gauges' room for the lesson, and back" },

@@ -77,6 +77,11 @@ static void next_action(const struct view_ctx *ctx, const char **key, char *what
 		snprintf(what, size, "edit your copy  [x] back to the lesson");
 		return;
 	}
+	if (ctx->step_entry != NULL) {
+		*key = "enter";
+		snprintf(what, size, "%s  [esc] cancel", ctx->step_entry);
+		return;
+	}
 	if (ctx->scenario == NULL) {
 		*key = "n";
 		snprintf(what, size, "next page (this lesson has no live part)");

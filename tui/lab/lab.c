@@ -53,6 +53,7 @@ struct run {
 	double time_limit;       /* per stretch of Lua or Python */
 	double step_limit;       /* per step, the learner's waits aside */
 	double step_used;        /* seconds the current step has run */
+	double pace;             /* calls a second for py.call(name, n), from CONTINUE; 0: full speed */
 	bool waiting_step;       /* before step luahost_step_index(): CONTINUE begins it */
 	struct pyresult reply;   /* the Python result Lua has yet to see */
 	char *traceback;         /* of the last Python error */
@@ -194,10 +195,17 @@ static void run_job(const struct pyjob *job, enum job_origin origin, struct pyre
 {
 	struct pyjob j = *job;
 	char what[600], limit_text[96];
-	double t0 = util_now();
+	double t0 = util_now(), paced = 0;
 	bool for_lua = origin == JOB_SCENARIO, in_step = origin != JOB_QUESTION;
 
 	j.time_limit = stretch_limit(in_step, limit_text, sizeof limit_text);
+	/* A paced call waits between calls on purpose: the wait is not the
+	 * code's, so it counts against neither limit, as the learner's pauses. */
+	if (for_lua && job->kind == PYJOB_CALL && job->times > 1 && run.pace > 0) {
+		j.pace = run.pace;
+		paced = (double)(job->times - 1) / run.pace;
+		j.time_limit += paced;
+	}
 	describe(job, what, sizeof what);
 	labout_busy(BUSY_PYTHON, j.time_limit, what, limit_text);
 	guard_begin(BUSY_PYTHON, j.time_limit, limit_text);
@@ -220,8 +228,11 @@ static void run_job(const struct pyjob *job, enum job_origin origin, struct pyre
 		release_namespace();
 	/* All of it counts against the step, probes and events too: a loop of
 	 * short calls spends more time here than in Python. */
-	if (in_step)
-		run.step_used += util_now() - t0;
+	if (in_step) {
+		run.step_used += util_now() - t0 - paced;
+		if (run.step_used < 0)
+			run.step_used = 0;
+	}
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -375,7 +386,7 @@ static void cmd_open(struct wire_in *in)
 	struct luahost_limits lim;
 	const struct scenario_settings *s;
 	struct error err = { 0 };
-	char *path = wire_get_str(in), *verify_file;
+	char *path = wire_get_str(in), *verify_file, *source;
 	bool verifying = wire_get_u8(in);
 	double time_limit, step_limit;
 	size_t cap;
@@ -387,6 +398,7 @@ static void cmd_open(struct wire_in *in)
 	cap = (size_t)wire_get_u64(in);
 	lim.instructions = (long)wire_get_i64(in);
 	lim.memory = (size_t)wire_get_u64(in);
+	source = wire_get_str(in);
 	if (lim.instructions <= 0)
 		lim.instructions = DEFAULT_LUA_INSTRUCTIONS;
 	if (lim.memory == 0)
@@ -395,7 +407,8 @@ static void cmd_open(struct wire_in *in)
 	close_run();
 	run.dir = util_dirname(path);
 	run.verifying = verifying;
-	if (luahost_open(&run.lua, path, &lim, pyhost_info(), verifying ? verify_file : NULL, &err) < 0) {
+	if (luahost_open(&run.lua, path, source[0] ? source : NULL, &lim, pyhost_info(),
+	                 verifying ? verify_file : NULL, &err) < 0) {
 		send_failed(&err, NULL);
 		goto out;
 	}
@@ -430,12 +443,16 @@ static void cmd_open(struct wire_in *in)
 out:
 	free(path);
 	free(verify_file);
+	free(source);
 }
 
-static void cmd_continue(void)
+static void cmd_continue(struct wire_in *in)
 {
+	double pace = wire_get_f64(in);
+
 	if (run.lua == NULL)
 		return;
+	run.pace = pace > 0 ? pace : 0;
 	if (run.waiting_step) {
 		int i = luahost_step_index(run.lua);
 		run.waiting_step = false;
@@ -572,7 +589,7 @@ void lab_main(int fd, bool program)
 		pyhost_drop_signals();
 		switch (type) {
 		case LAB_OPEN: cmd_open(&in); break;
-		case LAB_CONTINUE: cmd_continue(); break;
+		case LAB_CONTINUE: cmd_continue(&in); break;
 		case LAB_ANSWER: cmd_answer(&in); break;
 		case LAB_ASK_WHY:
 			if (!program || !probe_watch_command(type, &in))

@@ -1610,8 +1610,9 @@ static int open_protected(lua_State *L)
 	return 0;
 }
 
-int luahost_open(struct luahost **out, const char *path, const struct luahost_limits *lim,
-                 const struct pyhost_info *py, const char *verify, struct error *err)
+int luahost_open(struct luahost **out, const char *path, const char *text,
+                 const struct luahost_limits *lim, const struct pyhost_info *py,
+                 const char *verify, struct error *err)
 {
 	struct luahost *h = xcalloc(1, sizeof *h);
 	struct open_args a = { .h = h, .verify = verify, .err = err, .rc = -1 };
@@ -1630,7 +1631,12 @@ int luahost_open(struct luahost **out, const char *path, const struct luahost_li
 	base = strrchr(path, '/');
 	snprintf(h->settings.title, sizeof h->settings.title, "%s", base ? base + 1 : path);
 
-	source = util_read_file(path, &a.len, err);
+	if (text != NULL) {
+		source = xstrdup(text);
+		a.len = strlen(text);
+	} else {
+		source = util_read_file(path, &a.len, err);
+	}
 	if (source == NULL)
 		goto fail;
 	a.source = source;

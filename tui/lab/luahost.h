@@ -55,12 +55,15 @@ enum luahost_status {
 };
 
 /* Load and run the script's top level (which registers steps), in a fresh
- * state. With `verify` set, the run is the exercise's verify() on that file
+ * state. The script is the file at path, or `text` when not NULL (an inline
+ * scenario from a deck: path then names the deck, for error messages and
+ * for the files the script names, which are found beside it). With `verify` set, the run is the exercise's verify() on that file
  * ("" for the exercise's own file) instead of the steps. What the scenario
  * says to the learner (console lines, checks, questions, gauge choices)
  * goes to the interface as events (labout.h). */
-int luahost_open(struct luahost **out, const char *path, const struct luahost_limits *lim,
-                 const struct pyhost_info *py, const char *verify, struct error *err);
+int luahost_open(struct luahost **out, const char *path, const char *text,
+                 const struct luahost_limits *lim, const struct pyhost_info *py,
+                 const char *verify, struct error *err);
 void luahost_close(struct luahost *h);
 
 const struct scenario_settings *luahost_settings(const struct luahost *h);

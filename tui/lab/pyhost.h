@@ -46,6 +46,7 @@ struct pyjob {
 	const char *code;        /* EXEC/EVAL: source; CALL/WATCH: dotted name */
 	const char *origin;      /* EXEC/EVAL: "file:line" shown in errors */
 	long times;              /* CALL: how many calls (>= 1) */
+	double pace;             /* CALL: calls a second at most, so growth can be watched; 0: full speed */
 	const struct value *args;/* CALL: positional arguments */
 	size_t nargs;
 	double time_limit;       /* seconds before the job is interrupted; 0: none */

@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "guard.h"
 #include "labout.h"
@@ -569,11 +570,33 @@ static void send_progress(void)
 	graph_free(g);
 }
 
+/* A paced call waits for the time its next call is due: the GIL is let go
+ * meanwhile, and Ctrl-C or a limit stops the wait as it stops Python.
+ * -1 when a signal handler raised. */
+static int pace_until(double due)
+{
+	for (;;) {
+		double left = due - util_now();
+		struct timespec ts;
+
+		if (left <= 0 || guard_reason() != STOP_NONE)
+			return 0;
+		left = left < SAMPLE_EVERY ? left : SAMPLE_EVERY;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(left * 1e9);
+		Py_BEGIN_ALLOW_THREADS
+		nanosleep(&ts, NULL);
+		Py_END_ALLOW_THREADS
+		if (PyErr_CheckSignals() < 0)
+			return -1;
+	}
+}
+
 static void job_call(const struct pyjob *job, struct pyresult *r)
 {
 	PyObject *fn = resolve_dotted(job->code ? job->code : "");
 	PyObject *args = NULL, *out = NULL;
-	double last_sample = util_now();
+	double last_sample = util_now(), started = last_sample;
 
 	if (fn == NULL)
 		goto fail;
@@ -598,6 +621,16 @@ static void job_call(const struct pyjob *job, struct pyresult *r)
 			goto fail;
 		if (guard_reason() != STOP_NONE)
 			break;
+		/* Paced: every call shows on the gauges, then the wait for the next. */
+		if (job->pace > 0 && i + 1 < job->times) {
+			send_progress();
+			last_sample = util_now();
+			if (pace_until(started + (double)(i + 1) / job->pace) < 0) {
+				Py_CLEAR(out);
+				goto fail;
+			}
+			continue;
+		}
 		if (util_now() - last_sample >= SAMPLE_EVERY) {
 			send_progress();
 			last_sample = util_now();
