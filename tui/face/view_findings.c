@@ -160,7 +160,10 @@ static void list_line(struct screen *s, struct screen_rect r, int y, const struc
 		util_fmt_bytes((double)f->bytes, bytes, sizeof bytes);
 	x = screen_put(s, r, r.x, y, mark(f), attr);
 	snprintf(text, sizeof text, " %9s  %s%s", bytes, f->title, f->gone ? " (let go)" : "");
-	screen_put(s, r, x, y, text, attr);
+	/* A title wider than the list ends in an ellipsis: the selected
+	 * finding's details below give it whole. */
+	if (screen_put(s, r, x, y, text, attr) > r.x + r.w)
+		screen_putc(s, r, r.x + r.w - 1, y, L'\u2026', attr);
 }
 
 static int detail_line(struct screen *s, struct screen_rect r, int y, const char *label,
