@@ -254,6 +254,7 @@ def step_probe_figures(n=2 * N):
         before = tracemalloc.get_traced_memory()[0]
         found = saved_garbage()
         cycles = sum(isinstance(o, app.BadRequest) for o in found)
+        not_found = sum(isinstance(o, app.NotFound) for o in found)
         del found
         gc.collect()                # now free them
     finally:
@@ -263,12 +264,13 @@ def step_probe_figures(n=2 * N):
     print(f"{n} missing GETs: {instances} NotFound alive, its chain"
           f" {chain} entries; dropping it frees {reused / 1e6:.2f} MB")
     print(f"{n} bad POSTs: {cycles} BadRequest cycles;"
-          f" collecting them frees {freed / 1e6:.2f} MB")
+          f" collecting them frees {freed / 1e6:.2f} MB;"
+          f" NotFound among the garbage: {not_found}")
     lines = [line_of(app, "# leak 1"), line_of(app, "NOT_FOUND = "),
              line_of(app, "except BadRequest as e"), line_of(app, "# leak 2")]
     del app
     gc.collect()                    # the fresh module: functions and globals
-    return [chain, instances, reused, cycles, freed] + lines
+    return [chain, instances, reused, cycles, freed] + lines + [not_found]
 
 
 def responses():
@@ -321,7 +323,7 @@ def _main():
     p = step_probe_figures()
     for key, value in zip(("chain", "instances", "reused_bytes", "cycles",
                            "cycle_bytes", "raise_at", "made_at",
-                           "except_at", "store_at"), p):
+                           "except_at", "store_at", "not_found_garbage"), p):
         print(f"probe.{key}", value)
 
 

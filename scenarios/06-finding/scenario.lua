@@ -215,10 +215,13 @@ step("One more tool: exclab probe", function()
   local p = py.call("step_probe_figures", 1, n)
   local chain, instances, reused, cycles, freed = p[1], p[2], p[3], p[4], p[5]
   local raise_at, made_at, except_at, store_at = p[6], p[7], p[8], p[9]
+  local not_found_garbage = p[10]
   reveal(guess, instances == 1 and ("one reused instance, %d raises"):format(chain // 2)
     or instances >= n and ("%d exceptions kept"):format(instances)
     or "nothing: NotFound is not garbage")
   check.equals("one NotFound instance alive for all the missing GETs", instances, 1)
+  check.equals("and it is never garbage: the collector finds no NotFound",
+    not_found_garbage, 0)
   check.equals("its chain: 40 entries from 20 raises", chain, 2 * n)
   check.equals(("dropping it frees an index per request, plus under %s"):format(kb(EXTRA)),
     reused, n * (SHARD + EXTRA / 2), n * EXTRA / 2, "bytes")
