@@ -43,11 +43,12 @@ fi
 # so that its rpath is tested too (build/ links the static one).
 VERSION_PYTHONS=(3.11 3.12 3.13)
 # What runs there: the unit suite, then these tests: every lesson's checks
-# and exclab check hold on each version, and exclab probe does on lesson 6's
-# service what lesson 6 says it does there (finds nothing but on 3.11).
+# and exclab check hold on each version, and exclab probe finds the same
+# leaks (and changes nothing) on each.
 VERSION_TESTS=(host graph-referents accuracy versions accuracy-cycles lesson-figures
 	lesson-01-traceback lesson-02-reuse lesson-03-cycles lesson-04-breaking
-	lesson-05-cases lesson-06-finding check probe-lesson6)
+	lesson-05-cases lesson-06-finding check
+	probe-run probe-report probe-corpus probe-lesson6 probe-realworld)
 
 # The lib/pkgconfig folder holding python-$1-embed.pc: pyenv's or uv's
 # newest, else "" when pkg-config finds one on its own path; 1 when none.

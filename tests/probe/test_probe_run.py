@@ -64,6 +64,7 @@ text = same_as_python("os_exit")
 check("os._exit" in text or "status 7" in text, f"os_exit: the report says how it ended: {text!r}")
 same_as_python("threads_outlive_main")
 same_as_python("changes_nothing")
+same_as_python("imports_as_python")
 same_as_python("legacy_finalizer")
 
 # After atexit, the interpreter finishes as python3's does: finalizers run,

@@ -1,6 +1,6 @@
 /* probe_heap.c — the interpreter's state read in place, for exclab probe.
  * Built with Py_BUILD_CORE, as pyintrospect.c is: the internal layouts of
- * 3.11 stay in this file. */
+ * 3.11 to 3.13 stay in this file. */
 #define PY_SSIZE_T_CLEAN
 #define Py_BUILD_CORE 1
 #include <Python.h>
@@ -9,7 +9,7 @@
 
 #include "probe.h"
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000
 #include <internal/pycore_dict.h>
 #include <internal/pycore_frame.h>
 #include <internal/pycore_gc.h>
@@ -123,10 +123,16 @@ void probe_heap_active(probe_heap_visit visit, void *arg)
 {
 	for (PyThreadState *t = PyInterpreterState_ThreadHead(PyInterpreterState_Get()); t;
 	     t = PyThreadState_Next(t)) {
+#if PY_VERSION_HEX >= 0x030C0000
+		/* One exception object, its traceback already on it. */
+		if (t->current_exception)
+			visit(t->current_exception, arg);
+#else
 		if (t->curexc_value)
 			visit(t->curexc_value, arg);
 		if (t->curexc_traceback)   /* not on the exception yet while it unwinds */
 			visit(t->curexc_traceback, arg);
+#endif
 		for (_PyErr_StackItem *e = t->exc_info; e; e = e->previous_item)
 			if (e->exc_value && e->exc_value != Py_None)
 				visit(e->exc_value, arg);
@@ -143,25 +149,78 @@ PyObject *probe_heap_gen_exception(PyObject *gen)
 	return exc && exc != Py_None ? exc : NULL;
 }
 
+/* The innermost frame a thread runs: behind the C frame in 3.11 and 3.12. */
+static _PyInterpreterFrame *innermost_frame(PyThreadState *t)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+	return t->current_frame;
+#else
+	return t->cframe ? t->cframe->current_frame : NULL;
+#endif
+}
+
+/* Frames that run no code of the program's: one being set up, or, from
+ * 3.12, the interpreter's entry frame on the C stack. */
+static bool frame_is_program(_PyInterpreterFrame *f)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	if (f->owner == FRAME_OWNED_BY_CSTACK)
+		return false;
+#endif
+	return !_PyFrame_IsIncomplete(f);
+}
+
+static PyCodeObject *frame_code(_PyInterpreterFrame *f)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+	return _PyFrame_GetCode(f);
+#else
+	return f->f_code;
+#endif
+}
+
 void probe_heap_frames(probe_heap_frame_visit visit, void *arg)
 {
 	for (PyThreadState *t = PyInterpreterState_ThreadHead(PyInterpreterState_Get()); t;
 	     t = PyThreadState_Next(t)) {
-		_PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
-		for (; f; f = f->previous) {
-			if (_PyFrame_IsIncomplete(f))
+		for (_PyInterpreterFrame *f = innermost_frame(t); f; f = f->previous) {
+			if (!frame_is_program(f))
 				continue;
-			int line = PyCode_Addr2Line(f->f_code, _PyInterpreterFrame_LASTI(f) * (int)sizeof(_Py_CODEUNIT));
-			visit(f->f_code, line, f->localsplus, f->f_code->co_nlocalsplus, arg);
+			PyCodeObject *code = frame_code(f);
+			int line = PyCode_Addr2Line(code, _PyInterpreterFrame_LASTI(f) * (int)sizeof(_Py_CODEUNIT));
+			visit(code, line, f->localsplus, code->co_nlocalsplus, arg);
 		}
 	}
 }
 
-/* A values array of a split dict or of an instance: its prefix's size is
- * in the byte before it. */
+/* A split dict's values, when a block of their own: 3.11 and 3.12 keep
+ * the size of a prefix in the byte before them; 3.13 starts the block at
+ * them, unless they are embedded in an instance (and counted with it). */
 static size_t values_size(PyDictValues *values)
 {
-	return values ? probe_block_size((char *)values - ((uint8_t *)values)[-1]) : 0;
+	if (values == NULL)
+		return 0;
+#if PY_VERSION_HEX >= 0x030D0000
+	return values->embedded ? 0 : probe_block_size(values);
+#else
+	return probe_block_size((char *)values - ((uint8_t *)values)[-1]);
+#endif
+}
+
+/* An instance's attribute values outside its own block: a values array
+ * in 3.11 and 3.12 (until a dict takes over); none in 3.13, where they
+ * follow the object header. */
+static size_t instance_values_size(PyObject *o)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+	(void)o;
+	return 0;
+#elif PY_VERSION_HEX >= 0x030C0000
+	PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(o);
+	return _PyDictOrValues_IsValues(dorv) ? values_size(_PyDictOrValues_GetValues(dorv)) : 0;
+#else
+	return values_size(*_PyObject_ValuesPointer(o));
+#endif
 }
 
 size_t probe_heap_size(PyObject *o)
@@ -187,7 +246,7 @@ size_t probe_heap_size(PyObject *o)
 	} else if (PyByteArray_Check(o)) {
 		n += probe_block_size(((PyByteArrayObject *)o)->ob_bytes);
 	} else if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
-		n += values_size(*_PyObject_ValuesPointer(o));
+		n += instance_values_size(o);
 	}
 	return n;
 }

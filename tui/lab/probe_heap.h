@@ -6,8 +6,7 @@
  * Nothing here creates a Python object or runs Python code, so reading
  * changes nothing the program could see: no collection is triggered, no
  * frame object is made for a running frame. Call with the GIL held.
- * CPython's layouts are known for 3.11 (the version exclab is built and
- * tested against); elsewhere
+ * CPython's layouts are known for 3.11, 3.12 and 3.13; elsewhere
  * probe_heap_supported() is false and exclab probe runs the program
  * without findings, and says so. */
 #ifndef EXCLAB_PROBE_HEAP_H

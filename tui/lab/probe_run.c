@@ -112,10 +112,9 @@ static int set_argv_path(const struct probe_request *req)
 
 	if (argv == NULL)
 		return -1;
-	if (PyList_Append(argv, PyUnicode_DecodeFSDefault(req->module ? "-m" : req->target)) < 0)
-		goto fail;
-	for (uint32_t i = 0; i < req->nargs; i++) {
-		PyObject *a = PyUnicode_DecodeFSDefault(req->args[i]);
+	for (uint32_t i = 0; i <= req->nargs; i++) {
+		const char *arg = i == 0 ? (req->module ? "-m" : req->target) : req->args[i - 1];
+		PyObject *a = PyUnicode_DecodeFSDefault(arg);
 		if (a == NULL || PyList_Append(argv, a) < 0) {
 			Py_XDECREF(a);
 			goto fail;
@@ -214,10 +213,11 @@ static void flush_io(void)
 	PyErr_Restore(type, value, tb);
 }
 
-/* __main__.__loader__, as set_main_loader gives it. */
+/* __main__.__loader__, as set_main_loader gives it: from the frozen
+ * module python3 starts with, so that nothing new is imported. */
 static void set_loader(PyObject *globals, PyObject *file)
 {
-	PyObject *ext = PyImport_ImportModule("importlib._bootstrap_external");
+	PyObject *ext = PyImport_ImportModule("_frozen_importlib_external");
 	PyObject *cls = ext ? PyObject_GetAttrString(ext, "SourceFileLoader") : NULL;
 	PyObject *loader = cls ? PyObject_CallFunction(cls, "sO", "__main__", file) : NULL;
 
@@ -253,6 +253,10 @@ static PyObject *run_file(const char *target, int *status)
 		fclose(fp);
 		goto out;
 	}
+	/* pymain asks for the script's importer first (a zip file could run
+	 * as a folder), which leaves it in sys.path_importer_cache. */
+	Py_XDECREF(PyImport_GetImporter(file));
+	PyErr_Clear();
 	set_loader(globals, file);
 	out = PyRun_FileExFlags(fp, abs, Py_file_input, globals, globals, 1, &cf);
 	flush_io();

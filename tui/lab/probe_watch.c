@@ -21,6 +21,7 @@
 #include "probe_pass.h"
 #include "probe_source.h"
 #include "pygraph.h"
+#include "pyhost.h"
 #include "pyintrospect.h"
 #include "util.h"
 
@@ -238,7 +239,7 @@ static bool describe_tb(PyObject *tbo, struct where *wh)
 		wh->raises += next_raise;
 	}
 	if (raise && raise->tb_frame)
-		show_place(code_file(frame_code(raise->tb_frame)), raise->tb_lineno, wh->raise_at,
+		show_place(code_file(frame_code(raise->tb_frame)), pyintrospect_tb_line((PyObject *)raise), wh->raise_at,
 		           sizeof wh->raise_at);
 	if (tb->tb_frame) {
 		PyCodeObject *code = frame_code(tb->tb_frame);
@@ -1127,8 +1128,9 @@ void probe_watch_start(const char *main_file, struct wire_conn *conn)
 	if (getcwd(w.cwd, sizeof w.cwd) == NULL)
 		w.cwd[0] = '\0';
 	if (!probe_heap_supported()) {
-		labout_console(CONSOLE_INFO, "exclab probe knows CPython 3.11's layout only: the program "
-		               "runs, but nothing is looked for in it.");
+		labout_console(CONSOLE_INFO, "exclab probe knows the layouts of CPython 3.11 to 3.13 only: "
+		               "the program runs, but nothing is looked for in it.");
+		pyhost_forget_own_work();
 		return;
 	}
 	probe_source_init();
@@ -1139,6 +1141,9 @@ void probe_watch_start(const char *main_file, struct wire_conn *conn)
 	}
 	add_hints();
 	send_changes();
+	/* Reading the source imported modules and left garbage: exclab's,
+	 * not the program's to see. */
+	pyhost_forget_own_work();
 	/* First in gc.callbacks: its "stop" puts gc.garbage back before any
 	 * callback of the program's looks at it. */
 	w.callback = PyCFunction_New(&on_gc_def, NULL);

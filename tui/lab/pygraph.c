@@ -348,10 +348,7 @@ static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
 		PyTracebackObject *tb = (PyTracebackObject *)o;
 		/* tb_frame is NULL once the GC has cleared the traceback. */
 		PyCodeObject *code = tb->tb_frame ? PyFrame_GetCode(tb->tb_frame) : NULL;
-		/* From 3.12 tb_lineno is -1 until Python code asks for it; the
-		 * line table gives it without making an int object. */
-		int line = tb->tb_lineno >= 0 || code == NULL ? tb->tb_lineno
-		                                              : PyCode_Addr2Line(code, tb->tb_lasti);
+		int line = pyintrospect_tb_line(o);
 		if (code)
 			snprintf(buf, size, "%s:%d", basename_of(utf8(code->co_filename)), line);
 		else if (line >= 0)

@@ -176,6 +176,10 @@ static const char bootstrap[] =
 
 static PyThreadState *idle_state;
 static PyObject *bootstrap_globals;   /* the bootstrap's namespace */
+/* The interpreter as it started, before exclab's own imports, and what
+ * those added, kept alive (pyhost_forget_own_work). */
+static PyObject *startup_modules, *startup_importers;   /* sets of names */
+static PyObject *own_work;
 
 void pyhost_idle_begin(void)
 {
@@ -187,6 +191,35 @@ void pyhost_idle_end(void)
 {
 	PyEval_RestoreThread(idle_state);
 	idle_state = NULL;
+}
+
+/* Take out of sys.NAME the entries added since `before` was taken; they
+ * go to `kept`, since dropped a module would be cyclic garbage (its
+ * functions refer to its dict) for the program's first collection. */
+static void forget_new_entries(const char *name, PyObject *before, PyObject *kept)
+{
+	PyObject *dict = PySys_GetObject(name);   /* borrowed */
+	PyObject *keys = dict && PyDict_Check(dict) && before && kept ? PyDict_Keys(dict) : NULL;
+
+	for (Py_ssize_t i = 0; keys && i < PyList_GET_SIZE(keys); i++) {
+		PyObject *key = PyList_GET_ITEM(keys, i);
+		if (PySet_Contains(before, key) != 0)
+			continue;
+		if (PyList_Append(kept, PyDict_GetItem(dict, key)) < 0 || PyDict_DelItem(dict, key) < 0)
+			break;
+	}
+	Py_XDECREF(keys);
+	PyErr_Clear();
+}
+
+void pyhost_forget_own_work(void)
+{
+	if (own_work == NULL)
+		own_work = PyList_New(0);
+	forget_new_entries("modules", startup_modules, own_work);
+	forget_new_entries("path_importer_cache", startup_importers, own_work);
+	/* The program's first collection finds only the program's garbage. */
+	PyGC_Collect();
 }
 
 void pyhost_drop_signals(void)
@@ -244,6 +277,9 @@ int pyhost_start(bool program, struct error *err)
 	PyConfig_Clear(&config);
 	if (PyStatus_Exception(status))
 		goto status_fail;
+	startup_modules = PySet_New(PySys_GetObject("modules"));
+	startup_importers = PySet_New(PySys_GetObject("path_importer_cache"));
+	PyErr_Clear();
 
 	globals = PyDict_New();
 	if (globals)

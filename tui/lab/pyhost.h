@@ -108,6 +108,13 @@ void pyhost_gc_counts(int counts[3], long *found);
  * Python threads run meanwhile (they need the GIL the main thread holds). */
 void pyhost_idle_begin(void);
 void pyhost_idle_end(void);
+/* Undo what exclab's own set-up did to the interpreter since it started,
+ * so that a program runs as under python3: the modules it imported leave
+ * sys.modules (they live on in exclab's references, unseen by the
+ * program), and the garbage it made is collected. Before any gc.callbacks
+ * entry of exclab's. Allocations still differ: the program's automatic
+ * collections may come a few dozen allocations earlier or later. */
+void pyhost_forget_own_work(void);
 /* Run Python's pending signal handlers now and drop what they raise: a
  * SIGINT meant for a command that has ended must not stop the next one. */
 void pyhost_drop_signals(void);

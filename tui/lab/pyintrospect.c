@@ -190,6 +190,15 @@ void pyintrospect_frame_others(PyObject *frame, PyObject **trace, PyObject **ext
 #endif
 }
 
+int pyintrospect_tb_line(PyObject *tbo)
+{
+	PyTracebackObject *tb = (PyTracebackObject *)tbo;
+
+	if (tb->tb_lineno >= 0 || tb->tb_frame == NULL)
+		return tb->tb_lineno;
+	return PyCode_Addr2Line(frame_code(tb->tb_frame->f_frame), tb->tb_lasti);
+}
+
 PyObject *pyintrospect_frame_back(PyObject *frame)
 {
 	return (PyObject *)((PyFrameObject *)frame)->f_back;

@@ -40,6 +40,10 @@ void pyintrospect_frame_fields(PyObject *frame, PyObject **func, PyObject **code
  * and from 3.13 f_extra_locals and f_locals_cache (NULL before). */
 void pyintrospect_frame_others(PyObject *frame, PyObject **trace, PyObject **extra_locals,
                                PyObject **locals_cache);
+/* A traceback entry's line. From 3.12 tb_lineno is -1 until Python code
+ * asks for it; the line table gives it without making an int object. -1
+ * once the GC has cleared the entry's frame. */
+int pyintrospect_tb_line(PyObject *tb);
 /* The frame's stored f_back, borrowed, or NULL. Unlike PyFrame_GetBack this
  * never creates a frame object for a caller that is still running. */
 PyObject *pyintrospect_frame_back(PyObject *frame);

@@ -1,9 +1,14 @@
 # What the probe must leave as python3 has it: the collector's settings,
 # gc.garbage, sys.excepthook, what each collection finds and frees (with
 # the finalizers it runs, in order), and a program's own DEBUG_SAVEALL.
+# exclab's own set-up allocates, so an automatic collection may come
+# earlier or later than under python3: the first collect() below evens
+# out the garbage imports leave (3.13's weakref import leaves some).
 import gc
 import sys
 import weakref
+
+gc.collect()
 
 
 class Node:
