@@ -28,6 +28,8 @@ Run this file with plain Python to do the same and get the figures as
     chains.top_before/after  NOT_FOUND's chain before/after N GETs
     chains.grown             live exceptions whose chain grew
     fixed.*                  the same tools after loading fixed.py
+    probe.*                  serve.py's requests on a fresh app.py:
+                             what exclab probe reports for them
 """
 import gc
 import linecache
@@ -211,6 +213,66 @@ def step_fixed(n=N):
     return out + [f"{s} {t}" for s, t in responses]
 
 
+# ---- step: what exclab probe reports on serve.py ---------------------------
+
+def fresh_app():
+    """app.py as serve.py imports it: a module of its own, made afresh,
+    with the leaky functions whatever fixed.py replaced here."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "app", handle.__code__.co_filename)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def line_of(module, marker):
+    """'app.py:N': the line of the module's file with this text."""
+    lines = linecache.getlines(module.__file__)
+    return f"app.py:{next(i for i, t in enumerate(lines, 1) if marker in t)}"
+
+
+def step_probe_figures(n=2 * N):
+    """serve.py's requests, n missing GETs then n bad POSTs, on a fresh
+    app.py, measured with the standard tools: what exclab probe reports
+    for them. The chain and the live NotFound instances; what dropping
+    the chain frees (tracemalloc); the cycles the collector finds
+    (DEBUG_SAVEALL) and what it frees."""
+    app = fresh_app()
+    gc.collect()
+    tracemalloc.start()
+    app.serve("get_missing", n)
+    chain = chain_length(app.NOT_FOUND)
+    instances = sum(isinstance(e, app.NotFound) for e in live_exceptions())
+    before = tracemalloc.get_traced_memory()[0]
+    app.NOT_FOUND.__traceback__ = None
+    gc.collect()
+    reused = before - tracemalloc.get_traced_memory()[0]
+    gc.disable()                    # no collection during the POSTs
+    try:
+        app.serve("post_bad", n)
+        before = tracemalloc.get_traced_memory()[0]
+        found = saved_garbage()
+        cycles = sum(isinstance(o, app.BadRequest) for o in found)
+        not_found = sum(isinstance(o, app.NotFound) for o in found)
+        del found
+        gc.collect()                # now free them
+    finally:
+        gc.enable()
+    freed = before - tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    print(f"{n} missing GETs: {instances} NotFound alive, its chain"
+          f" {chain} entries; dropping it frees {reused / 1e6:.2f} MB")
+    print(f"{n} bad POSTs: {cycles} BadRequest cycles;"
+          f" collecting them frees {freed / 1e6:.2f} MB;"
+          f" NotFound among the garbage: {not_found}")
+    lines = [line_of(app, "# leak 1"), line_of(app, "NOT_FOUND = "),
+             line_of(app, "except BadRequest as e"), line_of(app, "# leak 2")]
+    del app
+    gc.collect()                    # the fresh module: functions and globals
+    return [chain, instances, reused, cycles, freed] + lines + [not_found]
+
+
 def responses():
     """One response of each kind, as 'status text' lines."""
     return [f"{s} {t}" for s, t in (serve(kind) for kind in REQUESTS)]
@@ -258,6 +320,11 @@ def _main():
                            "exceptions", "chain_growth"), f):
         print(f"fixed.{key}", value)
     print("fixed.responses", "|".join(f[5:]))
+    p = step_probe_figures()
+    for key, value in zip(("chain", "instances", "reused_bytes", "cycles",
+                           "cycle_bytes", "raise_at", "made_at",
+                           "except_at", "store_at", "not_found_garbage"), p):
+        print(f"probe.{key}", value)
 
 
 if __name__ == "__main__":

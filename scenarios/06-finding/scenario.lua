@@ -1,7 +1,8 @@
 -- Lesson 6: finding the leaks in your own program.
 -- The Python side: seed_loop.py (the article's loop), app.py (a small
 -- service with both leaks), findleaks.py (the tools), experiments.py
--- (one function per step, using the tools on app.py) and fixed.py.
+-- (one function per step, using the tools on app.py), fixed.py, and
+-- serve.py (app.py as a program, for `exclab probe`).
 -- `python3.11 experiments.py` prints the same figures as key-value lines.
 
 local SHARD = 100 * KB       -- app.py: GET unpacks a 100 KB shard index
@@ -16,6 +17,7 @@ local PER_REQUEST = 7        -- containers a bad POST leaves for the GC:
 
 local function kb(bytes) return string.format("%.1f KB", bytes / KB) end
 local function mb(bytes) return string.format("%.1f MB", bytes / MB) end
+local function mb2(bytes) return string.format("%.2f MB", bytes / MB) end
 
 scenario {
   title = "Finding them in your own program",
@@ -195,6 +197,46 @@ step("Fixed: the same tools, nothing found", function()
   check.equals("the responses are unchanged",
     table.concat({ f[6], f[7], f[8], f[9] }, "|"),
     "200 apple|404 no such item|201 created 200000 bytes|400 bad request: not JSON")
+end)
+
+step("One more tool: exclab probe", function()
+  -- The lab cannot start an exclab probe (it is one of exclab's own
+  -- processes), so this step measures with the standard tools what the
+  -- probe reports for serve.py: its requests, on a fresh app.py. That
+  -- the probe reports these figures is tests/probe/test_lesson6.py's
+  -- check, on every test run.
+  local n = 2 * N
+  local guess = predict {
+    question = ("What will exclab probe report for the %d missing GETs?"):format(n),
+    choices = { "nothing: NotFound is not garbage",
+                ("one reused instance, %d raises"):format(n),
+                ("%d exceptions kept"):format(n) },
+  }
+  local p = py.call("step_probe_figures", 1, n)
+  local chain, instances, reused, cycles, freed = p[1], p[2], p[3], p[4], p[5]
+  local raise_at, made_at, except_at, store_at = p[6], p[7], p[8], p[9]
+  local not_found_garbage = p[10]
+  reveal(guess, instances == 1 and ("one reused instance, %d raises"):format(chain // 2)
+    or instances >= n and ("%d exceptions kept"):format(instances)
+    or "nothing: NotFound is not garbage")
+  check.equals("one NotFound instance alive for all the missing GETs", instances, 1)
+  check.equals("and it is never garbage: the collector finds no NotFound",
+    not_found_garbage, 0)
+  check.equals("its chain: 40 entries from 20 raises", chain, 2 * n)
+  check.equals(("dropping it frees an index per request, plus under %s"):format(kb(EXTRA)),
+    reused, n * (SHARD + EXTRA / 2), n * EXTRA / 2, "bytes")
+  check.equals("2.01 MB, as the lesson quotes", mb2(reused), "2.01 MB")
+  check.equals("one cycle per bad POST", cycles, n)
+  check.equals(("the collector frees an upload per cycle, plus under %s"):format(kb(EXTRA)),
+    freed, n * (UPLOAD + EXTRA / 2), n * EXTRA / 2, "bytes")
+  check.equals("4.02 MB, as the lesson quotes", mb2(freed), "4.02 MB")
+  -- The lines the probe names, as the lesson quotes them.
+  check.equals("the raise is at line 71", raise_at, "app.py:71")
+  check.equals("the instance is made at line 53", made_at, "app.py:53")
+  check.equals("the except clause is at line 79", except_at, "app.py:79")
+  check.equals("err = e is at line 80", store_at, "app.py:80")
+  print("In a shell, from the course's folder:")
+  print("  exclab probe scenarios/06-finding/serve.py")
 end)
 
 -- The exercise: a price service with one of the two leaks in it.

@@ -2,8 +2,9 @@
 
 usage: python3 measure.py PROGRAM.py 'release' STATEMENT | 'gc'
 
-Runs the program as __main__ (its output thrown away) with tracemalloc on
-from the start, and prints one number, in bytes:
+Runs the program as __main__ (its output thrown away), with its folder
+first on sys.path as python3 PROGRAM.py has it, and tracemalloc on from
+the start, and prints one number, in bytes:
   release: what the statement frees, run in the program's globals after
            the program ended (a collection before and after);
   gc:      what the cyclic garbage collector freed while the program ran,
@@ -32,7 +33,9 @@ def on_collection(phase, info):
         freed += at_start - now
 
 
-os.chdir(os.path.dirname(os.path.abspath(path)))
+path = os.path.abspath(path)
+os.chdir(os.path.dirname(path))
+sys.path.insert(0, os.path.dirname(path))
 tracemalloc.start()
 gc.callbacks.append(on_collection)
 with contextlib.redirect_stdout(io.StringIO()):

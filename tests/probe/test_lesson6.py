@@ -1,9 +1,15 @@
-"""exclab probe on lesson 6's own service finds what the standard tools
-found there (the lesson's figures): the shared NotFound instance, raised
-once per missing GET, keeping each request's 100 KB shard index (what
-tracemalloc gets back when its __traceback__ is dropped), and the cycle of
-each bad POST through post_item's `err = e`, 200 KB each, that only the
-collector frees (what tracemalloc sees collections free), one per request.
+"""exclab probe on lesson 6's own service (scenarios/06-finding/serve.py)
+finds what the standard tools found there, as the lesson quotes it: the
+shared NotFound instance, raised once per missing GET, keeping each
+request's 100 KB shard index (what tracemalloc gets back when its
+__traceback__ is dropped), and the cycle of each bad POST through
+post_item's `err = e`, 200 KB each, that only the collector frees (what
+tracemalloc sees collections free), one per request; the rows, lines and
+sizes the lesson shows (2.01 MB, 4.02 MB); and exit status 3 with
+--fail-on any. The scenario's step 8 measures the same figures in the lab.
+
+The lesson says the probe reports the same on 3.11, 3.12 and 3.13:
+tests/run.sh runs this test against each (VERSION_TESTS).
 
 Skipped (status 77) when the lesson's app.py is not the one this was
 written against (its serve() and NOT_FOUND are gone).
@@ -17,8 +23,9 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SERVE = os.path.join(HERE, "lesson6", "serve.py")
-APP = os.path.join(HERE, "..", "..", "scenarios", "06-finding", "app.py")
+LESSON = os.path.join(HERE, "..", "..", "scenarios", "06-finding")
+SERVE = os.path.join(LESSON, "serve.py")
+APP = os.path.join(LESSON, "app.py")
 PYTHON, EXCLAB = sys.argv[1], os.path.abspath(sys.argv[2])
 failures = []
 
@@ -49,11 +56,17 @@ if "def serve(" not in source or "NOT_FOUND = " not in source or "err = e" not i
 with tempfile.TemporaryDirectory() as tmp:
     report = os.path.join(tmp, "report.json")
     p = subprocess.run([EXCLAB, "probe", "--headless", "--json", "--report", report, SERVE],
-                       capture_output=True, text=True, cwd=os.path.dirname(APP))
+                       capture_output=True, text=True, cwd=LESSON)
     doc = json.load(open(report))
 check(p.returncode == 0, f"the service runs under exclab probe: {p.returncode} {p.stderr[-300:]}")
+check(p.stdout == "(404, 'no such item')\n(400, 'bad request: not JSON')\n",
+      f"and prints what it prints under python3: {p.stdout!r}")
+fail_on = subprocess.run([EXCLAB, "probe", "--headless", "--fail-on", "any", "serve.py"],
+                         capture_output=True, text=True, cwd=LESSON).returncode
+
 found = {f["kind"]: f for f in doc["findings"] if f["kind"] != "hint"}
 check(sorted(found) == ["cycle", "reused"], f"a reused instance and a cycle: {sorted(found)}")
+check(fail_on == 3, f"--fail-on any: exit status 3, as the lesson says: {fail_on}")
 
 reused, cycle = found.get("reused", {}), found.get("cycle", {})
 want = tracemalloc("release", "app.NOT_FOUND.__traceback__ = None")
@@ -70,6 +83,22 @@ check(cycle.get("count") == 20 and cycle.get("store_at") == line_of("# leak 2"),
 check(abs(cycle.get("bytes", 0) - want) <= 0.05 * want,
       f"what only the collector frees, as tracemalloc sees it: {cycle.get('bytes')} and {want}")
 check(want / 20 > 200_000, f"about an upload per request, as the lesson says: {want / 20:.0f}")
+
+# The rows the lesson shows, as the live view lists them (the biggest
+# first, hints last), and the lines it names.
+rows = [(f"{f['bytes'] / 1e6:.2f} MB" if f["kind"] != "hint" else "", f["title"])
+        for f in sorted(doc["findings"], key=lambda f: (f["kind"] == "hint", -f["bytes"]))]
+check(rows == [("4.02 MB", "exception reference cycles made by the except at "
+                + line_of("except BadRequest as e")),
+               ("2.01 MB", "NotFound('no such item') raised 20 times from one instance"),
+               ("", "an except clause stores its exception"),
+               ("", "an exception instance made once and raised again")],
+      f"the rows the lesson shows: {rows}")
+hints = [(f["raise_at"], f["except_at"], f["store_at"]) for f in doc["findings"]
+         if f["kind"] == "hint"]
+check(hints == [("", line_of("except BadRequest as e"), line_of("# leak 2")),
+                (line_of("# leak 1"), "", line_of("NOT_FOUND = "))],
+      f"the hints: the except at line 79 stores at 80; NOT_FOUND made at 53, raised at 71: {hints}")
 
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)

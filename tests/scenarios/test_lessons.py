@@ -363,6 +363,18 @@ def lesson6(step):
     s.equals("NOT_FOUND's chain before the 20 missing GETs (the lesson quotes 122)",
              s.first["chain"], 122)
     s.equals("and after them, 2 entries each (the lesson quotes 162)", s.last["chain"], 162)
+    s = step("One more tool: exclab probe")
+    # What exclab probe reports for serve.py (tests/probe/test_lesson6.py
+    # holds the probe to these), as the step printed it.
+    s.equals("20 missing GETs: one NotFound alive, its chain 40 entries, "
+             "dropping it frees 2.01 MB (the lesson quotes them)",
+             s.printed(r"(\d+) missing GETs: (\d+) NotFound alive, its chain (\d+) "
+                       r"entries; dropping it frees ([\d.]+) MB"), (20, 1, 40, "2.01"))
+    s.equals("20 bad POSTs: 20 cycles, collecting them frees 4.02 MB, no NotFound "
+             "among the garbage",
+             s.printed(r"(\d+) bad POSTs: (\d+) BadRequest cycles; "
+                       r"collecting them frees ([\d.]+) MB; NotFound among the garbage: (\d+)"),
+             (20, 20, "4.02", 0))
 
 
 FIGURES = {
