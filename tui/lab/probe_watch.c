@@ -239,8 +239,8 @@ static bool describe_tb(PyObject *tbo, struct where *wh)
 		wh->raises += next_raise;
 	}
 	if (raise && raise->tb_frame)
-		show_place(code_file(frame_code(raise->tb_frame)), pyintrospect_tb_line((PyObject *)raise), wh->raise_at,
-		           sizeof wh->raise_at);
+		show_place(code_file(frame_code(raise->tb_frame)), pyintrospect_tb_line((PyObject *)raise),
+		           wh->raise_at, sizeof wh->raise_at);
 	if (tb->tb_frame) {
 		PyCodeObject *code = frame_code(tb->tb_frame);
 		wh->except_line = probe_heap_except_line(code, tb->tb_lasti);

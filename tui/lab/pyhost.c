@@ -194,7 +194,7 @@ void pyhost_idle_end(void)
 }
 
 /* Take out of sys.NAME the entries added since `before` was taken; they
- * go to `kept`, since dropped a module would be cyclic garbage (its
+ * go to `kept`, since a dropped module would be cyclic garbage (its
  * functions refer to its dict) for the program's first collection. */
 static void forget_new_entries(const char *name, PyObject *before, PyObject *kept)
 {
