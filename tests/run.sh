@@ -27,8 +27,8 @@ if [ -z "${EXCLAB_NO_SANITIZERS:-}" ]; then
 			-Dpython_static=disabled >&2 || { echo "0 passed, 1 failed"; exit 1; }
 	fi
 	if meson compile -C "$asan" >&2; then
-		meson test -C "$asan" --setup=asan --print-errorlogs --suite unit --suite scenario --suite fuzz --suite probe
-		[ $? -ne 0 ] && status=1
+		meson test -C "$asan" --setup=asan --print-errorlogs --suite unit --suite scenario --suite fuzz --suite probe ||
+			status=1
 		logs+=("$asan/meson-logs/testlog-asan.json")
 	else
 		echo "exclab: the sanitizer build failed" >&2

@@ -1,9 +1,21 @@
+# shellcheck shell=bash disable=SC2034
 # deps.sh — make sure the Debian packages exclab needs are installed.
-# Sourced by tui/start.sh, tests/run.sh and bench/run.sh. As root it installs
-# what is missing; otherwise it prints the exact command and stops.
+# Sourced by tui/start.sh, tests/run.sh and bench/run.sh (hence the
+# variables they use and this file does not). As root it installs what is
+# missing; otherwise it prints the exact command and stops.
+
+# Debian calls the browser chromium; Ubuntu, chromium-browser.
+exclab_browser_package() {
+	if command -v apt-cache >/dev/null 2>&1 && ! apt-cache show chromium >/dev/null 2>&1 &&
+		apt-cache show chromium-browser >/dev/null 2>&1; then
+		echo chromium-browser
+	else
+		echo chromium
+	fi
+}
 
 EXCLAB_BUILD_PACKAGES="gcc meson ninja-build pkg-config libncurses-dev python3-dev liblua5.4-dev libmd4c-dev libjson-c-dev"
-EXCLAB_TEST_PACKAGES="tmux chromium"
+EXCLAB_TEST_PACKAGES="tmux $(exclab_browser_package)"
 # bench/graph.py's contender. Not a test package: its smoke test runs without
 # them, and Graphviz pulls in a great deal.
 EXCLAB_BENCH_PACKAGES="python3-objgraph graphviz"

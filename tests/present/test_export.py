@@ -116,7 +116,7 @@ def check_deck(exclab, deck, tmp):
             problems.append(f"the slide titled {t!r} has no heading in the HTML")
 
     # The same page in a real browser.
-    chromium = shutil.which("chromium")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")  # Ubuntu's name
     if chromium is None:
         problems.append("chromium is not installed: apt-get install chromium "
                         "(tests/run.sh does, as root)")
