@@ -5,8 +5,10 @@ request's 100 KB shard index (what tracemalloc gets back when its
 __traceback__ is dropped), and the cycle of each bad POST through
 post_item's `err = e`, 200 KB each, that only the collector frees (what
 tracemalloc sees collections free), one per request; the rows, lines and
-sizes the lesson shows (2.01 MB, 4.02 MB); and exit status 3 with
---fail-on any. The scenario's step 8 measures the same figures in the lab.
+sizes the lesson and the talk's slide show (2.01 MB, 4.02 MB); and exit
+status 3 with --fail-on any. The scenario's step 8 measures the same
+figures in the lab. The workshop's claim holds too: the probe names the
+leak in exercise 6's starting file, and nothing in its solution.
 
 The lesson says the probe reports the same on 3.11, 3.12 and 3.13:
 tests/run.sh runs this test against each (VERSION_TESTS).
@@ -94,11 +96,32 @@ check(rows == [("4.02 MB", "exception reference cycles made by the except at "
                ("", "an except clause stores its exception"),
                ("", "an exception instance made once and raised again")],
       f"the rows the lesson shows: {rows}")
+# Lesson 6's page and the talk's slide quote the same rows, wrapped: each
+# finding's row must read there as the probe printed it.
+for page in ("lessons/06-finding-them.md", "slides/talk.md"):
+    text = " ".join(open(os.path.join(HERE, "..", "..", page), encoding="utf-8").read().split())
+    for size, title in rows:
+        if size:
+            row = " ".join(f"\u2717 {size} {title}".split())
+            check(row in text, f"{page} quotes the row {row!r}")
 hints = [(f["raise_at"], f["except_at"], f["store_at"]) for f in doc["findings"]
          if f["kind"] == "hint"]
 check(hints == [("", line_of("except BadRequest as e"), line_of("# leak 2")),
                 (line_of("# leak 1"), "", line_of("NOT_FOUND = "))],
       f"the hints: the except at line 79 stores at 80; NOT_FOUND made at 53, raised at 71: {hints}")
+
+# The workshop's exercise 6: the probe names the leak in the starting
+# file, and finds nothing in the solution.
+EXERCISE = os.path.join(LESSON, "exercise")
+for name, leaks in (("app_exercise.py", True), ("solution.py", False)):
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "report.json")
+        status = subprocess.run([EXCLAB, "probe", "--headless", "--json", "--report", report,
+                                 "--fail-on", "any", name], capture_output=True,
+                                cwd=EXERCISE).returncode
+        kinds = sorted(f["kind"] for f in json.load(open(report))["findings"] if f["kind"] != "hint")
+    check((status == 3 and kinds != []) if leaks else (status == 0 and kinds == []),
+          f"exercise/{name}: {'a finding' if leaks else 'no finding'}: status {status}, {kinds}")
 
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)
