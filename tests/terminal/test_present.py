@@ -19,6 +19,27 @@ import harness as t  # noqa: E402
 from harness import Failure, flat, gauge_count, status_line  # noqa: E402
 
 DECK = "slides/talk.md"
+
+
+def slide_count(path):
+    """The deck's slides, by the rule slides/README.md gives: front matter
+    first, then a thematic break or <!-- end_slide --> outside code ends a
+    slide."""
+    lines = open(path, encoding="utf-8").read().splitlines()
+    if lines and lines[0] == "---":
+        lines = lines[lines.index("---", 1) + 1:]
+    slides, fence = 1, None
+    for line in lines:
+        m = re.match(r"\s*(```+|~~~+)", line)
+        if m and (fence is None or m.group(1).startswith(fence)):
+            fence = None if fence else m.group(1)
+        elif fence is None and (re.fullmatch(r" {0,3}([-*_])( *\1){2,} *", line)
+                                or line.strip() == "<!-- end_slide -->"):
+            slides += 1
+    return slides
+
+
+SLIDES = slide_count(DECK)
 TITLE_BLOCKS = "\u2588\u2580\u2580 \u2588 \u2588 \u2584\u2580\u2580"   # "EXC" in block letters
 
 
@@ -63,8 +84,8 @@ def case_title(srv):
         s = p.settled()
         if TITLE_BLOCKS not in s:
             raise Failure("the title is not drawn in block letters", s)
-        if counter(s) != (1, 23):
-            raise Failure(f"footer counter {counter(s)}, expected 1/23", s)
+        if counter(s) != (1, SLIDES):
+            raise Failure(f"footer counter {counter(s)}, expected 1/{SLIDES}", s)
         line = next(l for l in s.split("\n") if TITLE_BLOCKS in l)
         indent = len(line) - len(line.lstrip())
         if indent < 4:
@@ -86,7 +107,7 @@ def case_paging(srv):
         p.keys("Left")
         p.wait_for(at_slide(1), why="left did not go back")
         p.keys("End")
-        s = p.wait_for(at_slide(23), why="End did not go to the last slide")
+        s = p.wait_for(at_slide(SLIDES), why="End did not go to the last slide")
         if "Thank you." not in s:
             raise Failure("the last slide's text is missing", s)
         p.keys("Home")
@@ -120,15 +141,23 @@ def case_overview(srv):
     p = present(srv)
     try:
         p.keys("o")
-        s = p.wait_for("23 slides", why="o did not open the overview")
-        for title in ("A quiet leak", "The chain grows", "The cycle, drawn", "A checklist"):
+        s = p.wait_for(f"{SLIDES} slides", why="o did not open the overview")
+        for title in ("A quiet leak", "The chain grows", "The cycle, drawn"):
             if title not in s:
                 raise Failure(f"the overview lacks {title!r}", s)
         if not re.search(r"The chain grows\s+live", s):
             raise Failure("the overview does not mark live slides", s)
+        # A list longer than the screen scrolls to the chosen slide.
+        p.keys("End")
+        s = p.wait_for(lambda s: re.search(rf"{SLIDES}\s+Questions", s) is not None,
+                       why="End in the overview did not show the last slide")
+        if "A checklist" not in s or "A quiet leak" in s:
+            raise Failure("the overview did not scroll to its end", s)
+        p.keys("Home")
+        p.wait_for("A quiet leak", why="Home in the overview did not come back to the top")
         p.keys("Down", "Down", "Enter")
         s = p.wait_for(at_slide(3), why="two downs and enter did not open slide 3")
-        if "23 slides" in s:
+        if f"{SLIDES} slides" in s:
             raise Failure("the overview stayed open", s)
     finally:
         p.close()
@@ -245,17 +274,17 @@ def case_notes(srv):
     p = present(srv)
     n = srv.exclab_pane("present", "--notes", DECK, w=100, h=30)
     try:
-        s = n.wait_for("slide 1/23", why="the notes window never showed slide 1")
+        s = n.wait_for(f"slide 1/{SLIDES}", why="the notes window never showed slide 1")
         if "Next: A quiet leak" not in s:
             raise Failure("the notes window does not show the next slide", s)
         m1 = re.search(r"(\d+:\d\d) elapsed", s)
         n.keys("Space")
         p.wait_for(at_slide(2), why="space in the notes window did not move the slides")
-        s = n.wait_for("slide 2/23", why="the notes window did not follow")
+        s = n.wait_for(f"slide 2/{SLIDES}", why="the notes window did not follow")
         if "Ask the room" not in flat(s):
             raise Failure("slide 2's speaker note is not in the notes window", s)
         p.keys("Space")
-        n.wait_for("slide 3/23", why="the notes window did not follow the slides' key")
+        n.wait_for(f"slide 3/{SLIDES}", why="the notes window did not follow the slides' key")
         time.sleep(2.2)
         s = n.screen()
         m2 = re.search(r"(\d+:\d\d) elapsed", s)
@@ -269,7 +298,7 @@ def case_notes(srv):
         p.keys("q")
         s = n.wait_for("Waiting for the slides", why="the notes window did not notice")
         p2 = present(srv)
-        n.wait_for(lambda s: "Waiting for the slides" not in s and "slide 1/23" in s,
+        n.wait_for(lambda s: "Waiting for the slides" not in s and f"slide 1/{SLIDES}" in s,
                    why="the notes window did not find the slides again")
         p2.close()
     finally:
