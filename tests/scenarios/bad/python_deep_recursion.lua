@@ -1,4 +1,5 @@
--- Recursion through C (map) past the C stack: the lab crashes with SIGSEGV.
+-- Recursion through C (map): past the C stack the lab crashes with SIGSEGV
+-- (3.11); from 3.12 Python raises RecursionError first.
 scenario { title = "Deep C recursion" }
 step("recurse", function()
   py.exec([[
