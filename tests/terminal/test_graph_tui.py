@@ -116,7 +116,8 @@ def fixed_graph(p):
         raise t.Failure("no single-line box for the root, kept_reports", s)
     if not re.search(r"\u2502 1 item +\u2502\u2500\[0\]\u2500*\u25b6\u2502 <TracebackExcep", graph):
         raise t.Failure("kept_reports (1 item) has no [0] edge into a TracebackException box", s)
-    if "\u250c StackSummary " not in graph:
+    # At the right edge its box may be cut (3.13's report has more fields).
+    if "\u250c StackSum" not in graph:
         raise t.Failure("the report's StackSummary is not drawn", s)
     if "\u27f2" in graph:
         raise t.Failure("after the last fix, the graph still marks a cycle (\u27f2)", s)
