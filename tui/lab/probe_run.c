@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "guard.h"
@@ -96,37 +95,74 @@ static int set_streams(bool passthrough)
 	return 0;
 }
 
-static bool is_dir(const char *path)
+/* pymain_get_importer: a folder or a zip application (a path an importer
+ * other than the plain one takes) runs its __main__ as a module, with
+ * itself as sys.path[0]. */
+static bool runs_as_folder(const char *target)
 {
-	struct stat st;
+	char *abs = abspath(target);
+	PyObject *path = PyUnicode_DecodeFSDefault(abs);
+	PyObject *importer = path ? PyImport_GetImporter(path) : NULL;
+	bool folder = importer != NULL && importer != Py_None;
 
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	Py_XDECREF(importer);
+	Py_XDECREF(path);
+	free(abs);
+	PyErr_Clear();
+	return folder;
 }
 
-/* sys.argv and sys.path[0] as pymain sets them: a script's real folder, a
- * folder's own path, the working directory for -m. */
-static int set_argv_path(const struct probe_request *req)
+/* A list of argv[first..] with `head` (NULL for none) before them. */
+static PyObject *arg_list(const struct probe_request *req, PyObject *head)
 {
-	PyObject *argv = PyList_New(0), *path = PySys_GetObject("path"), *path0;
-	char *dir;
+	PyObject *list = PyList_New(0);
 
-	if (argv == NULL)
-		return -1;
+	if (list == NULL || (head && PyList_Append(list, head) < 0))
+		goto fail;
+	if (req->module) {
+		PyObject *m = PyUnicode_FromString("-m");
+		if (m == NULL || PyList_Append(list, m) < 0) {
+			Py_XDECREF(m);
+			goto fail;
+		}
+		Py_DECREF(m);
+	}
 	for (uint32_t i = 0; i <= req->nargs; i++) {
-		const char *arg = i == 0 ? (req->module ? "-m" : req->target) : req->args[i - 1];
+		const char *arg = i == 0 ? req->target : req->args[i - 1];
 		PyObject *a = PyUnicode_DecodeFSDefault(arg);
-		if (a == NULL || PyList_Append(argv, a) < 0) {
+		if (a == NULL || PyList_Append(list, a) < 0) {
 			Py_XDECREF(a);
 			goto fail;
 		}
 		Py_DECREF(a);
 	}
+	return list;
+fail:
+	Py_XDECREF(list);
+	return NULL;
+}
+
+/* sys.argv, sys.orig_argv and sys.path[0] as pymain sets them: a script's
+ * real folder, a folder's or zip's own path, the working directory for -m.
+ * python3's orig_argv starts with the command as typed; here it is the
+ * interpreter's path, sys.executable. */
+static int set_argv_path(const struct probe_request *req, bool folder)
+{
+	PyObject *argv, *orig, *path = PySys_GetObject("path"), *path0;
+	char *dir;
+
+	argv = arg_list(req, NULL);
+	if (argv && req->module)   /* "-m NAME" is "-m" in sys.argv, as runpy will set it */
+		PySequence_DelItem(argv, 1);
 	if (set_sys("argv", argv) < 0)
+		return -1;
+	orig = arg_list(req, PySys_GetObject("executable"));
+	if (set_sys("orig_argv", orig) < 0)
 		return -1;
 	if (req->module) {
 		dir = abspath(".");
 		dir[strlen(dir) - 2] = '\0';   /* "/here/." */
-	} else if (is_dir(req->target)) {
+	} else if (folder) {
 		dir = abspath(req->target);
 	} else {
 		char *real = realpath(req->target, NULL);
@@ -141,9 +177,6 @@ static int set_argv_path(const struct probe_request *req)
 	}
 	Py_DECREF(path0);
 	return 0;
-fail:
-	Py_DECREF(argv);
-	return -1;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -381,7 +414,7 @@ void probe_run(const struct probe_request *req, struct wire_conn *conn)
 {
 	struct program_end end = { .kind = PROGRAM_EXITED };
 	char limit_text[96];
-	bool interrupted = false, flushed = true;
+	bool interrupted = false, flushed = true, folder;
 	int status = 0;
 	enum stop_reason why;
 	PyObject *out = NULL;
@@ -393,16 +426,17 @@ void probe_run(const struct probe_request *req, struct wire_conn *conn)
 	else
 		snprintf(limit_text, sizeof limit_text, "no time limit");
 	labout_busy(BUSY_PROGRAM, req->time_limit, req->target, limit_text);
-	if (set_streams(req->passthrough) < 0 || set_argv_path(req) < 0) {
+	folder = !req->module && runs_as_folder(req->target);
+	if (set_streams(req->passthrough) < 0 || set_argv_path(req, folder) < 0) {
 		PyErr_Print();
 		status = 1;
 		goto done;
 	}
-	probe_watch_start(req->module || is_dir(req->target) ? NULL : req->target, conn);
+	probe_watch_start(req->module || folder ? NULL : req->target, conn);
 	guard_begin(BUSY_PROGRAM, req->time_limit, limit_text);
 	if (req->module)
 		out = run_module(req->target, true);
-	else if (is_dir(req->target))
+	else if (folder)
 		out = run_module("__main__", false);
 	else
 		out = run_file(req->target, &status);
