@@ -179,6 +179,75 @@ static int set_argv_path(const struct probe_request *req, bool folder)
 	return 0;
 }
 
+/* ---- os.fork ------------------------------------------------------------ */
+
+/* python3 3.12+ warns, in the parent, when os.fork() forks a process with
+ * more than one thread (/proc/self/stat): exclab's two threads end in a
+ * `before` hook, registered first so that it runs last. 3.13 looks after
+ * the parent's hooks have run, so the threads start again only once
+ * os.fork() has returned: a pending call, which waits while the thread
+ * that forked still runs Python code below its caller's frame (the
+ * program's own hooks). Until then no limit is watched. */
+static PyThreadState *fork_thread;
+static PyObject *fork_caller;   /* only compared, never read */
+
+static PyObject *fork_before(PyObject *self, PyObject *unused)
+{
+	(void)self;
+	(void)unused;
+	fork_thread = PyThreadState_Get();
+	fork_caller = (PyObject *)PyEval_GetFrame();
+	probe_watch_pause();
+	guard_pause();
+	Py_RETURN_NONE;
+}
+
+static int resume_after_fork(void *unused)
+{
+	(void)unused;
+	if (PyThreadState_Get() == fork_thread && (PyObject *)PyEval_GetFrame() != fork_caller &&
+	    Py_AddPendingCall(resume_after_fork, NULL) == 0)
+		return 0;   /* still inside os.fork(): later */
+	guard_resume();
+	probe_watch_resume();
+	return 0;
+}
+
+static PyObject *fork_after_in_parent(PyObject *self, PyObject *unused)
+{
+	(void)self;
+	(void)unused;
+	if (Py_AddPendingCall(resume_after_fork, NULL) < 0) {
+		guard_resume();   /* the queue is full: now, warning or not */
+		probe_watch_resume();
+	}
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef fork_before_def = { "exclab_fork_before", fork_before, METH_NOARGS, NULL };
+static PyMethodDef fork_parent_def = { "exclab_fork_parent", fork_after_in_parent, METH_NOARGS,
+                                       NULL };
+
+static void hook_fork(void)
+{
+	PyObject *os = PyImport_ImportModule("os");   /* imported by python3's start-up */
+	PyObject *reg = os ? PyObject_GetAttrString(os, "register_at_fork") : NULL;
+	PyObject *args = PyTuple_New(0);
+	PyObject *before = PyCFunction_New(&fork_before_def, NULL);
+	PyObject *parent = PyCFunction_New(&fork_parent_def, NULL);
+	PyObject *kw = reg && args && before && parent ?
+	               Py_BuildValue("{sOsO}", "before", before, "after_in_parent", parent) : NULL;
+
+	Py_XDECREF(kw ? PyObject_Call(reg, args, kw) : NULL);
+	PyErr_Clear();
+	Py_XDECREF(kw);
+	Py_XDECREF(parent);
+	Py_XDECREF(before);
+	Py_XDECREF(args);
+	Py_XDECREF(reg);
+	Py_XDECREF(os);
+}
+
 /* ---- the run ------------------------------------------------------------ */
 
 /* _Py_HandleSystemExit: the status SystemExit asks for, its message
@@ -432,6 +501,7 @@ void probe_run(const struct probe_request *req, struct wire_conn *conn)
 		status = 1;
 		goto done;
 	}
+	hook_fork();
 	probe_watch_start(req->module || folder ? NULL : req->target, conn);
 	guard_begin(BUSY_PROGRAM, req->time_limit, limit_text);
 	if (req->module)

@@ -56,6 +56,7 @@ static struct {
 	PyInterpreterState *interp;
 	pthread_t thread;
 	bool thread_started;
+	bool paused;   /* the thread ended for a fork, to start again after it */
 	atomic_bool stop;
 	/* the collector's callback */
 	PyObject *callback;
@@ -1118,10 +1119,43 @@ static void *watch_main(void *arg)
 	return NULL;
 }
 
+static void start_thread(void)
+{
+	PyThreadState *ts = PyThreadState_New(PyInterpreterState_Get());
+
+	atomic_store(&w.stop, false);
+	w.thread_started = ts && pthread_create(&w.thread, NULL, watch_main, ts) == 0;
+}
+
+static void end_thread(void)
+{
+	if (!w.thread_started)
+		return;
+	atomic_store(&w.stop, true);
+	Py_BEGIN_ALLOW_THREADS
+	pthread_join(w.thread, NULL);
+	Py_END_ALLOW_THREADS
+	w.thread_started = false;
+}
+
+void probe_watch_pause(void)
+{
+	if (!probe_heap_supported() || !w.thread_started)
+		return;
+	end_thread();
+	w.paused = true;
+}
+
+void probe_watch_resume(void)
+{
+	if (w.paused)
+		start_thread();
+	w.paused = false;
+}
+
 void probe_watch_start(const char *main_file, struct wire_conn *conn)
 {
 	PyObject *gc = NULL, *callbacks = NULL;
-	PyThreadState *ts;
 
 	memset(&w, 0, sizeof w);
 	w.conn = conn;
@@ -1154,9 +1188,7 @@ void probe_watch_start(const char *main_file, struct wire_conn *conn)
 		PyErr_Clear();
 	Py_XDECREF(callbacks);
 	Py_XDECREF(gc);
-	ts = PyThreadState_New(PyInterpreterState_Get());
-	atomic_store(&w.stop, false);
-	w.thread_started = ts && pthread_create(&w.thread, NULL, watch_main, ts) == 0;
+	start_thread();
 }
 
 static void remove_callback(void)
@@ -1177,13 +1209,8 @@ void probe_watch_stop(bool look)
 {
 	if (!probe_heap_supported())
 		return;
-	if (w.thread_started) {
-		atomic_store(&w.stop, true);
-		Py_BEGIN_ALLOW_THREADS
-		pthread_join(w.thread, NULL);
-		Py_END_ALLOW_THREADS
-		w.thread_started = false;
-	}
+	end_thread();
+	w.paused = false;
 	if (!look) {
 		remove_callback();
 		send_changes();
