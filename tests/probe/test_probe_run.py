@@ -68,6 +68,7 @@ same_as_python("changes_nothing")
 same_as_python("imports_as_python")
 same_as_python("legacy_finalizer")
 same_as_python("forks")
+same_as_python("callbacks_cleared")
 
 # A zip application runs its __main__ as python3 runs it, from the zip.
 with tempfile.TemporaryDirectory() as tmp:

@@ -59,7 +59,7 @@ static struct {
 	bool paused;   /* the thread ended for a fork, to start again after it */
 	atomic_bool stop;
 	/* the collector's callback */
-	PyObject *callback;
+	PyObject *callback;   /* borrowed: gc.callbacks holds the only reference */
 	int saved_debug;
 	bool saving;
 	Py_ssize_t garbage_mark;
@@ -513,6 +513,21 @@ static PyObject *on_gc(PyObject *self, PyObject *args)
 		Py_XDECREF(objs[i]);
 	free(objs);
 	Py_RETURN_NONE;
+}
+
+/* The program took exclab's entry out of gc.callbacks (the list held its
+ * only reference): if that was at a collection's "start", after exclab's
+ * entry asked it to save its garbage, whose "stop" now never comes, the
+ * flags are the program's again before the collection goes on. */
+static void callback_gone(PyObject *capsule)
+{
+	int *debug = probe_heap_gc_debug();
+
+	(void)capsule;
+	w.callback = NULL;
+	if (w.saving && debug)
+		*debug = w.saved_debug;
+	w.saving = false;
 }
 
 static PyMethodDef on_gc_def = { "exclab_probe_gc", on_gc, METH_VARARGS,
@@ -1155,7 +1170,7 @@ void probe_watch_resume(void)
 
 void probe_watch_start(const char *main_file, struct wire_conn *conn)
 {
-	PyObject *gc = NULL, *callbacks = NULL;
+	PyObject *gc = NULL, *callbacks = NULL, *owner;
 
 	memset(&w, 0, sizeof w);
 	w.conn = conn;
@@ -1180,12 +1195,15 @@ void probe_watch_start(const char *main_file, struct wire_conn *conn)
 	pyhost_forget_own_work();
 	/* First in gc.callbacks: its "stop" puts gc.garbage back before any
 	 * callback of the program's looks at it. */
-	w.callback = PyCFunction_New(&on_gc_def, NULL);
+	owner = PyCapsule_New(&w, "exclab.probe_gc", callback_gone);
+	w.callback = owner ? PyCFunction_New(&on_gc_def, owner) : NULL;
+	Py_XDECREF(owner);
 	gc = PyImport_ImportModule("gc");
 	callbacks = gc ? PyObject_GetAttrString(gc, "callbacks") : NULL;
 	if (w.callback == NULL || callbacks == NULL || !PyList_Check(callbacks) ||
 	    PyList_Insert(callbacks, 0, w.callback) < 0)
 		PyErr_Clear();
+	Py_XDECREF(w.callback);   /* the list's now, or gone: callback_gone */
 	Py_XDECREF(callbacks);
 	Py_XDECREF(gc);
 	start_thread();
