@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipapp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD = os.path.join(HERE, "bad")
@@ -29,8 +30,8 @@ def check(ok, what):
         failures.append(what)
 
 
-def run(argv, stdin=b"", timeout=60):
-    p = subprocess.run(argv, input=stdin, capture_output=True, cwd=BAD, timeout=timeout)
+def run(argv, stdin=b"", timeout=60, cwd=BAD):
+    p = subprocess.run(argv, input=stdin, capture_output=True, cwd=cwd, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -66,6 +67,16 @@ same_as_python("threads_outlive_main")
 same_as_python("changes_nothing")
 same_as_python("imports_as_python")
 same_as_python("legacy_finalizer")
+same_as_python("forks")
+same_as_python("callbacks_cleared")
+
+# A zip application runs its __main__ as python3 runs it, from the zip.
+with tempfile.TemporaryDirectory() as tmp:
+    zipapp.create_archive(os.path.join(BAD, "zipapp_main"), os.path.join(tmp, "app.pyz"))
+    want = run([PYTHON, "app.pyz", "one"], cwd=tmp)
+    got = run([EXCLAB, "probe", "--headless", "--report", os.path.join(tmp, "r"), "app.pyz", "one"],
+              cwd=tmp)
+    check(got == want and want[0] == 0, f"app.pyz: as python3's\n  got  {got!r}\n  want {want!r}")
 
 # After atexit, the interpreter finishes as python3's does: finalizers run,
 # a file never closed is flushed.

@@ -22,6 +22,7 @@ static pthread_cond_t wake;
 static pthread_t main_thread, guard_thread;
 static atomic_int reason;
 static atomic_size_t rss_cap;
+static bool quit;   /* under lock: guard_pause ends the thread */
 
 /* The current stretch, under lock. */
 static bool busy;
@@ -119,6 +120,8 @@ static void *guard_main(void *arg)
 		double now, next;
 		bool py, refire;
 
+		if (quit)
+			break;
 		if (!busy) {
 			pthread_cond_wait(&wake, &lock);
 			continue;
@@ -156,13 +159,27 @@ static void *guard_main(void *arg)
 		struct timespec ts = at(next);
 		pthread_cond_timedwait(&wake, &lock, &ts);
 	}
+	pthread_mutex_unlock(&lock);
 	return NULL;
+}
+
+/* The guard never takes SIGINT itself: it belongs to the main thread. */
+static int start_thread(void)
+{
+	sigset_t block, old;
+	int rc;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = pthread_create(&guard_thread, NULL, guard_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 int guard_start(void)
 {
 	pthread_condattr_t attr;
-	sigset_t block, old;
 	int rc;
 
 	main_thread = pthread_self();
@@ -170,14 +187,31 @@ int guard_start(void)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&wake, &attr);
 	pthread_condattr_destroy(&attr);
-	/* The guard never takes SIGINT itself: it belongs to the main thread. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	rc = pthread_create(&guard_thread, NULL, guard_main, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = start_thread();
 	guard_keep_sigint();
 	return rc == 0 ? 0 : -1;
+}
+
+static bool paused;   /* main thread only */
+
+void guard_pause(void)
+{
+	if (paused)
+		return;
+	pthread_mutex_lock(&lock);
+	quit = true;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	pthread_join(guard_thread, NULL);
+	paused = true;
+}
+
+void guard_resume(void)
+{
+	if (!paused)
+		return;
+	quit = false;   /* no guard thread runs to read it */
+	paused = start_thread() != 0;
 }
 
 void guard_new_command(void)

@@ -35,6 +35,11 @@ void guard_set_rss_cap(size_t bytes);
 size_t guard_rss_cap(void);
 /* A new command from the interface: forget the last one's stop. */
 void guard_new_command(void);
+/* The thread ends and starts again (os.fork in a program: python3 3.12+
+ * warns when it forks a process with other threads). One caller at a time;
+ * limits go on counting from where they were. */
+void guard_pause(void);
+void guard_resume(void);
 
 /* A limit this short is spent already (what is left of the step's): the
  * stretch stops at once, as the guard's thread would never see it run. */

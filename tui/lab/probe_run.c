@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "guard.h"
@@ -96,37 +95,74 @@ static int set_streams(bool passthrough)
 	return 0;
 }
 
-static bool is_dir(const char *path)
+/* pymain_get_importer: a folder or a zip application (a path an importer
+ * other than the plain one takes) runs its __main__ as a module, with
+ * itself as sys.path[0]. */
+static bool runs_as_folder(const char *target)
 {
-	struct stat st;
+	char *abs = abspath(target);
+	PyObject *path = PyUnicode_DecodeFSDefault(abs);
+	PyObject *importer = path ? PyImport_GetImporter(path) : NULL;
+	bool folder = importer != NULL && importer != Py_None;
 
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	Py_XDECREF(importer);
+	Py_XDECREF(path);
+	free(abs);
+	PyErr_Clear();
+	return folder;
 }
 
-/* sys.argv and sys.path[0] as pymain sets them: a script's real folder, a
- * folder's own path, the working directory for -m. */
-static int set_argv_path(const struct probe_request *req)
+/* A list of argv[first..] with `head` (NULL for none) before them. */
+static PyObject *arg_list(const struct probe_request *req, PyObject *head)
 {
-	PyObject *argv = PyList_New(0), *path = PySys_GetObject("path"), *path0;
-	char *dir;
+	PyObject *list = PyList_New(0);
 
-	if (argv == NULL)
-		return -1;
+	if (list == NULL || (head && PyList_Append(list, head) < 0))
+		goto fail;
+	if (req->module) {
+		PyObject *m = PyUnicode_FromString("-m");
+		if (m == NULL || PyList_Append(list, m) < 0) {
+			Py_XDECREF(m);
+			goto fail;
+		}
+		Py_DECREF(m);
+	}
 	for (uint32_t i = 0; i <= req->nargs; i++) {
-		const char *arg = i == 0 ? (req->module ? "-m" : req->target) : req->args[i - 1];
+		const char *arg = i == 0 ? req->target : req->args[i - 1];
 		PyObject *a = PyUnicode_DecodeFSDefault(arg);
-		if (a == NULL || PyList_Append(argv, a) < 0) {
+		if (a == NULL || PyList_Append(list, a) < 0) {
 			Py_XDECREF(a);
 			goto fail;
 		}
 		Py_DECREF(a);
 	}
+	return list;
+fail:
+	Py_XDECREF(list);
+	return NULL;
+}
+
+/* sys.argv, sys.orig_argv and sys.path[0] as pymain sets them: a script's
+ * real folder, a folder's or zip's own path, the working directory for -m.
+ * python3's orig_argv starts with the command as typed; here it is the
+ * interpreter's path, sys.executable. */
+static int set_argv_path(const struct probe_request *req, bool folder)
+{
+	PyObject *argv, *orig, *path = PySys_GetObject("path"), *path0;
+	char *dir;
+
+	argv = arg_list(req, NULL);
+	if (argv && req->module)   /* "-m NAME" is "-m" in sys.argv, as runpy will set it */
+		PySequence_DelItem(argv, 1);
 	if (set_sys("argv", argv) < 0)
+		return -1;
+	orig = arg_list(req, PySys_GetObject("executable"));
+	if (set_sys("orig_argv", orig) < 0)
 		return -1;
 	if (req->module) {
 		dir = abspath(".");
 		dir[strlen(dir) - 2] = '\0';   /* "/here/." */
-	} else if (is_dir(req->target)) {
+	} else if (folder) {
 		dir = abspath(req->target);
 	} else {
 		char *real = realpath(req->target, NULL);
@@ -141,9 +177,75 @@ static int set_argv_path(const struct probe_request *req)
 	}
 	Py_DECREF(path0);
 	return 0;
-fail:
-	Py_DECREF(argv);
-	return -1;
+}
+
+/* ---- os.fork ------------------------------------------------------------ */
+
+/* python3 3.12+ warns, in the parent, when os.fork() forks a process with
+ * more than one thread (/proc/self/stat): exclab's two threads end in a
+ * `before` hook, registered first so that it runs last. 3.13 looks after
+ * the parent's hooks have run, so the threads start again only once
+ * os.fork() has returned: a pending call, which waits while the thread
+ * that forked still runs Python code below its caller's frame (the
+ * program's own hooks). Until then no limit is watched. */
+static PyThreadState *fork_thread;
+static PyObject *fork_caller;   /* only compared, never read */
+
+static PyObject *fork_before(PyObject *self, PyObject *unused)
+{
+	(void)self;
+	(void)unused;
+	fork_thread = PyThreadState_Get();
+	fork_caller = (PyObject *)PyEval_GetFrame();
+	probe_watch_pause();
+	guard_pause();
+	Py_RETURN_NONE;
+}
+
+static int resume_after_fork(void *unused)
+{
+	(void)unused;
+	if (PyThreadState_Get() == fork_thread && (PyObject *)PyEval_GetFrame() != fork_caller &&
+	    Py_AddPendingCall(resume_after_fork, NULL) == 0)
+		return 0;   /* still inside os.fork(): later */
+	guard_resume();
+	probe_watch_resume();
+	return 0;
+}
+
+static PyObject *fork_after_in_parent(PyObject *self, PyObject *unused)
+{
+	(void)self;
+	(void)unused;
+	if (Py_AddPendingCall(resume_after_fork, NULL) < 0) {
+		guard_resume();   /* the queue is full: now, warning or not */
+		probe_watch_resume();
+	}
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef fork_before_def = { "exclab_fork_before", fork_before, METH_NOARGS, NULL };
+static PyMethodDef fork_parent_def = { "exclab_fork_parent", fork_after_in_parent, METH_NOARGS,
+                                       NULL };
+
+static void hook_fork(void)
+{
+	PyObject *os = PyImport_ImportModule("os");   /* imported by python3's start-up */
+	PyObject *reg = os ? PyObject_GetAttrString(os, "register_at_fork") : NULL;
+	PyObject *args = PyTuple_New(0);
+	PyObject *before = PyCFunction_New(&fork_before_def, NULL);
+	PyObject *parent = PyCFunction_New(&fork_parent_def, NULL);
+	PyObject *kw = reg && args && before && parent ?
+	               Py_BuildValue("{sOsO}", "before", before, "after_in_parent", parent) : NULL;
+
+	Py_XDECREF(kw ? PyObject_Call(reg, args, kw) : NULL);
+	PyErr_Clear();
+	Py_XDECREF(kw);
+	Py_XDECREF(parent);
+	Py_XDECREF(before);
+	Py_XDECREF(args);
+	Py_XDECREF(reg);
+	Py_XDECREF(os);
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -381,7 +483,7 @@ void probe_run(const struct probe_request *req, struct wire_conn *conn)
 {
 	struct program_end end = { .kind = PROGRAM_EXITED };
 	char limit_text[96];
-	bool interrupted = false, flushed = true;
+	bool interrupted = false, flushed = true, folder;
 	int status = 0;
 	enum stop_reason why;
 	PyObject *out = NULL;
@@ -393,16 +495,18 @@ void probe_run(const struct probe_request *req, struct wire_conn *conn)
 	else
 		snprintf(limit_text, sizeof limit_text, "no time limit");
 	labout_busy(BUSY_PROGRAM, req->time_limit, req->target, limit_text);
-	if (set_streams(req->passthrough) < 0 || set_argv_path(req) < 0) {
+	folder = !req->module && runs_as_folder(req->target);
+	if (set_streams(req->passthrough) < 0 || set_argv_path(req, folder) < 0) {
 		PyErr_Print();
 		status = 1;
 		goto done;
 	}
-	probe_watch_start(req->module || is_dir(req->target) ? NULL : req->target, conn);
+	hook_fork();
+	probe_watch_start(req->module || folder ? NULL : req->target, conn);
 	guard_begin(BUSY_PROGRAM, req->time_limit, limit_text);
 	if (req->module)
 		out = run_module(req->target, true);
-	else if (is_dir(req->target))
+	else if (folder)
 		out = run_module("__main__", false);
 	else
 		out = run_file(req->target, &status);

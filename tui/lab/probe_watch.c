@@ -56,9 +56,10 @@ static struct {
 	PyInterpreterState *interp;
 	pthread_t thread;
 	bool thread_started;
+	bool paused;   /* the thread ended for a fork, to start again after it */
 	atomic_bool stop;
 	/* the collector's callback */
-	PyObject *callback;
+	PyObject *callback;   /* borrowed: gc.callbacks holds the only reference */
 	int saved_debug;
 	bool saving;
 	Py_ssize_t garbage_mark;
@@ -512,6 +513,21 @@ static PyObject *on_gc(PyObject *self, PyObject *args)
 		Py_XDECREF(objs[i]);
 	free(objs);
 	Py_RETURN_NONE;
+}
+
+/* The program took exclab's entry out of gc.callbacks (the list held its
+ * only reference): if that was at a collection's "start", after exclab's
+ * entry asked it to save its garbage, whose "stop" now never comes, the
+ * flags are the program's again before the collection goes on. */
+static void callback_gone(PyObject *capsule)
+{
+	int *debug = probe_heap_gc_debug();
+
+	(void)capsule;
+	w.callback = NULL;
+	if (w.saving && debug)
+		*debug = w.saved_debug;
+	w.saving = false;
 }
 
 static PyMethodDef on_gc_def = { "exclab_probe_gc", on_gc, METH_VARARGS,
@@ -1118,10 +1134,43 @@ static void *watch_main(void *arg)
 	return NULL;
 }
 
+static void start_thread(void)
+{
+	PyThreadState *ts = PyThreadState_New(PyInterpreterState_Get());
+
+	atomic_store(&w.stop, false);
+	w.thread_started = ts && pthread_create(&w.thread, NULL, watch_main, ts) == 0;
+}
+
+static void end_thread(void)
+{
+	if (!w.thread_started)
+		return;
+	atomic_store(&w.stop, true);
+	Py_BEGIN_ALLOW_THREADS
+	pthread_join(w.thread, NULL);
+	Py_END_ALLOW_THREADS
+	w.thread_started = false;
+}
+
+void probe_watch_pause(void)
+{
+	if (!probe_heap_supported() || !w.thread_started)
+		return;
+	end_thread();
+	w.paused = true;
+}
+
+void probe_watch_resume(void)
+{
+	if (w.paused)
+		start_thread();
+	w.paused = false;
+}
+
 void probe_watch_start(const char *main_file, struct wire_conn *conn)
 {
-	PyObject *gc = NULL, *callbacks = NULL;
-	PyThreadState *ts;
+	PyObject *gc = NULL, *callbacks = NULL, *owner;
 
 	memset(&w, 0, sizeof w);
 	w.conn = conn;
@@ -1146,17 +1195,18 @@ void probe_watch_start(const char *main_file, struct wire_conn *conn)
 	pyhost_forget_own_work();
 	/* First in gc.callbacks: its "stop" puts gc.garbage back before any
 	 * callback of the program's looks at it. */
-	w.callback = PyCFunction_New(&on_gc_def, NULL);
+	owner = PyCapsule_New(&w, "exclab.probe_gc", callback_gone);
+	w.callback = owner ? PyCFunction_New(&on_gc_def, owner) : NULL;
+	Py_XDECREF(owner);
 	gc = PyImport_ImportModule("gc");
 	callbacks = gc ? PyObject_GetAttrString(gc, "callbacks") : NULL;
 	if (w.callback == NULL || callbacks == NULL || !PyList_Check(callbacks) ||
 	    PyList_Insert(callbacks, 0, w.callback) < 0)
 		PyErr_Clear();
+	Py_XDECREF(w.callback);   /* the list's now, or gone: callback_gone */
 	Py_XDECREF(callbacks);
 	Py_XDECREF(gc);
-	ts = PyThreadState_New(PyInterpreterState_Get());
-	atomic_store(&w.stop, false);
-	w.thread_started = ts && pthread_create(&w.thread, NULL, watch_main, ts) == 0;
+	start_thread();
 }
 
 static void remove_callback(void)
@@ -1177,13 +1227,8 @@ void probe_watch_stop(bool look)
 {
 	if (!probe_heap_supported())
 		return;
-	if (w.thread_started) {
-		atomic_store(&w.stop, true);
-		Py_BEGIN_ALLOW_THREADS
-		pthread_join(w.thread, NULL);
-		Py_END_ALLOW_THREADS
-		w.thread_started = false;
-	}
+	end_thread();
+	w.paused = false;
 	if (!look) {
 		remove_callback();
 		send_changes();

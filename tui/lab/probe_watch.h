@@ -24,6 +24,11 @@
 /* Before the program: read its main file for hints, hook the collector,
  * start the thread, which reads questions from conn. */
 void probe_watch_start(const char *main_file, struct wire_conn *conn);
+/* Around os.fork() in the program: the thread ends before and starts
+ * again after, in the parent, so that python3 3.12+'s warning about
+ * forking a multi-threaded process counts the program's threads only. */
+void probe_watch_pause(void);
+void probe_watch_resume(void);
 /* After the program (its threads and atexit done): stop the thread and,
  * with `look`, take a last look, collect what garbage is left as python3's
  * own finalisation would, and send every finding. Without (a limit
