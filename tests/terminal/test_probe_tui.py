@@ -16,6 +16,7 @@ from harness import Failure  # noqa: E402
 PROBE = os.path.join(t.ROOT, "tests", "probe")
 LEAKY = os.path.join(PROBE, "live", "leaks_slowly.py")
 FIXED = os.path.join(PROBE, "corpus", "singleton_deep", "fixed.py")
+CLEARS_CALLBACKS = os.path.join(PROBE, "bad", "callbacks_cleared.py")
 
 
 def case_live(srv):
@@ -81,9 +82,25 @@ def case_clean(srv):
     p.close()
 
 
+def case_callback_removed(srv):
+    """A program that empties gc.callbacks blinds the probe to later
+    cycles: the console says so, above the program's own output."""
+    p = srv.exclab_pane("probe", CLEARS_CALLBACKS)
+    s = p.wait_for(lambda s: "EXITED 0" in t.status_line(s), timeout=10,
+                   why="the program did not end")
+    text = t.flat(s)
+    if "took exclab probe's entry out of gc.callbacks" not in text:
+        raise Failure("the console does not say the probe's gc callback was removed", s)
+    if "3 0 0 []" not in s:
+        raise Failure("the program's output is not in its pane", s)
+    p.keys("q")
+    p.close()
+
+
 CASES = [
     ("live", case_live),
     ("clean", case_clean),
+    ("callback-removed", case_callback_removed),
 ]
 
 

@@ -60,6 +60,7 @@ static struct {
 	atomic_bool stop;
 	/* the collector's callback */
 	PyObject *callback;   /* borrowed: gc.callbacks holds the only reference */
+	bool removing;        /* exclab takes it out itself, at the end */
 	int saved_debug;
 	bool saving;
 	Py_ssize_t garbage_mark;
@@ -528,6 +529,9 @@ static void callback_gone(PyObject *capsule)
 	if (w.saving && debug)
 		*debug = w.saved_debug;
 	w.saving = false;
+	if (!w.removing)
+		labout_console(CONSOLE_INFO, "The program took exclab probe's entry out of gc.callbacks: "
+		               "the cycles collections free from now on go unseen.");
 }
 
 static PyMethodDef on_gc_def = { "exclab_probe_gc", on_gc, METH_VARARGS,
@@ -1215,6 +1219,7 @@ static void remove_callback(void)
 	PyObject *callbacks = gc ? PyObject_GetAttrString(gc, "callbacks") : NULL;
 	Py_ssize_t i;
 
+	w.removing = true;
 	if (callbacks && PyList_Check(callbacks) && w.callback &&
 	    (i = PySequence_Index(callbacks, w.callback)) >= 0)
 		PySequence_DelItem(callbacks, i);
