@@ -10,6 +10,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "util.h"
+
 /* How each kind of text looks: a colour pair plus attributes, or, in
  * monochrome, attributes alone that still tell the kinds apart. */
 struct look {
@@ -77,6 +79,24 @@ static const struct look light_palette[SCREEN_ATTR_COUNT] = {
 };
 
 static enum term_theme theme;
+
+/* What the last term_present handed to curses, so that the next hands over
+ * only the cells that changed: curses keeps the rest in stdscr, and compares
+ * stdscr with the terminal itself. Per cell, setcchar and wadd_wch measure the
+ * character (wcslen, wcwidth); for 10,000 cells at 200x50 that was most of a
+ * redraw's time, and a frame usually changes few cells. present_all asks for
+ * every cell again: a new curses screen, new colours, or a new size. */
+static struct {
+	struct screen_cell *cells;
+	int w, h;            /* the grid's size */
+	int cw, ch;          /* curses' size when it was presented */
+} last;
+static bool present_all = true;
+
+static void forget_presented(void)
+{
+	present_all = true;
+}
 
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
 #define NCRASH ((int)(sizeof crash_signals / sizeof crash_signals[0]))
@@ -231,6 +251,7 @@ void term_set_theme(enum term_theme t)
 		return;
 	setup_palette();
 	clearok(stdscr, TRUE);   /* every cell again, in the new colours */
+	forget_presented();
 }
 
 static void at_exit(void)
@@ -289,6 +310,7 @@ int term_init(struct error *err)
 	add_restore("rmkx");
 	add_restore("rmcup");
 
+	forget_presented();
 	active = true;
 	if (!exit_hook)
 		exit_hook = atexit(at_exit) == 0;
@@ -368,26 +390,49 @@ int term_signal_pending(void)
 	return 0;
 }
 
+static bool cell_same(const struct screen_cell *a, const struct screen_cell *b)
+{
+	return a->ch == b->ch && a->attr == b->attr;
+}
+
 void term_present(const struct screen *s)
 {
-	int x, y, w, h;
+	int x, y, w, h, cw, ch;
+	size_t n = (size_t)s->w * (size_t)s->h;
+	bool all;
 
-	getmaxyx(stdscr, h, w);
-	w = s->w < w ? s->w : w;
-	h = s->h < h ? s->h : h;
+	getmaxyx(stdscr, ch, cw);
+	w = s->w < cw ? s->w : cw;
+	h = s->h < ch ? s->h : ch;
+	all = present_all || last.w != s->w || last.h != s->h || last.cw != cw || last.ch != ch;
+	if (all && (last.w != s->w || last.h != s->h)) {
+		free(last.cells);
+		last.cells = xcalloc(n ? n : 1, sizeof *last.cells);
+	}
 	for (y = 0; y < h; y++) {
+		const struct screen_cell *row = screen_cell(s, 0, y);
+		struct screen_cell *was = &last.cells[(size_t)y * (size_t)s->w];
+
 		for (x = 0; x < w; x++) {
-			const struct screen_cell *c = screen_cell(s, x, y);
+			const struct screen_cell *c = &row[x];
 			wchar_t wc[2] = { c->ch, 0 };
 			cchar_t cc;
 
+			if (!all && cell_same(c, &was[x]))
+				continue;
+			was[x] = *c;
 			/* Right halves of wide characters, and wide ones cut by the edge. */
-			if (c->ch == 0 || (x + 1 == w && x + 1 < s->w && screen_cell(s, x + 1, y)->ch == 0))
+			if (c->ch == 0 || (x + 1 == w && x + 1 < s->w && row[x + 1].ch == 0))
 				continue;
 			setcchar(&cc, wc, attrs[c->attr], pairs[c->attr], NULL);
 			mvwadd_wch(stdscr, y, x, &cc);
 		}
 	}
+	last.w = s->w;
+	last.h = s->h;
+	last.cw = cw;
+	last.ch = ch;
+	present_all = false;
 	wnoutrefresh(stdscr);
 	doupdate();
 }

@@ -51,6 +51,7 @@ struct domain_hook {
 static struct domain_hook mem_hook, obj_hook;
 static atomic_size_t live_bytes;
 static atomic_size_t cap_limit;
+static atomic_size_t admit_below = SIZE_MAX;   /* cap_limit, or SIZE_MAX for none */
 static atomic_bool cap_hit;
 static bool installed;
 static int statm_fd = -1;
@@ -63,18 +64,27 @@ static inline void count(size_t add, size_t sub)
 	atomic_store_explicit(&live_bytes, now + add - sub, memory_order_relaxed);
 }
 
-static bool admit(size_t grow)
+/* Past the cap: the rare path, out of line. */
+static __attribute__((noinline, cold)) bool admit_past(size_t grow, size_t want)
 {
 	size_t cap = atomic_load_explicit(&cap_limit, memory_order_relaxed);
-	size_t want;
 
 	if (cap == 0)
 		return true;
-	want = atomic_load_explicit(&live_bytes, memory_order_relaxed) + grow;
-	if (want <= cap)
-		return true;
 	atomic_store_explicit(&cap_hit, true, memory_order_relaxed);
 	return grow <= SMALL_BLOCK && want <= cap + HEADROOM;
+}
+
+/* Inlined into every hook: a compare against admit_below (the cap, or
+ * SIZE_MAX when disarmed), not a call. live_bytes is at most PY_SSIZE_T_MAX
+ * and so is grow, so the sum cannot wrap. */
+static inline bool admit(size_t grow)
+{
+	size_t want = atomic_load_explicit(&live_bytes, memory_order_relaxed) + grow;
+
+	if (__builtin_expect(want <= atomic_load_explicit(&admit_below, memory_order_relaxed), 1))
+		return true;
+	return admit_past(grow, want);
 }
 
 static void *hook_malloc(void *ctx, size_t size)
@@ -198,6 +208,7 @@ static size_t rss_bytes(void)
 void probe_set_heap_cap(size_t limit)
 {
 	atomic_store(&cap_limit, limit);
+	atomic_store(&admit_below, limit ? limit : SIZE_MAX);
 }
 
 size_t probe_heap_cap(void)
