@@ -156,10 +156,11 @@ def case_corrupt(c):
     with open(c.progress, "wb") as f:
         f.write(b'{"version": 1, "lessons": {"01-what\x00 garbage')
     p = start(c)
-    s = p.wait_for("The course")
-    flat = " ".join(s.split())
-    if c.progress not in flat or "corrupt" not in flat or "set aside" not in flat:
-        raise Failure("no clear message naming the corrupt progress file", s)
+    p.wait_for("The course")
+    # The message may come a frame after the menu.
+    s = p.wait_for(lambda s: all(part in " ".join(s.split())
+                                 for part in (c.progress, "corrupt", "set aside")),
+                   why="no clear message naming the corrupt progress file")
     aside = glob.glob(c.progress + ".corrupt-*")
     if len(aside) != 1:
         raise Failure(f"the corrupt file was not set aside: {aside}")
