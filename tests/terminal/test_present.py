@@ -274,7 +274,10 @@ def case_notes(srv):
     p = present(srv)
     n = srv.exclab_pane("present", "--notes", DECK, w=100, h=30)
     try:
-        s = n.wait_for(f"slide 1/{SLIDES}", why="the notes window never showed slide 1")
+        # The whole frame, not its first rows: under load tmux can capture a
+        # frame half written, its header in and its "Next:" half not yet.
+        s = n.wait_for(lambda s: f"slide 1/{SLIDES}" in s and "Next:" in s,
+                       why="the notes window never showed slide 1 and a next one")
         if "Next: A quiet leak" not in s:
             raise Failure("the notes window does not show the next slide", s)
         m1 = re.search(r"(\d+:\d\d) elapsed", s)
