@@ -274,7 +274,10 @@ def case_notes(srv):
     p = present(srv)
     n = srv.exclab_pane("present", "--notes", DECK, w=100, h=30)
     try:
-        s = n.wait_for(f"slide 1/{SLIDES}", why="the notes window never showed slide 1")
+        # The whole frame, not its first rows: under load tmux can capture a
+        # frame half written, its header in and its "Next:" half not yet.
+        s = n.wait_for(lambda s: f"slide 1/{SLIDES}" in s and "Next:" in s,
+                       why="the notes window never showed slide 1 and a next one")
         if "Next: A quiet leak" not in s:
             raise Failure("the notes window does not show the next slide", s)
         m1 = re.search(r"(\d+:\d\d) elapsed", s)
@@ -500,6 +503,59 @@ def case_lesson_jump(srv):
         p.close()
 
 
+def panel_rows(s):
+    """The live panel's rows at 80x24: what is right of the text's rule."""
+    return [line.split("\u2502", 1)[1] for line in s.split("\n")[4:-1] if "\u2502" in line]
+
+
+def case_whole_lines(srv):
+    """At 80x24 the demo's output below the gauges shows whole lines: a
+    line whose start would fall off the top ("    3)") is left out, so
+    the room never reads a fragment."""
+    p = present(srv)
+    try:
+        for slide, ready, done in ((6, "space: step 1/3", "demo done"),
+                                   (8, "space: step 2/3", "demo done")):
+            go(p, slide)
+            p.wait_for(lambda s: ready in status_line(s), timeout=30,
+                       why=f"slide {slide}'s demo never became ready")
+            p.keys("Space")
+            s = p.wait_for(lambda s: done in status_line(s), timeout=30,
+                           why=f"slide {slide}'s step never ended")
+            rows = panel_rows(s)
+            last = max(i for i, r in enumerate(rows) if "Traceback chain" in r)
+            out = [r for r in rows[last + 3:] if r.strip()]
+            if not out:
+                raise Failure(f"slide {slide} shows none of the demo's output", s)
+            if out[0].startswith("    "):
+                raise Failure(f"slide {slide}'s output starts mid-line: {out[0].strip()!r}", s)
+    finally:
+        p.close()
+
+
+def case_room_words(srv):
+    """What the room and the speaker read before a step runs: the graph's
+    place on the cycle slide names no keys; t asks for a number rather
+    than showing step 0; a figure and its unit stay on one line."""
+    p = present(srv)
+    try:
+        go(p, 12)
+        s = p.wait_for(lambda s: "space: step 1/3" in status_line(s), timeout=30)
+        if "The graph appears when" not in flat(s) or "Press g" in s:
+            raise Failure("before the step, the graph's place does not say what comes", s)
+        p.keys("t")
+        s = p.wait_for(lambda s: "demo at step" in status_line(s), why="t said nothing")
+        if "step 0" in status_line(s):
+            raise Failure("t shows step 0 before a number is typed", s)
+        p.keys("Escape")
+        go(p, 18)
+        s = p.settled()
+        if not re.search(r"\b20[ \u00a0]MB\b", s):
+            raise Failure("the figure 20 MB is split over two lines", s)
+    finally:
+        p.close()
+
+
 CASES = [
     ("title", case_title),
     ("paging", case_paging),
@@ -518,6 +574,8 @@ CASES = [
     ("ascii-nocolor", case_ascii_nocolor),
     ("wide", case_wide),
     ("lesson-jump", case_lesson_jump),
+    ("whole-lines", case_whole_lines),
+    ("room-words", case_room_words),
 ]
 
 

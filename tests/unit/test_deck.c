@@ -245,10 +245,11 @@ static void test_figures(void)
 	CHECK_STR(d.figures[3].written, "~5.0 MB");
 	CHECK(d.figures[3].live == 0);   /* the nearest live block before it */
 	t = deck_slide_text(&d, 0, 0, texts);
-	CHECK_STR(t, "It kept 402 entries, `+100 MB` more.");
+	/* A figure's spaces are no-break ones: "100 MB" never splits at a line's end. */
+	CHECK_STR(t, "It kept 402 entries, `+100\u00a0MB` more.");
 	free(t);
 	t = deck_slide_text(&d, 1, 0, texts);
-	CHECK_STR(t, "Back then: 1,300 objects, ~5.0 MB.");
+	CHECK_STR(t, "Back then: 1,300 objects, ~5.0\u00a0MB.");
 	free(t);
 	deck_free(&d);
 }

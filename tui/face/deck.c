@@ -986,8 +986,15 @@ char *deck_slide_text(const struct deck *d, int slide, int part, const char *con
 		if (close == NULL || k < 0 || k >= d->nfigures)
 			break;
 		{
+			/* A figure and its unit stay on one line: "20 MB" split
+			 * after the 20 reads as two things on a slide. */
 			const char *t = texts && texts[k] ? texts[k] : d->figures[k].written;
-			buf_add(&out, t, strlen(t));
+			for (const char *c = t; *c; c++) {
+				if (*c == ' ')
+					buf_add(&out, "\xc2\xa0", 2);   /* U+00A0, no-break space */
+				else
+					buf_add(&out, c, 1);
+			}
 		}
 		i = (size_t)(close - s->body) + 1;
 	}

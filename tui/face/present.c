@@ -395,7 +395,9 @@ static void restart_demo(struct present *p, int step)
 
 static void typing_message(struct present *p)
 {
-	if (p->typing_step)
+	if (p->typing_step && p->number == 0)
+		say(p, false, "demo at step: its number, then enter; esc cancels");
+	else if (p->typing_step)
 		say(p, false, "demo at step %d: enter, esc cancels", p->number);
 	else if (p->answering)
 		say(p, false, "answer %d: enter, esc skips", p->number);

@@ -50,6 +50,7 @@ struct view_ctx {
 	const char *step_entry;   /* t: the step number being typed, in words; else NULL */
 	unsigned gauges_shown;    /* nonzero: these gauges (1u << probe id), not the scenario's */
 	unsigned console_hide;    /* console lines of these kinds (1u << console_kind) not shown */
+	bool on_slide;            /* drawn on a presented slide: for a room, which presses no keys */
 };
 
 struct view_ops {

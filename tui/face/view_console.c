@@ -146,6 +146,11 @@ static void console_draw(void *data, struct screen *s, struct screen_rect r,
 		if (text == NULL)
 			continue;
 		n = wrap_rows(s, in, 0, text, attr, false);
+		/* On a slide, a line whose start would be cut reads as a fragment
+		 * to the room ("   3)"): it goes whole, unless it is the newest. */
+		if (ctx->on_slide && v->scroll == 0 && bottom - n + 1 < in.y &&
+		    bottom < in.y + in.h - 1)
+			break;
 		if (bottom - n + 1 < in.y + in.h)
 			wrap_rows(s, in, bottom - n + 1, text, attr, true);
 		bottom -= n;

@@ -496,6 +496,12 @@ static void graph_view_draw(void *data, struct screen *s, struct screen_rect r,
 			                   0, SCREEN_DIM, true);
 			return;
 		}
+		if (ctx->on_slide) {
+			/* The room sees this: no keys, nothing about scenarios. */
+			screen_put_wrapped(s, text, y, "The graph appears when the demo's step runs.", 0,
+			                   SCREEN_DIM, true);
+			return;
+		}
 		snprintf(line, sizeof line, "No graph yet: this %s draws one when a step shows it.",
 		         ctx->lesson ? "lesson" : "scenario");
 		y = screen_put_wrapped(s, text, y, line, 0, SCREEN_NORMAL, true);

@@ -170,7 +170,8 @@ static void draw_live(struct screen *s, struct screen_rect r, const struct slide
 	/* The demo's own words and its checks; the room needs no lab notices. */
 	struct view_ctx ctx = { .model = m, .place = VIEW_IN_LESSON,
 	                        .gauges_shown = lv->block->gauges,
-	                        .console_hide = 1u << CONSOLE_INFO | 1u << CONSOLE_STEP };
+	                        .console_hide = 1u << CONSOLE_INFO | 1u << CONSOLE_STEP,
+	                        .on_slide = true };
 	int n = 0, need, gh, rest;
 	unsigned shown = 0;
 
@@ -281,7 +282,8 @@ void slide_draw(struct slide_cache *c, struct screen *s, const struct slide_fram
 	           true);
 	y += title_rows;
 	if (live && f->live->graph_full) {
-		struct view_ctx ctx = { .model = f->live->model, .place = VIEW_IN_LESSON };
+		struct view_ctx ctx = { .model = f->live->model, .place = VIEW_IN_LESSON,
+		                        .on_slide = true };
 		f->live->graph->ops->draw(f->live->graph->data, s,
 		                          (struct screen_rect){ x0, y, cw, bottom - y }, &ctx);
 	} else {
