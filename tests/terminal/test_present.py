@@ -268,6 +268,37 @@ def case_graph(srv):
         p.close()
 
 
+def case_graph_keys(srv):
+    """At 80x24 the cycle runs off the slide's edge: on the whole-slide
+    graph, c walks the cycle (the view follows it to the frame and its
+    err), enter says why it is alive, → does not run the next step, and
+    Esc gives the slide back."""
+    p = present(srv)
+    try:
+        go(p, 12)
+        p.wait_for(lambda s: "space: step 1/3" in status_line(s), timeout=30)
+        p.keys("Space")
+        p.wait_for(lambda s: "space: step 2/3" in status_line(s), timeout=30,
+                   why="step 1 never ended")
+        p.keys("g")
+        p.wait_for(lambda s: "Python heap" not in s and "Graph of last_error()" in s,
+                   why="g did not give the graph the slide")
+        p.keys("c", "c")
+        s = p.wait_for(lambda s: "\u2554 frame" in s and "\u27f2 err" in s,
+                       why="c, c did not bring the cycle's frame and its err into view")
+        p.keys("Enter")
+        p.wait_for(lambda s: "why is it alive?" in s and "reference cycle" in flat(s),
+                   why="enter did not say why the frame is alive")
+        p.keys("Escape", "Right")
+        s = p.settled()
+        if "space: step 2/3" not in status_line(s):
+            raise Failure("an arrow on the graph ran the demo's next step", s)
+        p.keys("Escape")
+        p.wait_for(lambda s: "Python heap" in s, why="Esc did not give the slide back")
+    finally:
+        p.close()
+
+
 def case_notes(srv):
     """The notes window follows the slides: its keys drive both, it shows
     the notes and the next slide, and its timer moves."""
@@ -565,6 +596,7 @@ CASES = [
     ("live-climb", case_live_climb),
     ("stop-restart", case_stop_restart),
     ("graph", case_graph),
+    ("graph-keys", case_graph_keys),
     ("notes", case_notes),
     ("second", case_second),
     ("private", case_private),

@@ -42,6 +42,7 @@ struct live_run {
 	struct runner *runner;   /* NULL while no lab runs it */
 	struct view gauges, graph, console;
 	bool started;            /* the speaker ran a step of it */
+	uintptr_t why;           /* the graph asked why this object is alive; 0: nothing asked */
 	char problem[ERROR_TEXT_MAX + 200];   /* why it cannot run as the deck says */
 };
 
@@ -501,6 +502,20 @@ static void on_key(struct present *p, int key)
 		overview_key(p, key);
 		return;
 	}
+	/* The graph on the whole slide takes its own keys, as in a lesson:
+	 * arrows choose a box, c follows the cycle, enter asks why it is
+	 * alive; space and PgDn still go on, Esc (nothing open) goes back. */
+	if (p->graph_full && lv && key != ' ' && key != TERM_KEY_PGDN && key != TERM_KEY_PGUP &&
+	    view_graph.key(lv->graph.data, key)) {
+		uintptr_t why = view_graph_take_why(lv->graph.data);
+		if (why)
+			lv->why = why;
+		return;
+	}
+	if (p->graph_full && key == TERM_KEY_ESCAPE) {
+		p->graph_full = false;
+		return;
+	}
 	switch (key) {
 	case ' ': case TERM_KEY_RIGHT: case TERM_KEY_DOWN: case TERM_KEY_PGDN: case 'n':
 	case TERM_KEY_ENTER: case 'l':
@@ -759,9 +774,14 @@ static bool tick(struct present *p)
 	double now = util_now();
 	bool more = false;
 
-	for (int i = 0; i < p->deck.nlives; i++)
-		if (p->lives[i]->runner)
-			more |= runner_tick(p->lives[i]->runner);
+	for (int i = 0; i < p->deck.nlives; i++) {
+		struct live_run *lv = p->lives[i];
+		if (lv->runner == NULL)
+			continue;
+		more |= runner_tick(lv->runner);
+		if (lv->why && runner_why(lv->runner, lv->why) == 0)
+			lv->why = 0;
+	}
 	if (!p->notes) {
 		int keys[32];
 		bool joined;

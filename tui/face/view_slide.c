@@ -476,6 +476,7 @@ static const char *const main_keys[][2] = {
 	{ "r", "run the demo again, in a fresh lab" },
 	{ "t, 3, enter", "the demo at step 3 (the steps before run again)" },
 	{ "g", "the demo's object graph on the whole slide, and back" },
+	{ "  in it", "\u2190\u2191\u2192\u2193 choose, c the cycle, enter why, esc back" },
 	{ "esc", "skip the demo's question" },
 	{ "T", "the timer back to 0:00" },
 	{ "L", "light or dark" },
