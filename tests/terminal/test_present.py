@@ -172,6 +172,11 @@ def case_jump(srv):
         s = p.wait_for("No slide 99", why="99 then enter gave no message")
         if counter(s)[0] != 16:
             raise Failure("a slide that does not exist moved the deck", s)
+        # The word was about this slide: the next one does not keep it.
+        p.keys("n")
+        s = p.wait_for(at_slide(17), why="n did not go on after the message")
+        if "No slide 99" in s:
+            raise Failure("the message outlived the slide it was about", s)
     finally:
         p.close()
 

@@ -293,8 +293,13 @@ static void go_to(struct present *p, int slide, int part)
 	slide = slide < 0 ? 0 : slide >= d->nslides ? d->nslides - 1 : slide;
 	part = part < 0 ? d->slides[slide].nparts - 1
 	     : part >= d->slides[slide].nparts ? d->slides[slide].nparts - 1 : part;
-	if (slide != p->slide)
+	if (slide != p->slide) {
 		p->graph_full = false;
+		if (p->message_until > 0) {   /* a passing word was about the slide left */
+			p->message[0] = '\0';
+			p->message_until = 0;
+		}
+	}
 	p->slide = slide;
 	p->part = part;
 	p->dirty = true;
