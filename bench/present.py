@@ -112,7 +112,7 @@ def first_gauge_frames(exclab, rounds, env):
         wait_screen(sock, lambda s: re.search(r"1/\d+\s*$", s.rstrip()) is not None)
         tmux(sock, "send-keys", "-t", "a", "6", "Enter")
         for _ in range(rounds):
-            wait_screen(sock, lambda s: "space: step 1/3" in s and chain(s) == 0)
+            wait_screen(sock, lambda s: "space: step 1/1" in s and chain(s) == 0)
             t0 = time.perf_counter()
             tmux(sock, "send-keys", "-t", "a", "Space")
             while True:

@@ -188,7 +188,7 @@ def case_live_climb(srv):
     p = present(srv)
     try:
         go(p, 6)
-        p.wait_for(lambda s: "space: step 1/3" in status_line(s), timeout=30,
+        p.wait_for(lambda s: "space: step 1/1" in status_line(s), timeout=30,
                    why="the demo never became ready for step 1")
         p.keys("Space")
         seen = []
@@ -221,7 +221,7 @@ def case_stop_restart(srv):
     p = present(srv)
     try:
         go(p, 6)
-        p.wait_for(lambda s: "space: step 1/3" in status_line(s), timeout=30)
+        p.wait_for(lambda s: "space: step 1/1" in status_line(s), timeout=30)
         p.keys("Space")
         p.wait_for(lambda s: "runs" in status_line(s), why="the step did not start")
         time.sleep(1.0)
@@ -232,7 +232,7 @@ def case_stop_restart(srv):
         if chain is None or not 0 < chain < 200:
             raise Failure(f"the chain reads {chain} after a stop mid-step", s)
         p.keys("r")
-        s = p.wait_for(lambda s: "space: step 1/3" in status_line(s) and
+        s = p.wait_for(lambda s: "space: step 1/1" in status_line(s) and
                        gauge_count(s, "Traceback chain") == 0, timeout=30,
                        why="r did not bring the demo back to step 1 in a fresh lab")
         p.keys("t", "3", "Enter")
@@ -248,9 +248,9 @@ def case_graph(srv):
     p = present(srv, w=120, h=40)
     try:
         go(p, 12)
-        p.wait_for(lambda s: "space: step 1/3" in status_line(s), timeout=30)
+        p.wait_for(lambda s: "space: step 1/2" in status_line(s), timeout=30)
         p.keys("Space")
-        s = p.wait_for(lambda s: "space: step 2/3" in status_line(s), timeout=30,
+        s = p.wait_for(lambda s: "space: step 2/2" in status_line(s), timeout=30,
                        why="step 1 never ended")
         if "Graph of last_error()" not in s or "1 cycle" not in s or "\u27f2" not in s:
             raise Failure("no graph with its cycle marked beside the gauges", s)
@@ -267,7 +267,7 @@ def case_graph(srv):
         # t, 2, enter: a fresh lab replays step 1 at once and waits at 2,
         # the cycle back in the graph.
         p.keys("t", "2", "Enter")
-        s = p.wait_for(lambda s: "space: step 2/3" in status_line(s) and "1 cycle" in s,
+        s = p.wait_for(lambda s: "space: step 2/2" in status_line(s) and "1 cycle" in s,
                        timeout=30, why="t 2 enter did not bring the demo back to step 2")
     finally:
         p.close()
@@ -281,9 +281,9 @@ def case_graph_keys(srv):
     p = present(srv)
     try:
         go(p, 12)
-        p.wait_for(lambda s: "space: step 1/3" in status_line(s), timeout=30)
+        p.wait_for(lambda s: "space: step 1/2" in status_line(s), timeout=30)
         p.keys("Space")
-        p.wait_for(lambda s: "space: step 2/3" in status_line(s), timeout=30,
+        p.wait_for(lambda s: "space: step 2/2" in status_line(s), timeout=30,
                    why="step 1 never ended")
         p.keys("g")
         p.wait_for(lambda s: "Python heap" not in s and "Graph of last_error()" in s,
@@ -296,7 +296,7 @@ def case_graph_keys(srv):
                    why="enter did not say why the frame is alive")
         p.keys("Escape", "Right")
         s = p.settled()
-        if "space: step 2/3" not in status_line(s):
+        if "space: step 2/2" not in status_line(s):
             raise Failure("an arrow on the graph ran the demo's next step", s)
         p.keys("Escape")
         p.wait_for(lambda s: "Python heap" in s, why="Esc did not give the slide back")
@@ -510,7 +510,7 @@ def case_wide(srv):
     p = present(srv, w=120, h=40)
     try:
         s = go(p, 6)
-        s = p.wait_for(lambda s: "space: step 1/3" in status_line(s), timeout=30)
+        s = p.wait_for(lambda s: "space: step 1/1" in status_line(s), timeout=30)
         if "Python heap" not in s or "Traceback chain" not in s:
             raise Failure("no gauges at 120x40", s)
         if "def request(user_id=42):" not in s:
@@ -550,8 +550,8 @@ def case_whole_lines(srv):
     the room never reads a fragment."""
     p = present(srv)
     try:
-        for slide, ready, done in ((6, "space: step 1/3", "demo done"),
-                                   (8, "space: step 2/3", "demo done")):
+        for slide, ready, done in ((6, "space: step 1/1", "demo done"),
+                                   (8, "space: step 2/2", "demo done")):
             go(p, slide)
             p.wait_for(lambda s: ready in status_line(s), timeout=30,
                        why=f"slide {slide}'s demo never became ready")
@@ -576,7 +576,7 @@ def case_room_words(srv):
     p = present(srv)
     try:
         go(p, 12)
-        s = p.wait_for(lambda s: "space: step 1/3" in status_line(s), timeout=30)
+        s = p.wait_for(lambda s: "space: step 1/2" in status_line(s), timeout=30)
         if "The graph appears when" not in flat(s) or "Press g" in s:
             raise Failure("before the step, the graph's place does not say what comes", s)
         p.keys("t")

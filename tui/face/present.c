@@ -238,6 +238,9 @@ static void demo_status(const struct present *p, char *buf, size_t size)
 	lv = p->lives[li];
 	m = &lv->model;
 	b = &p->deck.lives[li];
+	/* Steps counted to the slide's last one: the room sees the demo end
+	 * there, not at the scenario's end. */
+	int last = b->last_step && b->last_step < m->step_count ? b->last_step : m->step_count;
 	if (lv->problem[0]) {
 		snprintf(buf, size, "\u2717 the demo cannot run (see the slide)");
 		return;
@@ -253,7 +256,7 @@ static void demo_status(const struct present *p, char *buf, size_t size)
 	case RUN_BEFORE_STEP:
 		if (b->last_step && m->step_index + 1 > b->last_step)
 			break;
-		snprintf(buf, size, "\u25b6 space: step %d/%d, %s", m->step_index + 1, m->step_count,
+		snprintf(buf, size, "\u25b6 space: step %d/%d, %s", m->step_index + 1, last,
 		         m->step_title);
 		return;
 	case RUN_PAUSED:
@@ -266,10 +269,9 @@ static void demo_status(const struct present *p, char *buf, size_t size)
 	case RUN_RUNNING:
 		if (b->pace > 0 || p->args->pace > 0)
 			snprintf(buf, size, "\u25cf step %d/%d runs, %.0f calls a second; s stops",
-			         m->step_index + 1, m->step_count, p->args->pace > 0 ? p->args->pace : b->pace);
+			         m->step_index + 1, last, p->args->pace > 0 ? p->args->pace : b->pace);
 		else
-			snprintf(buf, size, "\u25cf step %d/%d runs; s stops", m->step_index + 1,
-			         m->step_count);
+			snprintf(buf, size, "\u25cf step %d/%d runs; s stops", m->step_index + 1, last);
 		return;
 	case RUN_DONE:
 		break;
