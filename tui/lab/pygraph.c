@@ -99,6 +99,63 @@ static void ptrmap_free(struct ptrmap *m)
 	free(m->stamps);
 }
 
+/* ---- text into fixed buffers ------------------------------------------- */
+
+/* A capture names every edge and describes every object: tens of thousands
+ * of short strings, where snprintf's cost was most of the capture's time.
+ * These append to a buffer and cut the text where snprintf would: at the
+ * buffer's size less one byte, whatever that splits. */
+struct text {
+	char *p, *end;   /* end: where the terminating NUL goes when full */
+};
+
+static struct text text_at(char *buf, size_t size)
+{
+	*buf = '\0';
+	return (struct text){ buf, buf + size - 1 };
+}
+
+/* At most max bytes of s (as "%.<max>s"). */
+static void text_strn(struct text *t, const char *s, size_t max)
+{
+	size_t room = (size_t)(t->end - t->p), n = strnlen(s, max < room ? max : room);
+
+	memcpy(t->p, s, n);
+	t->p += n;
+	*t->p = '\0';
+}
+
+static void text_str(struct text *t, const char *s)
+{
+	text_strn(t, s, SIZE_MAX);
+}
+
+/* As "%lld". */
+static void text_int(struct text *t, long long v)
+{
+	char digits[24], *d = digits + sizeof digits;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	*--d = '\0';
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--d = '-';
+	text_str(t, d);
+}
+
+/* "[i]": an item's or an int key's name. */
+static const char *index_name(char buf[24], long long i)
+{
+	struct text t = text_at(buf, 24);
+
+	text_str(&t, "[");
+	text_int(&t, i);
+	text_str(&t, "]");
+	return buf;
+}
+
 /* ---- labels: referent address -> names, for one object ----------------- */
 
 /* An object can reach the same referent by several names (__cause__ and
@@ -118,13 +175,8 @@ static void labels_reset(struct labels *l)
 	l->len = 0;
 }
 
-static void label(struct labels *l, PyObject *target, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void label(struct labels *l, PyObject *target, const char *fmt, ...)
+static void label(struct labels *l, PyObject *target, const char *name)
 {
-	va_list ap;
-
 	if (target == NULL)
 		return;
 	if (l->len == l->cap) {
@@ -133,9 +185,7 @@ static void label(struct labels *l, PyObject *target, const char *fmt, ...)
 		l->next = xrealloc(l->next, (size_t)l->cap * sizeof *l->next);
 		l->cursor = xrealloc(l->cursor, (size_t)l->cap * sizeof *l->cursor);
 	}
-	va_start(ap, fmt);
-	vsnprintf(l->names[l->len], sizeof l->names[l->len], fmt, ap);
-	va_end(ap);
+	util_copy(l->names[l->len], sizeof l->names[l->len], name);
 	l->next[l->len] = -1;
 	l->cursor[l->len] = l->len;
 	int first = ptrmap_get(&l->index, (uintptr_t)target);
@@ -174,21 +224,24 @@ static const char *utf8(PyObject *s)
 
 static void label_name(void *arg, PyObject *name, PyObject *value)
 {
-	label(arg, value, "%s", utf8(name));
+	label(arg, value, utf8(name));
 }
 
 static void label_dict(struct labels *l, PyObject *dict)
 {
 	Py_ssize_t pos = 0;
 	PyObject *key, *value;
+	char name[48];
 
 	while (PyDict_Next(dict, &pos, &key, &value)) {
-		if (PyUnicode_Check(key))
-			label(l, value, "%s", utf8(key));
-		else if (PyLong_CheckExact(key))
-			label(l, value, "[%lld]", PyLong_AsLongLong(key));
-		else
-			label(l, value, "[%s key]", Py_TYPE(key)->tp_name);
+		if (PyUnicode_Check(key)) {
+			label(l, value, utf8(key));
+		} else if (PyLong_CheckExact(key)) {
+			label(l, value, index_name(name, PyLong_AsLongLong(key)));
+		} else {
+			snprintf(name, sizeof name, "[%s key]", Py_TYPE(key)->tp_name);
+			label(l, value, name);
+		}
 		label(l, key, "(key)");
 	}
 	PyErr_Clear();
@@ -201,9 +254,10 @@ static void label_dict(struct labels *l, PyObject *dict)
 static void label_items(struct labels *l, PyObject *seq)
 {
 	Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+	char name[24];
 
 	for (Py_ssize_t i = 0; i < n && i < LABELLED_ITEMS; i++)
-		label(l, PySequence_Fast_ITEMS(seq)[i], "[%zd]", i);
+		label(l, PySequence_Fast_ITEMS(seq)[i], index_name(name, i));
 }
 
 /* An instance's __slots__, read where each slot's member keeps it: the
@@ -213,7 +267,7 @@ static void label_slots(struct labels *l, PyObject *o)
 	for (PyTypeObject *tp = Py_TYPE(o); tp && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE); tp = tp->tp_base) {
 		for (PyMemberDef *m = tp->tp_members; m && m->name; m++)
 			if (m->type == T_OBJECT_EX || m->type == T_OBJECT)
-				label(l, *(PyObject **)((char *)o + m->offset), "%s", m->name);
+				label(l, *(PyObject **)((char *)o + m->offset), m->name);
 	}
 }
 
@@ -330,18 +384,26 @@ static bool is_namespace(PyObject *dict)
 	        PyDict_GetItemString(dict, "__spec__") != NULL);
 }
 
-/* A short description built from the object's fields: never its __repr__. */
+/* A short description built from the object's fields: never its __repr__.
+ * Written with struct text, as snprintf would write it (the formats in the
+ * comments), but for the few rare ones snprintf still writes. */
 static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
 {
+	struct text t = text_at(buf, size);
+
 	switch (kind) {
 	case GRAPH_EXCEPTION: {
 		PyObject *args = ((PyBaseExceptionObject *)o)->args;
 		PyObject *first = args && PyTuple_Check(args) && PyTuple_GET_SIZE(args) > 0
 		                  ? PyTuple_GET_ITEM(args, 0) : NULL;
-		if (first && PyUnicode_Check(first))
-			snprintf(buf, size, "%s('%.60s')", Py_TYPE(o)->tp_name, utf8(first));
-		else
-			snprintf(buf, size, "%s()", Py_TYPE(o)->tp_name);
+		text_str(&t, Py_TYPE(o)->tp_name);
+		if (first && PyUnicode_Check(first)) {   /* "%s('%.60s')" */
+			text_str(&t, "('");
+			text_strn(&t, utf8(first), 60);
+			text_str(&t, "')");
+		} else {                                 /* "%s()" */
+			text_str(&t, "()");
+		}
 		break;
 	}
 	case GRAPH_TRACEBACK: {
@@ -349,63 +411,82 @@ static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
 		/* tb_frame is NULL once the GC has cleared the traceback. */
 		PyCodeObject *code = tb->tb_frame ? PyFrame_GetCode(tb->tb_frame) : NULL;
 		int line = pyintrospect_tb_line(o);
-		if (code)
-			snprintf(buf, size, "%s:%d", basename_of(utf8(code->co_filename)), line);
-		else if (line >= 0)
-			snprintf(buf, size, "cleared, line %d", line);
-		else
-			snprintf(buf, size, "cleared");
+		if (code) {                              /* "%s:%d" */
+			text_str(&t, basename_of(utf8(code->co_filename)));
+			text_str(&t, ":");
+			text_int(&t, line);
+		} else if (line >= 0) {                  /* "cleared, line %d" */
+			text_str(&t, "cleared, line ");
+			text_int(&t, line);
+		} else {
+			text_str(&t, "cleared");
+		}
 		Py_XDECREF(code);
 		break;
 	}
-	case GRAPH_FRAME: {
+	case GRAPH_FRAME: {                              /* "%s() %s:%d" */
 		PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)o);
-		snprintf(buf, size, "%s() %s:%d", utf8(code->co_name),
-		         basename_of(utf8(code->co_filename)), PyFrame_GetLineNumber((PyFrameObject *)o));
+		text_str(&t, utf8(code->co_name));
+		text_str(&t, "() ");
+		text_str(&t, basename_of(utf8(code->co_filename)));
+		text_str(&t, ":");
+		text_int(&t, PyFrame_GetLineNumber((PyFrameObject *)o));
 		Py_DECREF(code);
 		break;
 	}
 	case GRAPH_DICT:
 	case GRAPH_SET:
 	case GRAPH_LIST:
-	case GRAPH_TUPLE: {
+	case GRAPH_TUPLE: {                              /* "%zd item%s" */
 		/* Read in place: a subclass's own __len__ would run code mid-capture. */
 		Py_ssize_t n = PyDict_Check(o) ? PyDict_GET_SIZE(o) : PyAnySet_Check(o) ? PySet_GET_SIZE(o)
 		               : PySequence_Fast_GET_SIZE(o);
-		snprintf(buf, size, "%zd item%s", n, n == 1 ? "" : "s");
+		text_int(&t, n);
+		text_str(&t, n == 1 ? " item" : " items");
 		break;
 	}
-	case GRAPH_FUNCTION:
-		snprintf(buf, size, "%s()", utf8(((PyFunctionObject *)o)->func_qualname));
+	case GRAPH_FUNCTION:                             /* "%s()" */
+		text_str(&t, utf8(((PyFunctionObject *)o)->func_qualname));
+		text_str(&t, "()");
 		break;
-	case GRAPH_CODE:
-		snprintf(buf, size, "code %s", utf8(((PyCodeObject *)o)->co_name));
+	case GRAPH_CODE:                                 /* "code %s" */
+		text_str(&t, "code ");
+		text_str(&t, utf8(((PyCodeObject *)o)->co_name));
 		break;
 	case GRAPH_MODULE:
 		snprintf(buf, size, "module %s", PyModule_GetName(o) ? PyModule_GetName(o) : "?");
 		PyErr_Clear();
 		break;
-	case GRAPH_TYPE:
-		snprintf(buf, size, "class %s", ((PyTypeObject *)o)->tp_name);
+	case GRAPH_TYPE:                                 /* "class %s" */
+		text_str(&t, "class ");
+		text_str(&t, ((PyTypeObject *)o)->tp_name);
 		break;
-	case GRAPH_BYTES:
-		snprintf(buf, size, "%zd bytes", PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o));
+	case GRAPH_BYTES:                                /* "%zd bytes" */
+		text_int(&t, PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o));
+		text_str(&t, " bytes");
 		break;
-	case GRAPH_STR: {
-		snprintf(buf, size, "'%.40s%s'", utf8(o), PyUnicode_GET_LENGTH(o) > 40 ? "…" : "");
+	case GRAPH_STR:                                  /* "'%.40s%s'" */
+		text_str(&t, "'");
+		text_strn(&t, utf8(o), 40);
+		text_str(&t, PyUnicode_GET_LENGTH(o) > 40 ? "…'" : "'");
 		break;
-	}
 	case GRAPH_NUMBER:
 		if (PyBool_Check(o))
-			snprintf(buf, size, "%s", o == Py_True ? "True" : "False");
+			text_str(&t, o == Py_True ? "True" : "False");
 		else if (PyFloat_Check(o))
 			snprintf(buf, size, "%g", PyFloat_AS_DOUBLE(o));
-		else
-			snprintf(buf, size, "%lld", PyLong_AsLongLong(o));
+		else                                     /* "%lld" */
+			text_int(&t, PyLong_AsLongLong(o));
 		PyErr_Clear();
 		break;
-	default:
-		snprintf(buf, size, o == Py_None ? "None" : "<%s>", Py_TYPE(o)->tp_name);
+	default:                                         /* "<%s>" */
+		if (o == Py_None) {
+			text_str(&t, "None");
+		} else {
+			text_str(&t, "<");
+			text_str(&t, Py_TYPE(o)->tp_name);
+			text_str(&t, ">");
+		}
 		break;
 	}
 }
@@ -512,7 +593,7 @@ static int add_object(struct walk *w, PyObject *o, int depth)
 	int i;
 
 	n.kind = kind_of(o);
-	snprintf(n.type, sizeof n.type, "%s", Py_TYPE(o)->tp_name);
+	util_copy(n.type, sizeof n.type, Py_TYPE(o)->tp_name);
 	describe(o, n.kind, n.repr, sizeof n.repr);
 	n.incidental = is_incidental(o, n.kind);
 	n.size = size_of(o);
@@ -579,9 +660,9 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 			if (by_index) {
 				Py_ssize_t i = n_items - 1 - k;
 				if (i >= 0 && PySequence_Fast_ITEMS(o)[i] == child)
-					snprintf(index, sizeof index, "[%zd]", i);
+					index_name(index, i);
 				else
-					snprintf(index, sizeof index, "[?]");
+					name = "[?]";
 			} else {
 				name = label_of(&labels, child);
 			}
