@@ -379,15 +379,29 @@ static const char *basename_of(const char *path)
  * (builtins' own among them) has __spec__. */
 static bool is_namespace(PyObject *dict)
 {
-	return PyDict_GetItemString(dict, "__name__") != NULL &&
-	       (PyDict_GetItemString(dict, "__builtins__") != NULL ||
-	        PyDict_GetItemString(dict, "__spec__") != NULL);
+	/* Made once, not a new str (decoded and hashed) per look-up as
+	 * PyDict_GetItemString makes: the same answers. */
+	static PyObject *name, *builtins, *spec;
+
+	if (name == NULL) {
+		name = PyUnicode_InternFromString("__name__");
+		builtins = PyUnicode_InternFromString("__builtins__");
+		spec = PyUnicode_InternFromString("__spec__");
+		if (name == NULL || builtins == NULL || spec == NULL) {
+			PyErr_Clear();
+			Py_CLEAR(name);
+			return false;
+		}
+	}
+	return PyDict_GetItem(dict, name) != NULL &&
+	       (PyDict_GetItem(dict, builtins) != NULL || PyDict_GetItem(dict, spec) != NULL);
 }
 
 /* A short description built from the object's fields: never its __repr__.
  * Written with struct text, as snprintf would write it (the formats in the
  * comments), but for the few rare ones snprintf still writes. */
-static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
+static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size,
+                     struct pyintrospect_lines *lines)
 {
 	struct text t = text_at(buf, size);
 
@@ -430,7 +444,7 @@ static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
 		text_str(&t, "() ");
 		text_str(&t, basename_of(utf8(code->co_filename)));
 		text_str(&t, ":");
-		text_int(&t, PyFrame_GetLineNumber((PyFrameObject *)o));
+		text_int(&t, pyintrospect_frame_line(o, lines));
 		Py_DECREF(code);
 		break;
 	}
@@ -548,13 +562,14 @@ static size_t size_of(PyObject *o)
 
 /* Module namespaces, code, modules and classes end the walk: they lead to
  * everything else in the program, and a lesson is about what lies before. */
-static bool is_leaf(PyObject *o, enum graph_kind kind, const struct pygraph_limits *lim)
+static bool is_leaf(PyObject *o, const struct graph_node *node, const struct pygraph_limits *lim)
 {
-	if (kind == GRAPH_TYPE)
+	if (node->kind == GRAPH_TYPE)
 		return !(lim->follow_classes && (((PyTypeObject *)o)->tp_flags & Py_TPFLAGS_HEAPTYPE));
-	if (kind == GRAPH_CODE || kind == GRAPH_MODULE)
+	if (node->kind == GRAPH_CODE || node->kind == GRAPH_MODULE)
 		return true;
-	return kind == GRAPH_DICT && is_namespace(o);
+	/* A dict is incidental when it is a namespace (is_incidental). */
+	return node->kind == GRAPH_DICT && node->incidental;
 }
 
 /* ---- the walk ---------------------------------------------------------- */
@@ -585,6 +600,7 @@ struct walk {
 	int *depth;
 	int *in_degree;          /* edges into each node from captured nodes */
 	int cap;
+	struct pyintrospect_lines lines;   /* frames' line numbers by code and instruction */
 };
 
 static int add_object(struct walk *w, PyObject *o, int depth)
@@ -594,7 +610,7 @@ static int add_object(struct walk *w, PyObject *o, int depth)
 
 	n.kind = kind_of(o);
 	util_copy(n.type, sizeof n.type, Py_TYPE(o)->tp_name);
-	describe(o, n.kind, n.repr, sizeof n.repr);
+	describe(o, n.kind, n.repr, sizeof n.repr, &w->lines);
 	n.incidental = is_incidental(o, n.kind);
 	n.size = size_of(o);
 	i = graph_add_node(w->g, &n);
@@ -635,7 +651,7 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 
 		if (!PyObject_IS_GC(o) || traverse == NULL)
 			continue;
-		if ((w.depth[v] > 0 && is_leaf(o, node->kind, lim)) || w.depth[v] >= lim->depth ||
+		if ((w.depth[v] > 0 && is_leaf(o, node, lim)) || w.depth[v] >= lim->depth ||
 		    w.g->limited) {
 			/* Past the node limit nothing more is expanded: one "+N more"
 			 * stands where the limit was reached. */
