@@ -47,27 +47,54 @@ static size_t ptrmap_slot(const struct ptrmap *m, uintptr_t key)
 	return i;
 }
 
+/* Room for one more key, at most half full. */
+static void ptrmap_reserve(struct ptrmap *m)
+{
+	if (2 * (m->len + 1) <= m->cap)
+		return;
+	struct ptrmap bigger = { .cap = m->cap ? m->cap * 2 : 64, .gen = 1, .len = m->len };
+	bigger.keys = xmalloc(bigger.cap * sizeof *bigger.keys);
+	bigger.values = xmalloc(bigger.cap * sizeof *bigger.values);
+	bigger.stamps = xcalloc(bigger.cap, sizeof *bigger.stamps);
+	/* Keys are distinct: each goes to the first free slot of its probe. */
+	for (size_t i = 0; i < m->cap; i++) {
+		if (m->stamps[i] != m->gen)
+			continue;
+		size_t j = ptrmap_slot(&bigger, m->keys[i]);
+		bigger.keys[j] = m->keys[i];
+		bigger.values[j] = m->values[i];
+		bigger.stamps[j] = 1;
+	}
+	free(m->keys);
+	free(m->values);
+	free(m->stamps);
+	*m = bigger;
+}
+
 static void ptrmap_put(struct ptrmap *m, uintptr_t key, int value)
 {
-	if (2 * (m->len + 1) > m->cap) {
-		struct ptrmap bigger = { .cap = m->cap ? m->cap * 2 : 64, .gen = 1 };
-		bigger.keys = xmalloc(bigger.cap * sizeof *bigger.keys);
-		bigger.values = xmalloc(bigger.cap * sizeof *bigger.values);
-		bigger.stamps = xcalloc(bigger.cap, sizeof *bigger.stamps);
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->stamps[i] == m->gen)
-				ptrmap_put(&bigger, m->keys[i], m->values[i]);
-		free(m->keys);
-		free(m->values);
-		free(m->stamps);
-		*m = bigger;
-	}
+	ptrmap_reserve(m);
 	size_t i = ptrmap_slot(m, key);
 	if (m->stamps[i] != m->gen)
 		m->len++;
 	m->keys[i] = key;
 	m->values[i] = value;
 	m->stamps[i] = m->gen;
+}
+
+/* key's value; when key is absent, value becomes its value and -1 is
+ * returned: a look-up and an insertion in one probe. */
+static int ptrmap_get_or_put(struct ptrmap *m, uintptr_t key, int value)
+{
+	ptrmap_reserve(m);
+	size_t i = ptrmap_slot(m, key);
+	if (m->stamps[i] == m->gen)
+		return m->values[i];
+	m->len++;
+	m->keys[i] = key;
+	m->values[i] = value;
+	m->stamps[i] = m->gen;
+	return -1;
 }
 
 static int ptrmap_get(const struct ptrmap *m, uintptr_t key)
@@ -188,10 +215,8 @@ static void label(struct labels *l, PyObject *target, const char *name)
 	util_copy(l->names[l->len], sizeof l->names[l->len], name);
 	l->next[l->len] = -1;
 	l->cursor[l->len] = l->len;
-	int first = ptrmap_get(&l->index, (uintptr_t)target);
-	if (first < 0) {
-		ptrmap_put(&l->index, (uintptr_t)target, l->len);
-	} else {
+	int first = ptrmap_get_or_put(&l->index, (uintptr_t)target, l->len);
+	if (first >= 0) {
 		int last = first;
 		while (l->next[last] >= 0)
 			last = l->next[last];
@@ -623,7 +648,6 @@ static int add_object(struct walk *w, PyObject *o, int depth)
 	w->objs[i] = o;
 	w->depth[i] = depth;
 	w->in_degree[i] = 0;
-	ptrmap_put(&w->index, (uintptr_t)o, i);
 	return i;
 }
 
@@ -638,6 +662,7 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 		if (roots[r] == NULL || ptrmap_get(&w.index, (uintptr_t)roots[r]) >= 0)
 			continue;
 		int i = add_object(&w, roots[r], 0);
+		ptrmap_put(&w.index, (uintptr_t)roots[r], i);
 		w.g->nodes[i].root = true;
 		snprintf(w.g->nodes[i].root_name, sizeof w.g->nodes[i].root_name, "%s", names[r]);
 	}
@@ -682,11 +707,15 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 			} else {
 				name = label_of(&labels, child);
 			}
-			int c = ptrmap_get(&w.index, (uintptr_t)child);
 			if (lim->skip_tracebacks && PyTraceBack_Check(child))
 				continue;
+			/* Below the node limit, a child not seen yet gets the next
+			 * node's index, in the look-up's own probe. */
+			bool room = w.g->n_nodes < lim->nodes;
+			int c = room ? ptrmap_get_or_put(&w.index, (uintptr_t)child, w.g->n_nodes)
+			             : ptrmap_get(&w.index, (uintptr_t)child);
 			if (c < 0) {
-				if (w.g->n_nodes >= lim->nodes) {
+				if (!room) {
 					skipped++;
 					skipped_bytes += size_of(child);
 					continue;
