@@ -63,7 +63,7 @@ void graph_add_edge(struct graph *g, int from, int to, const char *label)
 	e->from = from;
 	e->to = to;
 	e->in_cycle = false;
-	snprintf(e->label, sizeof e->label, "%s", label ? label : "");
+	util_copy(e->label, sizeof e->label, label ? label : "");
 }
 
 int graph_find(const struct graph *g, uintptr_t addr)

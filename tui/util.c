@@ -56,6 +56,14 @@ char *xstrndup(const char *s, size_t n)
 	return check_alloc(n ? strndup(s, n) : strdup(""));
 }
 
+void util_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 char *xmemdup(const void *s, size_t n)
 {
 	char *p = xmalloc(n + 1);

@@ -47,27 +47,54 @@ static size_t ptrmap_slot(const struct ptrmap *m, uintptr_t key)
 	return i;
 }
 
+/* Room for one more key, at most half full. */
+static void ptrmap_reserve(struct ptrmap *m)
+{
+	if (2 * (m->len + 1) <= m->cap)
+		return;
+	struct ptrmap bigger = { .cap = m->cap ? m->cap * 2 : 64, .gen = 1, .len = m->len };
+	bigger.keys = xmalloc(bigger.cap * sizeof *bigger.keys);
+	bigger.values = xmalloc(bigger.cap * sizeof *bigger.values);
+	bigger.stamps = xcalloc(bigger.cap, sizeof *bigger.stamps);
+	/* Keys are distinct: each goes to the first free slot of its probe. */
+	for (size_t i = 0; i < m->cap; i++) {
+		if (m->stamps[i] != m->gen)
+			continue;
+		size_t j = ptrmap_slot(&bigger, m->keys[i]);
+		bigger.keys[j] = m->keys[i];
+		bigger.values[j] = m->values[i];
+		bigger.stamps[j] = 1;
+	}
+	free(m->keys);
+	free(m->values);
+	free(m->stamps);
+	*m = bigger;
+}
+
 static void ptrmap_put(struct ptrmap *m, uintptr_t key, int value)
 {
-	if (2 * (m->len + 1) > m->cap) {
-		struct ptrmap bigger = { .cap = m->cap ? m->cap * 2 : 64, .gen = 1 };
-		bigger.keys = xmalloc(bigger.cap * sizeof *bigger.keys);
-		bigger.values = xmalloc(bigger.cap * sizeof *bigger.values);
-		bigger.stamps = xcalloc(bigger.cap, sizeof *bigger.stamps);
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->stamps[i] == m->gen)
-				ptrmap_put(&bigger, m->keys[i], m->values[i]);
-		free(m->keys);
-		free(m->values);
-		free(m->stamps);
-		*m = bigger;
-	}
+	ptrmap_reserve(m);
 	size_t i = ptrmap_slot(m, key);
 	if (m->stamps[i] != m->gen)
 		m->len++;
 	m->keys[i] = key;
 	m->values[i] = value;
 	m->stamps[i] = m->gen;
+}
+
+/* key's value; when key is absent, value becomes its value and -1 is
+ * returned: a look-up and an insertion in one probe. */
+static int ptrmap_get_or_put(struct ptrmap *m, uintptr_t key, int value)
+{
+	ptrmap_reserve(m);
+	size_t i = ptrmap_slot(m, key);
+	if (m->stamps[i] == m->gen)
+		return m->values[i];
+	m->len++;
+	m->keys[i] = key;
+	m->values[i] = value;
+	m->stamps[i] = m->gen;
+	return -1;
 }
 
 static int ptrmap_get(const struct ptrmap *m, uintptr_t key)
@@ -99,6 +126,63 @@ static void ptrmap_free(struct ptrmap *m)
 	free(m->stamps);
 }
 
+/* ---- text into fixed buffers ------------------------------------------- */
+
+/* A capture names every edge and describes every object: tens of thousands
+ * of short strings, where snprintf's cost was most of the capture's time.
+ * These append to a buffer and cut the text where snprintf would: at the
+ * buffer's size less one byte, whatever that splits. */
+struct text {
+	char *p, *end;   /* end: where the terminating NUL goes when full */
+};
+
+static struct text text_at(char *buf, size_t size)
+{
+	*buf = '\0';
+	return (struct text){ buf, buf + size - 1 };
+}
+
+/* At most max bytes of s (as "%.<max>s"). */
+static void text_strn(struct text *t, const char *s, size_t max)
+{
+	size_t room = (size_t)(t->end - t->p), n = strnlen(s, max < room ? max : room);
+
+	memcpy(t->p, s, n);
+	t->p += n;
+	*t->p = '\0';
+}
+
+static void text_str(struct text *t, const char *s)
+{
+	text_strn(t, s, SIZE_MAX);
+}
+
+/* As "%lld". */
+static void text_int(struct text *t, long long v)
+{
+	char digits[24], *d = digits + sizeof digits;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	*--d = '\0';
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--d = '-';
+	text_str(t, d);
+}
+
+/* "[i]": an item's or an int key's name. */
+static const char *index_name(char buf[24], long long i)
+{
+	struct text t = text_at(buf, 24);
+
+	text_str(&t, "[");
+	text_int(&t, i);
+	text_str(&t, "]");
+	return buf;
+}
+
 /* ---- labels: referent address -> names, for one object ----------------- */
 
 /* An object can reach the same referent by several names (__cause__ and
@@ -118,13 +202,8 @@ static void labels_reset(struct labels *l)
 	l->len = 0;
 }
 
-static void label(struct labels *l, PyObject *target, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void label(struct labels *l, PyObject *target, const char *fmt, ...)
+static void label(struct labels *l, PyObject *target, const char *name)
 {
-	va_list ap;
-
 	if (target == NULL)
 		return;
 	if (l->len == l->cap) {
@@ -133,15 +212,11 @@ static void label(struct labels *l, PyObject *target, const char *fmt, ...)
 		l->next = xrealloc(l->next, (size_t)l->cap * sizeof *l->next);
 		l->cursor = xrealloc(l->cursor, (size_t)l->cap * sizeof *l->cursor);
 	}
-	va_start(ap, fmt);
-	vsnprintf(l->names[l->len], sizeof l->names[l->len], fmt, ap);
-	va_end(ap);
+	util_copy(l->names[l->len], sizeof l->names[l->len], name);
 	l->next[l->len] = -1;
 	l->cursor[l->len] = l->len;
-	int first = ptrmap_get(&l->index, (uintptr_t)target);
-	if (first < 0) {
-		ptrmap_put(&l->index, (uintptr_t)target, l->len);
-	} else {
+	int first = ptrmap_get_or_put(&l->index, (uintptr_t)target, l->len);
+	if (first >= 0) {
 		int last = first;
 		while (l->next[last] >= 0)
 			last = l->next[last];
@@ -174,21 +249,24 @@ static const char *utf8(PyObject *s)
 
 static void label_name(void *arg, PyObject *name, PyObject *value)
 {
-	label(arg, value, "%s", utf8(name));
+	label(arg, value, utf8(name));
 }
 
 static void label_dict(struct labels *l, PyObject *dict)
 {
 	Py_ssize_t pos = 0;
 	PyObject *key, *value;
+	char name[48];
 
 	while (PyDict_Next(dict, &pos, &key, &value)) {
-		if (PyUnicode_Check(key))
-			label(l, value, "%s", utf8(key));
-		else if (PyLong_CheckExact(key))
-			label(l, value, "[%lld]", PyLong_AsLongLong(key));
-		else
-			label(l, value, "[%s key]", Py_TYPE(key)->tp_name);
+		if (PyUnicode_Check(key)) {
+			label(l, value, utf8(key));
+		} else if (PyLong_CheckExact(key)) {
+			label(l, value, index_name(name, PyLong_AsLongLong(key)));
+		} else {
+			snprintf(name, sizeof name, "[%s key]", Py_TYPE(key)->tp_name);
+			label(l, value, name);
+		}
 		label(l, key, "(key)");
 	}
 	PyErr_Clear();
@@ -201,9 +279,10 @@ static void label_dict(struct labels *l, PyObject *dict)
 static void label_items(struct labels *l, PyObject *seq)
 {
 	Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+	char name[24];
 
 	for (Py_ssize_t i = 0; i < n && i < LABELLED_ITEMS; i++)
-		label(l, PySequence_Fast_ITEMS(seq)[i], "[%zd]", i);
+		label(l, PySequence_Fast_ITEMS(seq)[i], index_name(name, i));
 }
 
 /* An instance's __slots__, read where each slot's member keeps it: the
@@ -213,7 +292,7 @@ static void label_slots(struct labels *l, PyObject *o)
 	for (PyTypeObject *tp = Py_TYPE(o); tp && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE); tp = tp->tp_base) {
 		for (PyMemberDef *m = tp->tp_members; m && m->name; m++)
 			if (m->type == T_OBJECT_EX || m->type == T_OBJECT)
-				label(l, *(PyObject **)((char *)o + m->offset), "%s", m->name);
+				label(l, *(PyObject **)((char *)o + m->offset), m->name);
 	}
 }
 
@@ -325,23 +404,45 @@ static const char *basename_of(const char *path)
  * (builtins' own among them) has __spec__. */
 static bool is_namespace(PyObject *dict)
 {
-	return PyDict_GetItemString(dict, "__name__") != NULL &&
-	       (PyDict_GetItemString(dict, "__builtins__") != NULL ||
-	        PyDict_GetItemString(dict, "__spec__") != NULL);
+	/* Made once, not a new str (decoded and hashed) per look-up as
+	 * PyDict_GetItemString makes: the same answers. */
+	static PyObject *name, *builtins, *spec;
+
+	if (name == NULL) {
+		name = PyUnicode_InternFromString("__name__");
+		builtins = PyUnicode_InternFromString("__builtins__");
+		spec = PyUnicode_InternFromString("__spec__");
+		if (name == NULL || builtins == NULL || spec == NULL) {
+			PyErr_Clear();
+			Py_CLEAR(name);
+			return false;
+		}
+	}
+	return PyDict_GetItem(dict, name) != NULL &&
+	       (PyDict_GetItem(dict, builtins) != NULL || PyDict_GetItem(dict, spec) != NULL);
 }
 
-/* A short description built from the object's fields: never its __repr__. */
-static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
+/* A short description built from the object's fields: never its __repr__.
+ * Written with struct text, as snprintf would write it (the formats in the
+ * comments), but for the few rare ones snprintf still writes. */
+static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size,
+                     struct pyintrospect_lines *lines)
 {
+	struct text t = text_at(buf, size);
+
 	switch (kind) {
 	case GRAPH_EXCEPTION: {
 		PyObject *args = ((PyBaseExceptionObject *)o)->args;
 		PyObject *first = args && PyTuple_Check(args) && PyTuple_GET_SIZE(args) > 0
 		                  ? PyTuple_GET_ITEM(args, 0) : NULL;
-		if (first && PyUnicode_Check(first))
-			snprintf(buf, size, "%s('%.60s')", Py_TYPE(o)->tp_name, utf8(first));
-		else
-			snprintf(buf, size, "%s()", Py_TYPE(o)->tp_name);
+		text_str(&t, Py_TYPE(o)->tp_name);
+		if (first && PyUnicode_Check(first)) {   /* "%s('%.60s')" */
+			text_str(&t, "('");
+			text_strn(&t, utf8(first), 60);
+			text_str(&t, "')");
+		} else {                                 /* "%s()" */
+			text_str(&t, "()");
+		}
 		break;
 	}
 	case GRAPH_TRACEBACK: {
@@ -349,63 +450,82 @@ static void describe(PyObject *o, enum graph_kind kind, char *buf, size_t size)
 		/* tb_frame is NULL once the GC has cleared the traceback. */
 		PyCodeObject *code = tb->tb_frame ? PyFrame_GetCode(tb->tb_frame) : NULL;
 		int line = pyintrospect_tb_line(o);
-		if (code)
-			snprintf(buf, size, "%s:%d", basename_of(utf8(code->co_filename)), line);
-		else if (line >= 0)
-			snprintf(buf, size, "cleared, line %d", line);
-		else
-			snprintf(buf, size, "cleared");
+		if (code) {                              /* "%s:%d" */
+			text_str(&t, basename_of(utf8(code->co_filename)));
+			text_str(&t, ":");
+			text_int(&t, line);
+		} else if (line >= 0) {                  /* "cleared, line %d" */
+			text_str(&t, "cleared, line ");
+			text_int(&t, line);
+		} else {
+			text_str(&t, "cleared");
+		}
 		Py_XDECREF(code);
 		break;
 	}
-	case GRAPH_FRAME: {
+	case GRAPH_FRAME: {                              /* "%s() %s:%d" */
 		PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)o);
-		snprintf(buf, size, "%s() %s:%d", utf8(code->co_name),
-		         basename_of(utf8(code->co_filename)), PyFrame_GetLineNumber((PyFrameObject *)o));
+		text_str(&t, utf8(code->co_name));
+		text_str(&t, "() ");
+		text_str(&t, basename_of(utf8(code->co_filename)));
+		text_str(&t, ":");
+		text_int(&t, pyintrospect_frame_line(o, lines));
 		Py_DECREF(code);
 		break;
 	}
 	case GRAPH_DICT:
 	case GRAPH_SET:
 	case GRAPH_LIST:
-	case GRAPH_TUPLE: {
+	case GRAPH_TUPLE: {                              /* "%zd item%s" */
 		/* Read in place: a subclass's own __len__ would run code mid-capture. */
 		Py_ssize_t n = PyDict_Check(o) ? PyDict_GET_SIZE(o) : PyAnySet_Check(o) ? PySet_GET_SIZE(o)
 		               : PySequence_Fast_GET_SIZE(o);
-		snprintf(buf, size, "%zd item%s", n, n == 1 ? "" : "s");
+		text_int(&t, n);
+		text_str(&t, n == 1 ? " item" : " items");
 		break;
 	}
-	case GRAPH_FUNCTION:
-		snprintf(buf, size, "%s()", utf8(((PyFunctionObject *)o)->func_qualname));
+	case GRAPH_FUNCTION:                             /* "%s()" */
+		text_str(&t, utf8(((PyFunctionObject *)o)->func_qualname));
+		text_str(&t, "()");
 		break;
-	case GRAPH_CODE:
-		snprintf(buf, size, "code %s", utf8(((PyCodeObject *)o)->co_name));
+	case GRAPH_CODE:                                 /* "code %s" */
+		text_str(&t, "code ");
+		text_str(&t, utf8(((PyCodeObject *)o)->co_name));
 		break;
 	case GRAPH_MODULE:
 		snprintf(buf, size, "module %s", PyModule_GetName(o) ? PyModule_GetName(o) : "?");
 		PyErr_Clear();
 		break;
-	case GRAPH_TYPE:
-		snprintf(buf, size, "class %s", ((PyTypeObject *)o)->tp_name);
+	case GRAPH_TYPE:                                 /* "class %s" */
+		text_str(&t, "class ");
+		text_str(&t, ((PyTypeObject *)o)->tp_name);
 		break;
-	case GRAPH_BYTES:
-		snprintf(buf, size, "%zd bytes", PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o));
+	case GRAPH_BYTES:                                /* "%zd bytes" */
+		text_int(&t, PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o));
+		text_str(&t, " bytes");
 		break;
-	case GRAPH_STR: {
-		snprintf(buf, size, "'%.40s%s'", utf8(o), PyUnicode_GET_LENGTH(o) > 40 ? "…" : "");
+	case GRAPH_STR:                                  /* "'%.40s%s'" */
+		text_str(&t, "'");
+		text_strn(&t, utf8(o), 40);
+		text_str(&t, PyUnicode_GET_LENGTH(o) > 40 ? "…'" : "'");
 		break;
-	}
 	case GRAPH_NUMBER:
 		if (PyBool_Check(o))
-			snprintf(buf, size, "%s", o == Py_True ? "True" : "False");
+			text_str(&t, o == Py_True ? "True" : "False");
 		else if (PyFloat_Check(o))
 			snprintf(buf, size, "%g", PyFloat_AS_DOUBLE(o));
-		else
-			snprintf(buf, size, "%lld", PyLong_AsLongLong(o));
+		else                                     /* "%lld" */
+			text_int(&t, PyLong_AsLongLong(o));
 		PyErr_Clear();
 		break;
-	default:
-		snprintf(buf, size, o == Py_None ? "None" : "<%s>", Py_TYPE(o)->tp_name);
+	default:                                         /* "<%s>" */
+		if (o == Py_None) {
+			text_str(&t, "None");
+		} else {
+			text_str(&t, "<");
+			text_str(&t, Py_TYPE(o)->tp_name);
+			text_str(&t, ">");
+		}
 		break;
 	}
 }
@@ -467,13 +587,14 @@ static size_t size_of(PyObject *o)
 
 /* Module namespaces, code, modules and classes end the walk: they lead to
  * everything else in the program, and a lesson is about what lies before. */
-static bool is_leaf(PyObject *o, enum graph_kind kind, const struct pygraph_limits *lim)
+static bool is_leaf(PyObject *o, const struct graph_node *node, const struct pygraph_limits *lim)
 {
-	if (kind == GRAPH_TYPE)
+	if (node->kind == GRAPH_TYPE)
 		return !(lim->follow_classes && (((PyTypeObject *)o)->tp_flags & Py_TPFLAGS_HEAPTYPE));
-	if (kind == GRAPH_CODE || kind == GRAPH_MODULE)
+	if (node->kind == GRAPH_CODE || node->kind == GRAPH_MODULE)
 		return true;
-	return kind == GRAPH_DICT && is_namespace(o);
+	/* A dict is incidental when it is a namespace (is_incidental). */
+	return node->kind == GRAPH_DICT && node->incidental;
 }
 
 /* ---- the walk ---------------------------------------------------------- */
@@ -504,6 +625,7 @@ struct walk {
 	int *depth;
 	int *in_degree;          /* edges into each node from captured nodes */
 	int cap;
+	struct pyintrospect_lines lines;   /* frames' line numbers by code and instruction */
 };
 
 static int add_object(struct walk *w, PyObject *o, int depth)
@@ -512,8 +634,8 @@ static int add_object(struct walk *w, PyObject *o, int depth)
 	int i;
 
 	n.kind = kind_of(o);
-	snprintf(n.type, sizeof n.type, "%s", Py_TYPE(o)->tp_name);
-	describe(o, n.kind, n.repr, sizeof n.repr);
+	util_copy(n.type, sizeof n.type, Py_TYPE(o)->tp_name);
+	describe(o, n.kind, n.repr, sizeof n.repr, &w->lines);
 	n.incidental = is_incidental(o, n.kind);
 	n.size = size_of(o);
 	i = graph_add_node(w->g, &n);
@@ -526,7 +648,6 @@ static int add_object(struct walk *w, PyObject *o, int depth)
 	w->objs[i] = o;
 	w->depth[i] = depth;
 	w->in_degree[i] = 0;
-	ptrmap_put(&w->index, (uintptr_t)o, i);
 	return i;
 }
 
@@ -541,6 +662,7 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 		if (roots[r] == NULL || ptrmap_get(&w.index, (uintptr_t)roots[r]) >= 0)
 			continue;
 		int i = add_object(&w, roots[r], 0);
+		ptrmap_put(&w.index, (uintptr_t)roots[r], i);
 		w.g->nodes[i].root = true;
 		snprintf(w.g->nodes[i].root_name, sizeof w.g->nodes[i].root_name, "%s", names[r]);
 	}
@@ -554,7 +676,7 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 
 		if (!PyObject_IS_GC(o) || traverse == NULL)
 			continue;
-		if ((w.depth[v] > 0 && is_leaf(o, node->kind, lim)) || w.depth[v] >= lim->depth ||
+		if ((w.depth[v] > 0 && is_leaf(o, node, lim)) || w.depth[v] >= lim->depth ||
 		    w.g->limited) {
 			/* Past the node limit nothing more is expanded: one "+N more"
 			 * stands where the limit was reached. */
@@ -579,17 +701,21 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 			if (by_index) {
 				Py_ssize_t i = n_items - 1 - k;
 				if (i >= 0 && PySequence_Fast_ITEMS(o)[i] == child)
-					snprintf(index, sizeof index, "[%zd]", i);
+					index_name(index, i);
 				else
-					snprintf(index, sizeof index, "[?]");
+					name = "[?]";
 			} else {
 				name = label_of(&labels, child);
 			}
-			int c = ptrmap_get(&w.index, (uintptr_t)child);
 			if (lim->skip_tracebacks && PyTraceBack_Check(child))
 				continue;
+			/* Below the node limit, a child not seen yet gets the next
+			 * node's index, in the look-up's own probe. */
+			bool room = w.g->n_nodes < lim->nodes;
+			int c = room ? ptrmap_get_or_put(&w.index, (uintptr_t)child, w.g->n_nodes)
+			             : ptrmap_get(&w.index, (uintptr_t)child);
 			if (c < 0) {
-				if (w.g->n_nodes >= lim->nodes) {
+				if (!room) {
 					skipped++;
 					skipped_bytes += size_of(child);
 					continue;

@@ -199,6 +199,29 @@ int pyintrospect_tb_line(PyObject *tbo)
 	return PyCode_Addr2Line(frame_code(tb->tb_frame->f_frame), tb->tb_lasti);
 }
 
+int pyintrospect_frame_line(PyObject *frame, struct pyintrospect_lines *memo)
+{
+	PyFrameObject *f = (PyFrameObject *)frame;
+
+	/* A stored line (a tracing frame's; 3.13's cached or unknown -1) is
+	 * PyFrame_GetLineNumber's to read. Otherwise 3.11 to 3.13 all answer
+	 * PyCode_Addr2Line(code, lasti): the same for the same pair. */
+	if (f->f_lineno != 0)
+		return PyFrame_GetLineNumber(f);
+	_PyInterpreterFrame *fr = f->f_frame;
+	PyCodeObject *code = frame_code(fr);
+	int lasti = _PyInterpreterFrame_LASTI(fr);
+	uintptr_t h = ((uintptr_t)code >> 4) ^ (uintptr_t)lasti * 0x9E3779B1u;
+	size_t i = (size_t)(h ^ (h >> 6) ^ (h >> 12)) % (sizeof memo->slot / sizeof memo->slot[0]);
+
+	if (memo->slot[i].code != code || memo->slot[i].lasti != lasti) {
+		memo->slot[i].code = code;
+		memo->slot[i].lasti = lasti;
+		memo->slot[i].line = PyFrame_GetLineNumber(f);
+	}
+	return memo->slot[i].line;
+}
+
 PyObject *pyintrospect_frame_back(PyObject *frame)
 {
 	return (PyObject *)((PyFrameObject *)frame)->f_back;

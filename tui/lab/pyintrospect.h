@@ -44,6 +44,18 @@ void pyintrospect_frame_others(PyObject *frame, PyObject **trace, PyObject **ext
  * asks for it; the line table gives it without making an int object. -1
  * once the GC has cleared the entry's frame. */
 int pyintrospect_tb_line(PyObject *tb);
+/* PyFrame_GetLineNumber(frame), remembered in memo (zeroed before its
+ * first use, and for no longer than the code objects it names live) by
+ * code object and instruction: the frames of one recursion or of one
+ * function called again and again share both, and scanning the line table
+ * each time was the most expensive part of describing a frame. */
+struct pyintrospect_lines {
+	struct {
+		const void *code;
+		int lasti, line;
+	} slot[64];
+};
+int pyintrospect_frame_line(PyObject *frame, struct pyintrospect_lines *memo);
 /* The frame's stored f_back, borrowed, or NULL. Unlike PyFrame_GetBack this
  * never creates a frame object for a caller that is still running. */
 PyObject *pyintrospect_frame_back(PyObject *frame);
