@@ -286,6 +286,27 @@ static void fill_where(struct group *g, const struct where *wh)
 
 /* ---- the collector's garbage -------------------------------------------- */
 
+/* What an exception carries, counted with it, each given to visit: its
+ * __context__, its __cause__, and an exception group's own exceptions
+ * (an ExceptionGroup kept keeps them all: one finding, not one more for
+ * its leaves, whose bytes it already holds). */
+static void exc_carried(PyObject *exc, void (*visit)(PyObject *, void *), void *arg)
+{
+	PyBaseExceptionObject *e = (PyBaseExceptionObject *)exc;
+
+	if (!PyExceptionInstance_Check(exc))
+		return;
+	if (e->context)
+		visit(e->context, arg);
+	if (e->cause)
+		visit(e->cause, arg);
+	if (PyObject_TypeCheck(exc, (PyTypeObject *)PyExc_BaseExceptionGroup)) {
+		PyObject *excs = ((PyBaseExceptionGroupObject *)exc)->excs;
+		for (Py_ssize_t k = 0; excs && PyTuple_Check(excs) && k < PyTuple_GET_SIZE(excs); k++)
+			visit(PyTuple_GET_ITEM(excs, k), arg);
+	}
+}
+
 static int find_root(int *parent, int i)
 {
 	while (parent[i] != i)
@@ -316,6 +337,21 @@ static int index_in(const struct union_arg *u, PyObject *o)
 	uintptr_t *hit = bsearch(&key, u->sorted, (size_t)u->n, sizeof *u->sorted, cmp_addr);
 
 	return hit ? u->index_of[hit - u->sorted] : -1;
+}
+
+struct carry_arg {
+	const struct union_arg *u;
+	bool *carried;
+	int from;
+};
+
+static void mark_carried(PyObject *o, void *arg)
+{
+	struct carry_arg *c = arg;
+	int k = index_in(c->u, o);
+
+	if (k >= 0 && k != c->from)
+		c->carried[k] = true;
 }
 
 static int join_visit(PyObject *child, void *arg)
@@ -396,19 +432,13 @@ static void take_garbage(PyObject **objs, int n)
 	}
 	/* Each piece's exceptions, by the except clause that made them: a
 	 * piece may hold several cycles (once the program has ended its
-	 * module's frame joins them all). Those carried as another's
-	 * __context__ or __cause__ count with it. */
+	 * module's frame joins them all). Those carried by another (its
+	 * __context__, __cause__, a group's exceptions) count with it. */
 	int *group_of = xmalloc((size_t)n * sizeof *group_of);
 	bool *carried = xcalloc((size_t)n, sizeof *carried);
 	for (int i = 0; i < n; i++) {
-		PyBaseExceptionObject *e = (PyBaseExceptionObject *)objs[i];
-		int k;
-		if (!PyExceptionInstance_Check(objs[i]))
-			continue;
-		if (e->context && (k = index_in(&u, e->context)) >= 0 && k != i)
-			carried[k] = true;
-		if (e->cause && (k = index_in(&u, e->cause)) >= 0 && k != i)
-			carried[k] = true;
+		struct carry_arg c = { &u, carried, i };
+		exc_carried(objs[i], mark_carried, &c);
 	}
 	for (int i = 0; i < n; i++) {
 		PyObject *o = objs[i];
@@ -586,15 +616,8 @@ static void active_exceptions(const struct probe_pass *p, struct addrs *s)
 	}
 	if (last && PyExceptionInstance_Check(last))
 		addrs_add(s, last);
-	for (int i = 0; i < s->n && i < 100000; i++) {
-		PyBaseExceptionObject *e = (PyBaseExceptionObject *)s->a[i];
-		if (!PyExceptionInstance_Check((PyObject *)e))
-			continue;
-		if (e->context)
-			addrs_add(s, e->context);
-		if (e->cause)
-			addrs_add(s, e->cause);
-	}
+	for (int i = 0; i < s->n && i < 100000; i++)
+		exc_carried((PyObject *)s->a[i], add_active, s);
 	addrs_sort(s);
 }
 
@@ -651,15 +674,8 @@ static void scan(bool final)
 	if (p == NULL)
 		return;
 	active_exceptions(p, &active);
-	for (int i = 0; i < probe_pass_len(p); i++) {
-		PyBaseExceptionObject *e = (PyBaseExceptionObject *)probe_pass_object(p, i);
-		if (!PyExceptionInstance_Check((PyObject *)e))
-			continue;
-		if (e->context)
-			addrs_add(&chained, e->context);
-		if (e->cause)
-			addrs_add(&chained, e->cause);
-	}
+	for (int i = 0; i < probe_pass_len(p); i++)
+		exc_carried(probe_pass_object(p, i), add_active, &chained);
 	addrs_sort(&chained);
 	for (int i = 0; i < w.n; i++) {
 		w.g[i].seen = false;
