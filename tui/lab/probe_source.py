@@ -96,6 +96,12 @@ def _store_in(handler, finals):
             return n.lineno, ast.unparse(targets[0]) + " = " + ast.unparse(n.value)
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
                 n.func.attr in _KEEPING and any(_holds(a, name) for a in n.args):
+            # errors.append(e) into a local list a finally lets go once
+            # it is done with it (errors = None), as asyncio's TaskGroup
+            # does with the errors it gives to an ExceptionGroup.
+            holder = n.func.value
+            if isinstance(holder, ast.Name) and _let_go(handler.body + list(finals), [holder.id]):
+                continue
             return n.lineno, ast.unparse(n)
     return None
 
