@@ -118,7 +118,7 @@ static bool cleanup_only(PyCodeObject *code, int at)
 #endif
 }
 
-int probe_heap_except_line(PyCodeObject *code, int lasti)
+int probe_heap_handler(PyCodeObject *code, int lasti)
 {
 	int found = handler_of(code, lasti);
 
@@ -127,6 +127,16 @@ int probe_heap_except_line(PyCodeObject *code, int lasti)
 	 * cleanup is covered by an entry further out). */
 	for (int hops = 0; found >= 0 && cleanup_only(code, found) && hops < 16; hops++)
 		found = handler_of(code, found);
+	return found;
+}
+
+int probe_heap_except_line(PyCodeObject *code, int lasti)
+{
+	return probe_heap_handler_line(code, probe_heap_handler(code, lasti));
+}
+
+int probe_heap_handler_line(PyCodeObject *code, int found)
+{
 	if (found < 0)
 		return 0;
 	/* The handler begins with instructions of no line of their own

@@ -24,6 +24,13 @@ struct probe_store {
 	char text[200];      /* the statement that stores it */
 };
 
+/* An except clause of a try statement: which one caught an exception, the
+ * code does not say (its handler begins at the first clause). */
+struct probe_clause {
+	int first_line, line;  /* the try's first clause's, its own */
+	char names[200];       /* probe_source.py's _clauses: "A B", "*", "?NAME" */
+};
+
 struct probe_source_file {
 	char *path;
 	bool readable;       /* parsed: the lists below are what it holds */
@@ -31,6 +38,8 @@ struct probe_source_file {
 	int n_hints;
 	struct probe_store *stores;
 	int n_stores;
+	struct probe_clause *clauses;
+	int n_clauses;
 };
 
 /* 0, or -1 when the helper cannot be loaded (findings go on without hints). */
@@ -46,5 +55,13 @@ int probe_source_count(void);
 const struct probe_source_file *probe_source_at(int i);
 /* Where the handler at except_line of path stores its exception, or NULL. */
 const struct probe_store *probe_source_store(const char *path, int except_line);
+
+/* Which clause of the try statement whose first except clause is at
+ * first_line of path caught an exception whose class and its bases are
+ * named in mro (" KeyError LookupError Exception BaseException object "):
+ * its line; 0 when surely none (the exception went on to a try around
+ * it); first_line when the source cannot tell, or path has not been read
+ * yet (never reads: callable while the heap is being looked at). */
+int probe_source_clause(const char *path, int first_line, const char *mro);
 
 #endif

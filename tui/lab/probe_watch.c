@@ -219,9 +219,50 @@ static bool new_raise(PyTracebackObject *a, PyTracebackObject *b)
 	return !(back == NULL && generator_code(frame_code((PyFrameObject *)fb)));
 }
 
+/* " KeyError LookupError Exception BaseException object ": the names of
+ * an exception's class and its bases, read in place. */
+static void mro_names(PyObject *exc, char *buf, size_t size)
+{
+	PyObject *mro = Py_TYPE(exc)->tp_mro;
+	size_t used = 1;
+
+	snprintf(buf, size, " ");
+	for (Py_ssize_t i = 0; mro && PyTuple_Check(mro) && i < PyTuple_GET_SIZE(mro); i++) {
+		const char *name = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_name;
+		const char *dot = strrchr(name, '.');   /* "socket.gaierror": a C type's */
+		int n = snprintf(buf + used, size - used, "%s ", dot ? dot + 1 : name);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* The line of the except clause that caught exc (NULL: a traceback kept
+ * alone) at instruction lasti of code: the code says where the handler of
+ * a try statement begins, the program's source which of its clauses
+ * matches; when none does, the exception went on to the try around it. */
+static int except_line(PyCodeObject *code, int lasti, PyObject *exc)
+{
+	const char *file = code_file(code);
+	char mro[1000];
+	int at = probe_heap_handler(code, lasti);
+
+	if (exc == NULL)
+		return probe_heap_handler_line(code, at);
+	mro_names(exc, mro, sizeof mro);
+	for (int hops = 0; at >= 0 && hops < 16; hops++) {
+		int line = probe_source_clause(file, probe_heap_handler_line(code, at), mro);
+		if (line)
+			return line;
+		at = probe_heap_handler(code, at);
+	}
+	return probe_heap_handler_line(code, at);
+}
+
 /* A traceback: where it was raised, where caught (no except clause in
- * the frame: caught by C code, such as asyncio's tasks), how many raises. */
-static bool describe_tb(PyObject *tbo, struct where *wh)
+ * the frame: caught by C code, such as asyncio's tasks), how many raises;
+ * exc is its exception, NULL for a traceback kept alone. */
+static bool describe_tb(PyObject *tbo, PyObject *exc, struct where *wh)
 {
 	PyTracebackObject *tb, *raise = NULL;
 
@@ -245,7 +286,7 @@ static bool describe_tb(PyObject *tbo, struct where *wh)
 		           wh->raise_at, sizeof wh->raise_at);
 	if (tb->tb_frame) {
 		PyCodeObject *code = frame_code(tb->tb_frame);
-		wh->except_line = probe_heap_except_line(code, tb->tb_lasti);
+		wh->except_line = except_line(code, tb->tb_lasti, exc);
 		snprintf(wh->except_file, sizeof wh->except_file, "%s", code_file(code));
 		if (wh->except_line)
 			show_place(wh->except_file, wh->except_line, wh->except_at, sizeof wh->except_at);
@@ -255,7 +296,7 @@ static bool describe_tb(PyObject *tbo, struct where *wh)
 
 static bool describe(PyObject *exc, struct where *wh)
 {
-	return describe_tb(((PyBaseExceptionObject *)exc)->traceback, wh);
+	return describe_tb(((PyBaseExceptionObject *)exc)->traceback, exc, wh);
 }
 
 /* "ValueError('not found')", never running the exception's own code. */
@@ -746,7 +787,7 @@ static void scan(bool final)
 		bool fresh;
 		struct group *g;
 		if (!PyTraceBack_Check(o) || addrs_has(&held, o) || addrs_has(&active, o) ||
-		    probe_pass_class(p, o) == CLASS_GARBAGE || !describe_tb(o, &wh) || !wh.own)
+		    probe_pass_class(p, o) == CLASS_GARBAGE || !describe_tb(o, NULL, &wh) || !wh.own)
 			continue;
 		snprintf(key, sizeof key, "traceback|%s|%s", wh.raise_at, wh.except_at);
 		g = group_for(FINDING_KEPT, key, &fresh);
