@@ -296,7 +296,19 @@ static bool describe_tb(PyObject *tbo, PyObject *exc, struct where *wh)
 
 static bool describe(PyObject *exc, struct where *wh)
 {
-	return describe_tb(((PyBaseExceptionObject *)exc)->traceback, exc, wh);
+	PyBaseExceptionObject *e = (PyBaseExceptionObject *)exc;
+
+	/* Kept without a traceback of its own (None: e.with_traceback(None)), it
+	 * still keeps the traceback of its __cause__ or __context__ (the
+	 * error it was raised in handling), frames and all: told by that. */
+	for (int hops = 0; (e->traceback == NULL || !PyTraceBack_Check(e->traceback)) && hops < 1000;
+	     hops++) {
+		PyObject *next = e->cause ? e->cause : e->context;
+		if (next == NULL || !PyExceptionInstance_Check(next))
+			break;
+		e = (PyBaseExceptionObject *)next;
+	}
+	return describe_tb(e->traceback, (PyObject *)e, wh);
 }
 
 /* "ValueError('not found')", never running the exception's own code. */
@@ -732,7 +744,9 @@ static void scan(bool final)
 		if (!PyExceptionInstance_Check(e) || addrs_has(&active, e) || !describe(e, &wh) || !wh.own)
 			continue;
 		garbage = probe_pass_class(p, e) == CLASS_GARBAGE;
-		if (!garbage && wh.raises >= 2) {
+		/* Reused: raised again and again with its own traceback (one
+		 * told by its __context__'s is that one's, counted with it). */
+		if (!garbage && wh.raises >= 2 && wh.head == ((PyBaseExceptionObject *)e)->traceback) {
 			struct probe_kept k;
 			exc_words(e, words, sizeof words);
 			snprintf(key, sizeof key, "%p", (void *)e);
