@@ -147,6 +147,11 @@ const struct probe_source_file *probe_source_read(const char *path)
 	return &files[n_files++];
 }
 
+bool probe_source_known(const char *path)
+{
+	return find(path) != NULL;
+}
+
 int probe_source_count(void)
 {
 	return n_files;

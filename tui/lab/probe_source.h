@@ -50,6 +50,9 @@ bool probe_source_own(const char *path);
 /* What path holds, read the first time it is asked for; NULL when it is
  * not the program's own. Valid until probe_source_free. */
 const struct probe_source_file *probe_source_read(const char *path);
+/* Has path been read (or tried)? Never reads. */
+bool probe_source_known(const char *path);
+
 /* The files read so far. */
 int probe_source_count(void);
 const struct probe_source_file *probe_source_at(int i);

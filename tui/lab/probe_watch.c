@@ -294,13 +294,14 @@ static bool describe_tb(PyObject *tbo, PyObject *exc, struct where *wh)
 	return true;
 }
 
-static bool describe(PyObject *exc, struct where *wh)
+/* The exception whose traceback tells of exc: its own. Kept without a
+ * traceback of its own (None: e.with_traceback(None)), it still keeps the
+ * traceback of its __cause__ or __context__ (the error it was raised in
+ * handling), frames and all: told by that. */
+static PyBaseExceptionObject *told_by(PyObject *exc)
 {
 	PyBaseExceptionObject *e = (PyBaseExceptionObject *)exc;
 
-	/* Kept without a traceback of its own (None: e.with_traceback(None)), it
-	 * still keeps the traceback of its __cause__ or __context__ (the
-	 * error it was raised in handling), frames and all: told by that. */
 	for (int hops = 0; (e->traceback == NULL || !PyTraceBack_Check(e->traceback)) && hops < 1000;
 	     hops++) {
 		PyObject *next = e->cause ? e->cause : e->context;
@@ -308,7 +309,26 @@ static bool describe(PyObject *exc, struct where *wh)
 			break;
 		e = (PyBaseExceptionObject *)next;
 	}
+	return e;
+}
+
+static bool describe(PyObject *exc, struct where *wh)
+{
+	PyBaseExceptionObject *e = told_by(exc);
+
 	return describe_tb(e->traceback, (PyObject *)e, wh);
+}
+
+/* Read (once) the file of the frame that handled exc, so that describe
+ * can tell which of its try's clauses did. Not while the heap is being
+ * looked at: reading may let other threads run. */
+static void read_handler_file(PyObject *exc)
+{
+	PyBaseExceptionObject *e = told_by(exc);
+	PyTracebackObject *tb = (PyTracebackObject *)e->traceback;
+
+	if (tb && PyTraceBack_Check((PyObject *)tb) && tb->tb_frame)
+		probe_source_read(code_file(frame_code(tb->tb_frame)));
 }
 
 /* "ValueError('not found')", never running the exception's own code. */
@@ -589,6 +609,12 @@ static PyObject *on_gc(PyObject *self, PyObject *args)
 	objs = xmalloc((size_t)(end - w.garbage_mark) * sizeof *objs);
 	for (Py_ssize_t i = w.garbage_mark; i < end; i++)
 		objs[i - w.garbage_mark] = Py_NewRef(PyList_GET_ITEM(garbage, i));
+	/* The source of the except clauses that made them, before they are
+	 * looked at: a module the program imported since the last look. The
+	 * objects are ours meanwhile (their new references). */
+	for (Py_ssize_t i = 0; i < end - w.garbage_mark; i++)
+		if (PyExceptionInstance_Check(objs[i]))
+			read_handler_file(objs[i]);
 	if (PyList_SetSlice(garbage, w.garbage_mark, end, NULL) == 0)
 		take_garbage(objs, (int)(end - w.garbage_mark));
 	else
@@ -971,23 +997,42 @@ static void add_hints(void)
 }
 
 /* Every module of the program's own, read for hints (at the end). */
+/* Every module of the program's own, read for hints and for which except
+ * clause caught what: before the last look, and before each look while it
+ * runs. It makes no Python object unless a module is new (the paths are
+ * taken first: reading may let other threads import meanwhile). */
 static void read_own_modules(void)
 {
-	PyObject *modules = PySys_GetObject("modules"), *items;
+	static PyObject *file_key;
+	PyObject *modules = PySys_GetObject("modules"), *key, *m;
+	Py_ssize_t pos = 0;
+	char **paths = NULL;
+	int n = 0, cap = 0;
 
-	if (modules == NULL || !PyDict_Check(modules))
+	if (file_key == NULL)
+		file_key = PyUnicode_InternFromString("__file__");
+	if (modules == NULL || !PyDict_Check(modules) || file_key == NULL) {
+		PyErr_Clear();
 		return;
-	items = PyDict_Values(modules);
-	for (Py_ssize_t i = 0; items && i < PyList_GET_SIZE(items); i++) {
-		PyObject *m = PyList_GET_ITEM(items, i);
-		PyObject *file = PyModule_Check(m) ? PyModule_GetFilenameObject(m) : NULL;
+	}
+	while (PyDict_Next(modules, &pos, &key, &m)) {
+		PyObject *dict = PyModule_Check(m) ? PyModule_GetDict(m) : NULL;
+		PyObject *file = dict ? PyDict_GetItemWithError(dict, file_key) : NULL;
 		const char *path = file && PyUnicode_Check(file) ? PyUnicode_AsUTF8(file) : NULL;
-		if (path)
-			probe_source_read(path);
-		Py_XDECREF(file);
+		if (path && probe_source_own(path) && !probe_source_known(path)) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				paths = xrealloc(paths, (size_t)cap * sizeof *paths);
+			}
+			paths[n++] = xstrdup(path);
+		}
 		PyErr_Clear();
 	}
-	Py_XDECREF(items);
+	for (int i = 0; i < n; i++) {
+		probe_source_read(paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
 }
 
 /* ---- questions ----------------------------------------------------------- */
@@ -1195,6 +1240,7 @@ static void *watch_main(void *arg)
 			continue;
 		}
 		PyEval_RestoreThread(ts);
+		read_own_modules();
 		now = util_now();
 		scan(false);
 		took = util_now() - now;
