@@ -747,7 +747,8 @@ static void scan(bool final)
 	struct probe_pass *p = probe_pass_run();
 	struct addrs active = { 0 }, chained = { 0 }, kept_now = { 0 }, held = { 0 };
 	struct member *members = NULL;
-	int n_members = 0, cap_members = 0;
+	int n_members = 0, cap_members = 0, n_kept_sets;
+	struct probe_kept *kept_sets;
 	struct probe_sample sample = { 0 };
 
 	if (p == NULL)
@@ -841,7 +842,41 @@ static void scan(bool final)
 	free(held.a);
 	if (n_members > 1)
 		qsort(members, (size_t)n_members, sizeof *members, cmp_member);
-	for (int i = 0; i < n_members;) {
+	/* The kept findings' bytes, all let go together: two exceptions whose
+	 * tracebacks hold one frame (a warning kept, then the error raised
+	 * from that frame) each keep it alive only with the other, and alone
+	 * would count none of it; it is counted once, with the first. */
+	{
+		PyObject **all = xmalloc(((size_t)n_members * 2 + 1) * sizeof *all);
+		int *set = xmalloc(((size_t)n_members * 2 + 1) * sizeof *set), n_all = 0;
+		n_kept_sets = 0;
+		for (int i = 0; i < n_members;) {
+			int j = i;
+			bool persistent = final;
+			while (j < n_members && members[j].group == members[i].group) {
+				persistent = persistent || addrs_has(&(struct addrs){ w.was_kept, w.n_was_kept, 0 },
+				                                      members[j].exc);
+				j++;
+			}
+			if (w.g[members[i].group].f.kind == FINDING_KEPT && (persistent || j - i >= 2)) {
+				for (int m = i; m < j; m++) {
+					PyObject *o = members[m].exc;
+					all[n_all] = o;
+					set[n_all++] = n_kept_sets;
+					all[n_all] = PyTraceBack_Check(o) ? o : ((PyBaseExceptionObject *)o)->traceback;
+					set[n_all++] = n_kept_sets;
+				}
+				n_kept_sets++;
+			}
+			i = j;
+		}
+		kept_sets = xcalloc((size_t)n_kept_sets + 1, sizeof *kept_sets);
+		if (n_kept_sets > 0)
+			probe_retained_sets(all, n_all, set, n_kept_sets, kept_sets);
+		free(all);
+		free(set);
+	}
+	for (int i = 0, kept_set = 0; i < n_members;) {
 		int j = i, n;
 		struct group *g = &w.g[members[i].group];
 		PyObject **roots;
@@ -862,7 +897,10 @@ static void scan(bool final)
 			if (g->f.kind == FINDING_KEPT)
 				addrs_add(&kept_now, roots[m]);
 		}
-		probe_retained(roots, 2 * n, &k);
+		if (g->f.kind == FINDING_KEPT && (persistent || n >= 2))
+			k = kept_sets[kept_set++];   /* in the same order as above */
+		else
+			probe_retained(roots, 2 * n, &k);
 		if (g->f.kind == FINDING_CYCLE) {
 			g->waiting = (uint64_t)n;
 			g->waiting_bytes = k.bytes;
@@ -913,6 +951,7 @@ static void scan(bool final)
 		i = j;
 	}
 	free(members);
+	free(kept_sets);
 	free(w.was_kept);
 	addrs_sort(&kept_now);
 	w.was_kept = kept_now.a;
