@@ -206,6 +206,8 @@ int probe_source_clause(const char *path, int first_line, const char *mro)
 		if (c->first_line != first_line)
 			continue;
 		any = true;
+		if (c->line == 0)
+			return 0;   /* a finally: the exception goes on */
 		switch (clause_matches(c->names, mro)) {
 		case 1:
 			return c->line;

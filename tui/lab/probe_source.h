@@ -27,7 +27,8 @@ struct probe_store {
 /* An except clause of a try statement: which one caught an exception, the
  * code does not say (its handler begins at the first clause). */
 struct probe_clause {
-	int first_line, line;  /* the try's first clause's, its own */
+	int first_line, line;  /* the try's first clause's, its own; a finally: its first
+	                        * statement's, 0 */
 	char names[200];       /* probe_source.py's _clauses: "A B", "*", "?NAME" */
 };
 
@@ -62,9 +63,10 @@ const struct probe_store *probe_source_store(const char *path, int except_line);
 /* Which clause of the try statement whose first except clause is at
  * first_line of path caught an exception whose class and its bases are
  * named in mro (" KeyError LookupError Exception BaseException object "):
- * its line; 0 when surely none (the exception went on to a try around
- * it); first_line when the source cannot tell, or path has not been read
- * yet (never reads: callable while the heap is being looked at). */
+ * its line; 0 when surely none, or first_line is a finally's (the
+ * exception went on to a try around it); first_line when the source
+ * cannot tell, or path has not been read yet (never reads: callable while
+ * the heap is being looked at). */
 int probe_source_clause(const char *path, int first_line, const char *mro);
 
 #endif

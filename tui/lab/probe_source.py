@@ -15,6 +15,8 @@ read(path) -> (hints, stores, clauses), or None when the file cannot be parsed
         stores its exception.
     clauses: [(first_line, line, names)] for every except clause of every
         try statement, in order; first_line is its try's first clause's.
+        A finally is (its first statement's line, 0, ""): it catches
+        nothing, the exception goes on once it has run.
         names: the classes it catches, space separated, as the classes'
         own names (IOError is OSError); '*' for a bare except; '?NAME' for
         a name this file cannot tell (imported, an alias, a tuple in a
@@ -175,6 +177,8 @@ def _clauses(tree, classes):
             first = node.handlers[0].lineno
             for h in node.handlers:
                 out.append((first, h.lineno, " ".join(_clause_names(h.type, known))))
+        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) and node.finalbody:
+            out.append((node.finalbody[0].lineno, 0, ""))
     return out
 
 
