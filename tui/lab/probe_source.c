@@ -196,7 +196,7 @@ static int clause_matches(const char *names, const char *mro)
 	return verdict;
 }
 
-int probe_source_clause(const char *path, int first_line, const char *mro)
+int probe_source_clause(const char *path, int first_line, const char *mro, enum probe_catch *how)
 {
 	const struct probe_source_file *f = find(path);
 	bool any = false;
@@ -206,14 +206,23 @@ int probe_source_clause(const char *path, int first_line, const char *mro)
 		if (c->first_line != first_line)
 			continue;
 		any = true;
-		if (c->line == 0)
-			return 0;   /* a finally: the exception goes on */
+		if (c->line == 0) {
+			*how = CATCH_NONE;   /* a finally */
+			return 0;
+		}
+		if (strcmp(c->names, "with") == 0) {
+			*how = CATCH_WITH;
+			return c->line;
+		}
 		switch (clause_matches(c->names, mro)) {
 		case 1:
+			*how = CATCH_SURE;
 			return c->line;
 		case -1:
+			*how = CATCH_UNSURE;
 			return first_line;
 		}
 	}
+	*how = any ? CATCH_NONE : CATCH_UNSURE;
 	return any ? 0 : first_line;
 }

@@ -28,8 +28,8 @@ struct probe_store {
  * code does not say (its handler begins at the first clause). */
 struct probe_clause {
 	int first_line, line;  /* the try's first clause's, its own; a finally: its first
-	                        * statement's, 0 */
-	char names[200];       /* probe_source.py's _clauses: "A B", "*", "?NAME" */
+	                        * statement's, 0; a with: its line, twice */
+	char names[200];       /* probe_source.py's _clauses: "A B", "*", "?NAME", "with" */
 };
 
 struct probe_source_file {
@@ -60,13 +60,19 @@ const struct probe_source_file *probe_source_at(int i);
 /* Where the handler at except_line of path stores its exception, or NULL. */
 const struct probe_store *probe_source_store(const char *path, int except_line);
 
+enum probe_catch {
+	CATCH_SURE,      /* this clause caught it */
+	CATCH_UNSURE,    /* the source cannot tell: the try's first clause is named */
+	CATCH_NONE,      /* none of the clauses, or a finally: it went on */
+	CATCH_WITH,      /* a with statement's exit: it went on, or was swallowed */
+};
+
 /* Which clause of the try statement whose first except clause is at
- * first_line of path caught an exception whose class and its bases are
- * named in mro (" KeyError LookupError Exception BaseException object "):
- * its line; 0 when surely none, or first_line is a finally's (the
- * exception went on to a try around it); first_line when the source
- * cannot tell, or path has not been read yet (never reads: callable while
- * the heap is being looked at). */
-int probe_source_clause(const char *path, int first_line, const char *mro);
+ * first_line of path (the first line of a handler's code) caught an
+ * exception whose class and its bases are named in mro (" KeyError
+ * LookupError Exception BaseException object "): its line, and how sure.
+ * Unsure when path has not been read yet (never reads: callable while the
+ * heap is being looked at). */
+int probe_source_clause(const char *path, int first_line, const char *mro, enum probe_catch *how);
 
 #endif

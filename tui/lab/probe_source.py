@@ -16,7 +16,9 @@ read(path) -> (hints, stores, clauses), or None when the file cannot be parsed
     clauses: [(first_line, line, names)] for every except clause of every
         try statement, in order; first_line is its try's first clause's.
         A finally is (its first statement's line, 0, ""): it catches
-        nothing, the exception goes on once it has run.
+        nothing, the exception goes on once it has run. A with statement
+        is (its line, its line, "with"): its exit may let the exception go
+        on, or swallow it.
         names: the classes it catches, space separated, as the classes'
         own names (IOError is OSError); '*' for a bare except; '?NAME' for
         a name this file cannot tell (imported, an alias, a tuple in a
@@ -179,6 +181,8 @@ def _clauses(tree, classes):
                 out.append((first, h.lineno, " ".join(_clause_names(h.type, known))))
         if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) and node.finalbody:
             out.append((node.finalbody[0].lineno, 0, ""))
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            out.append((node.lineno, node.lineno, "with"))
     return out
 
 

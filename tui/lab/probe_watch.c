@@ -240,23 +240,32 @@ static void mro_names(PyObject *exc, char *buf, size_t size)
 /* The line of the except clause that caught exc (NULL: a traceback kept
  * alone) at instruction lasti of code: the code says where the handler of
  * a try statement begins, the program's source which of its clauses
- * matches; when none does, the exception went on to the try around it. */
+ * matches; when none does (or it is a finally's), the exception went on to
+ * the handler around it. A with statement's exit may have let it go on
+ * too: when a clause around it surely catches it, that clause did (the
+ * context managers that swallow, such as suppress(), are seldom inside a
+ * try that catches what they swallow); else the with did. */
 static int except_line(PyCodeObject *code, int lasti, PyObject *exc)
 {
 	const char *file = code_file(code);
 	char mro[1000];
-	int at = probe_heap_handler(code, lasti);
+	int at = probe_heap_handler(code, lasti), with_line = 0;
 
 	if (exc == NULL)
 		return probe_heap_handler_line(code, at);
 	mro_names(exc, mro, sizeof mro);
 	for (int hops = 0; at >= 0 && hops < 16; hops++) {
-		int line = probe_source_clause(file, probe_heap_handler_line(code, at), mro);
-		if (line)
+		enum probe_catch how;
+		int line = probe_source_clause(file, probe_heap_handler_line(code, at), mro, &how);
+		if (how == CATCH_SURE)
 			return line;
+		if (how == CATCH_UNSURE)
+			return with_line ? with_line : line;
+		if (how == CATCH_WITH && with_line == 0)
+			with_line = line;
 		at = probe_heap_handler(code, at);
 	}
-	return probe_heap_handler_line(code, at);
+	return with_line ? with_line : probe_heap_handler_line(code, at);
 }
 
 /* A traceback: where it was raised, where caught (no except clause in
