@@ -16,7 +16,7 @@ struct probe_hint {
 	bool instance;       /* an instance made once and raised later; else a stored `as e` */
 	int line;            /* the except clause, or where the instance is made */
 	int other_line;      /* the store, or the first raise */
-	char text[600];
+	char text[800];
 };
 
 struct probe_store {

@@ -206,7 +206,8 @@ def read(path):
                         f"traceback: every frame from the raise to here, and their locals, "
                         f"stay alive as long as it does. Keep str({h.name}) or "
                         f"traceback.TracebackException.from_exception({h.name}) instead, or "
-                        f"drop the frames: {h.name}.with_traceback(None)"))
+                        f"drop the frames: {h.name}.with_traceback(None) (its __context__ and "
+                        f"__cause__ keep theirs: set them to None too)"))
     classes = _exception_classes(tree)
     made = {}
     scopes = [tree] + [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]

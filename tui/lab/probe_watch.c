@@ -732,7 +732,8 @@ static char *describe_kept(const struct group *g, int n, long frames, bool trace
 	return xasprintf("%d %s with %ld frame%s kept after %s. While %s alive, every frame of %s, "
 	                 "and its locals, stay alive.\n"
 	                 "Keep str(e) or traceback.TracebackException.from_exception(e) instead, or "
-	                 "drop the frames: e.with_traceback(None).",
+	                 "drop the frames: e.with_traceback(None) (its __context__ and __cause__ "
+	                 "keep theirs: set them to None too).",
 	                 n, tracebacks ? n == 1 ? "traceback" : "tracebacks"
 	                               : n == 1 ? "exception" : "exceptions",
 	                 frames, frames == 1 ? "" : "s", caught, n == 1 ? "it is" : "they are",
