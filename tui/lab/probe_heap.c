@@ -15,6 +15,7 @@
 #include <internal/pycore_gc.h>
 #include <internal/pycore_interp.h>
 #include <internal/pycore_object.h>
+#include <opcode.h>
 #define KNOWN_LAYOUT 1
 #else
 #define KNOWN_LAYOUT 0
@@ -66,14 +67,16 @@ static int varint(const unsigned char **p, const unsigned char *end, int *out)
 	return 0;
 }
 
-int probe_heap_except_line(PyCodeObject *code, int lasti)
+/* The handler of the instruction at byte offset lasti, as a byte offset;
+ * -1 when none: the exception leaves the frame. */
+static int handler_of(PyCodeObject *code, int lasti)
 {
 	PyObject *table = code->co_exceptiontable;
 	const unsigned char *p, *end;
 	int found = -1;
 
 	if (table == NULL || !PyBytes_Check(table))
-		return 0;
+		return -1;
 	p = (const unsigned char *)PyBytes_AS_STRING(table);
 	end = p + PyBytes_GET_SIZE(table);
 	while (p < end) {
@@ -85,6 +88,55 @@ int probe_heap_except_line(PyCodeObject *code, int lasti)
 		if (lasti >= start * 2 && lasti < (start + len) * 2)
 			found = target * 2;
 	}
+	return found;
+}
+
+/* Does the handler at byte offset at only clean up and raise again? An
+ * except clause, a finally and a with's exit begin with PUSH_EXC_INFO; the
+ * compiler's cleanups do not: the one that unbinds `e` when an except
+ * clause's body raises, the one that pops the exception it handled. Such
+ * an exception was caught, if at all, by the handler around the cleanup.
+ * An instruction replaced by sys.monitoring's line event is taken as it
+ * is: a handler. */
+static bool cleanup_only(PyCodeObject *code, int at)
+{
+#if KNOWN_LAYOUT
+	int op;
+
+	if (at < 0 || at / 2 >= (int)Py_SIZE(code))
+		return false;
+	op = _Py_OPCODE(_PyCode_CODE(code)[at / 2]);
+#ifdef INSTRUMENTED_LINE
+	if (op == INSTRUMENTED_LINE)
+		return false;
+#endif
+	return op != PUSH_EXC_INFO;
+#else
+	(void)code;
+	(void)at;
+	return false;
+#endif
+}
+
+int probe_heap_handler(PyCodeObject *code, int lasti)
+{
+	int found = handler_of(code, lasti);
+
+	/* An exception raised in an except clause's body goes through its
+	 * cleanups to the try statement around it (a bounded walk: each
+	 * cleanup is covered by an entry further out). */
+	for (int hops = 0; found >= 0 && cleanup_only(code, found) && hops < 16; hops++)
+		found = handler_of(code, found);
+	return found;
+}
+
+int probe_heap_except_line(PyCodeObject *code, int lasti)
+{
+	return probe_heap_handler_line(code, probe_heap_handler(code, lasti));
+}
+
+int probe_heap_handler_line(PyCodeObject *code, int found)
+{
 	if (found < 0)
 		return 0;
 	/* The handler begins with instructions of no line of their own

@@ -50,4 +50,11 @@ int *probe_heap_gc_debug(void);
  * traceback entry's tb_lasti) in code; 0 when none does. */
 int probe_heap_except_line(PyCodeObject *code, int lasti);
 
+/* The handler that instruction `lasti` goes to, past the compiler's
+ * cleanups, as a byte offset in code: an except clause (the first of its
+ * try statement), a finally, a with's exit; -1 when none. Given a
+ * handler, the one around it. probe_heap_handler_line: its line, 0 for -1. */
+int probe_heap_handler(PyCodeObject *code, int lasti);
+int probe_heap_handler_line(PyCodeObject *code, int at);
+
 #endif

@@ -297,6 +297,8 @@ struct retain {
 	int *stack, top;
 	int nroots;           /* the first nroots of objs */
 	bool limited;
+	int *owner;           /* the set each object is counted with, or -1 */
+	int claiming;
 };
 
 static bool never_counted(PyObject *o)
@@ -350,11 +352,29 @@ static int spread_kept(PyObject *child, void *arg)
 	return 0;
 }
 
+static int claim(PyObject *child, void *arg)
+{
+	struct retain *r = arg;
+	int j = child ? map_get(&r->index, child) : -1;
+
+	if (j >= 0 && !r->kept[j] && r->owner[j] < 0) {
+		r->owner[j] = r->claiming;
+		r->stack[r->top++] = j;
+	}
+	return 0;
+}
+
 void probe_retained(PyObject *const *roots, int n, struct probe_kept *out)
+{
+	probe_retained_sets(roots, n, NULL, 1, out);
+}
+
+void probe_retained_sets(PyObject *const *roots, int n, const int *set, int nsets,
+                         struct probe_kept *out)
 {
 	struct retain r = { 0 };
 
-	memset(out, 0, sizeof *out);
+	memset(out, 0, (size_t)nsets * sizeof *out);
 	map_init(&r.index, 1024);
 	for (int i = 0; i < n; i++)
 		add_member(roots[i], &r);
@@ -377,17 +397,44 @@ void probe_retained(PyObject *const *roots, int n, struct probe_kept *out)
 		int i = r.stack[--r.top];
 		traverse(r.objs[i], spread_kept, &r);
 	}
-	for (int i = 0; i < r.len; i++) {
-		if (r.kept[i])
-			continue;
-		out->bytes += (double)probe_heap_size(r.objs[i]);
-		out->objects++;
-		out->frames += PyFrame_Check(r.objs[i]);
+	/* What the sets keep together is counted once, with the first set
+	 * that reaches it (each root with its own set first); what is not
+	 * kept is reached from a root through what is not kept either. */
+	r.owner = xmalloc(((size_t)r.len + 1) * sizeof *r.owner);
+	r.stack = xrealloc(r.stack, ((size_t)r.len + (size_t)n + 1) * sizeof *r.stack);   /* a root twice */
+	for (int i = 0; i < r.len; i++)
+		r.owner[i] = -1;
+	for (int i = 0; i < n; i++) {
+		int j = roots[i] ? map_get(&r.index, roots[i]) : -1;
+		if (j >= 0 && r.owner[j] < 0)
+			r.owner[j] = set ? set[i] : 0;
 	}
-	out->limited = r.limited;
+	for (r.claiming = 0; r.claiming < nsets; r.claiming++) {
+		for (int i = 0; i < n; i++) {
+			int j = roots[i] ? map_get(&r.index, roots[i]) : -1;
+			if (j >= 0 && r.owner[j] == r.claiming)
+				r.stack[r.top++] = j;
+		}
+		while (r.top > 0) {
+			int i = r.stack[--r.top];
+			traverse(r.objs[i], claim, &r);
+		}
+	}
+	for (int i = 0; i < r.len; i++) {
+		struct probe_kept *o;
+		if (r.kept[i] || r.owner[i] < 0)
+			continue;
+		o = &out[r.owner[i]];
+		o->bytes += (double)probe_heap_size(r.objs[i]);
+		o->objects++;
+		o->frames += PyFrame_Check(r.objs[i]);
+	}
+	for (int k = 0; k < nsets; k++)
+		out[k].limited = r.limited;
 	map_free(&r.index);
 	free(r.objs);
 	free(r.inner);
 	free(r.kept);
 	free(r.stack);
+	free(r.owner);
 }

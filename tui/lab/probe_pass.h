@@ -50,4 +50,11 @@ struct probe_kept {
  * never counted (the program holds them anyway), nor walked through. */
 void probe_retained(PyObject *const *roots, int n, struct probe_kept *out);
 
+/* The same for nsets sets let go together, roots[i] in set[i] (0 to
+ * nsets - 1), into out[0 .. nsets - 1]: what several sets keep alive
+ * together is counted once, with the first of them (the lowest number)
+ * that reaches it, so that the sets' bytes add up to what all keep. */
+void probe_retained_sets(PyObject *const *roots, int n, const int *set, int nsets,
+                         struct probe_kept *out);
+
 #endif

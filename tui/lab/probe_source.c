@@ -66,10 +66,11 @@ static void parse(struct probe_source_file *f)
 {
 	PyObject *fn = helper ? PyDict_GetItemString(helper, "read") : NULL;
 	PyObject *out = fn ? PyObject_CallFunction(fn, "s", f->path) : NULL;
-	PyObject *hints, *stores;
+	PyObject *hints, *stores, *clauses;
 
-	if (out == NULL || !PyTuple_Check(out) || !PyArg_ParseTuple(out, "O!O!", &PyList_Type, &hints,
-	                                                          &PyList_Type, &stores)) {
+	if (out == NULL || !PyTuple_Check(out) || !PyArg_ParseTuple(out, "O!O!O!", &PyList_Type, &hints,
+	                                                          &PyList_Type, &stores,
+	                                                          &PyList_Type, &clauses)) {
 		PyErr_Clear();
 		Py_XDECREF(out);
 		return;
@@ -100,6 +101,18 @@ static void parse(struct probe_source_file *f)
 		snprintf(st->text, sizeof st->text, "%s", text);
 		f->n_stores++;
 	}
+	f->clauses = xcalloc((size_t)PyList_GET_SIZE(clauses) + 1, sizeof *f->clauses);
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(clauses); i++) {
+		struct probe_clause *c = &f->clauses[f->n_clauses];
+		const char *names;
+		if (!PyArg_ParseTuple(PyList_GET_ITEM(clauses, i), "iis", &c->first_line, &c->line,
+		                      &names)) {
+			PyErr_Clear();
+			continue;
+		}
+		snprintf(c->names, sizeof c->names, "%s", names);
+		f->n_clauses++;
+	}
 	Py_DECREF(out);
 }
 
@@ -126,11 +139,17 @@ const struct probe_source_file *probe_source_read(const char *path)
 		free(f.path);
 		free(f.hints);
 		free(f.stores);
+		free(f.clauses);
 		return known;
 	}
 	files = xrealloc(files, (size_t)(n_files + 1) * sizeof *files);
 	files[n_files] = f;
 	return &files[n_files++];
+}
+
+bool probe_source_known(const char *path)
+{
+	return find(path) != NULL;
 }
 
 int probe_source_count(void)
@@ -151,4 +170,59 @@ const struct probe_store *probe_source_store(const char *path, int except_line)
 		if (f->stores[i].except_line == except_line)
 			return &f->stores[i];
 	return NULL;
+}
+
+/* Does the clause catch it? 1 yes, 0 no, -1 cannot tell. A class the file
+ * knows (a builtin, its own) matches by name, as every base of the
+ * exception's class is in mro; a name it cannot tell matches when it is
+ * there, and else may be an alias or a tuple: no telling. */
+static int clause_matches(const char *names, const char *mro)
+{
+	int verdict = 0;
+	char copy[sizeof ((struct probe_clause *)0)->names], *save = NULL;
+
+	snprintf(copy, sizeof copy, "%s", names);
+	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		char word[sizeof copy + 2];
+		bool unsure = t[0] == '?';
+		if (strcmp(t, "*") == 0)
+			return 1;
+		snprintf(word, sizeof word, " %s ", unsure ? t + 1 : t);
+		if (strcmp(word, "  ") != 0 && strstr(mro, word))
+			return 1;
+		if (unsure)
+			verdict = -1;
+	}
+	return verdict;
+}
+
+int probe_source_clause(const char *path, int first_line, const char *mro, enum probe_catch *how)
+{
+	const struct probe_source_file *f = find(path);
+	bool any = false;
+
+	for (int i = 0; f && i < f->n_clauses; i++) {
+		const struct probe_clause *c = &f->clauses[i];
+		if (c->first_line != first_line)
+			continue;
+		any = true;
+		if (c->line == 0) {
+			*how = CATCH_NONE;   /* a finally */
+			return 0;
+		}
+		if (strcmp(c->names, "with") == 0) {
+			*how = CATCH_WITH;
+			return c->line;
+		}
+		switch (clause_matches(c->names, mro)) {
+		case 1:
+			*how = CATCH_SURE;
+			return c->line;
+		case -1:
+			*how = CATCH_UNSURE;
+			return first_line;
+		}
+	}
+	*how = any ? CATCH_NONE : CATCH_UNSURE;
+	return any ? 0 : first_line;
 }

@@ -5,7 +5,7 @@ build time) and run in a private namespace. Only the program's own files
 are read, never the standard library's. Everything here allocates Python
 objects, so the lab calls it with the collector held off (probe_source.c).
 
-read(path) -> (hints, stores), or None when the file cannot be parsed
+read(path) -> (hints, stores, clauses), or None when the file cannot be parsed
     hints: [(kind, line, other_line, text)]
       kind "store": an `except ... as e:` whose body stores e without
           dropping its traceback; other_line is the line of the store.
@@ -13,6 +13,16 @@ read(path) -> (hints, stores), or None when the file cannot be parsed
           level and raised later; other_line is the first raise.
     stores: [(except_line, store_line, text)] for every handler that
         stores its exception.
+    clauses: [(first_line, line, names)] for every except clause of every
+        try statement, in order; first_line is its try's first clause's.
+        A finally is (its first statement's line, 0, ""): it catches
+        nothing, the exception goes on once it has run. A with statement
+        is (its line, its line, "with"): its exit may let the exception go
+        on, or swallow it.
+        names: the classes it catches, space separated, as the classes'
+        own names (IOError is OSError); '*' for a bare except; '?NAME' for
+        a name this file cannot tell (imported, an alias, a tuple in a
+        variable), '?' for an expression.
 Nothing is kept between calls: what the lab keeps, it keeps in C.
 """
 import ast
@@ -96,6 +106,12 @@ def _store_in(handler, finals):
             return n.lineno, ast.unparse(targets[0]) + " = " + ast.unparse(n.value)
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
                 n.func.attr in _KEEPING and any(_holds(a, name) for a in n.args):
+            # errors.append(e) into a local list a finally lets go once
+            # it is done with it (errors = None), as asyncio's TaskGroup
+            # does with the errors it gives to an ExceptionGroup.
+            holder = n.func.value
+            if isinstance(holder, ast.Name) and _let_go(handler.body + list(finals), [holder.id]):
+                continue
             return n.lineno, ast.unparse(n)
     return None
 
@@ -135,6 +151,41 @@ def _exception_classes(tree):
     return known
 
 
+def _clause_names(expr, known):
+    """What an except clause names, for _clauses."""
+    if expr is None:
+        return ["*"]
+    if isinstance(expr, ast.Tuple):
+        return [n for e in expr.elts for n in _clause_names(e, known)]
+    if isinstance(expr, ast.Name) and expr.id in known:
+        return [known[expr.id]]
+    if isinstance(expr, ast.Name):
+        return ["?" + expr.id]
+    if isinstance(expr, ast.Attribute):
+        return ["?" + expr.attr]
+    return ["?"]
+
+
+def _clauses(tree, classes):
+    """Each try statement's except clauses (not except*'s: one may catch
+    part of a group, another the rest), for the lab to tell which clause
+    caught an exception: the code only says where the try's handler
+    begins, at its first clause."""
+    known = {n: n for n in classes}
+    known.update((n, getattr(builtins, n).__name__) for n in classes if hasattr(builtins, n))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and node.handlers:
+            first = node.handlers[0].lineno
+            for h in node.handlers:
+                out.append((first, h.lineno, " ".join(_clause_names(h.type, known))))
+        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) and node.finalbody:
+            out.append((node.finalbody[0].lineno, 0, ""))
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            out.append((node.lineno, node.lineno, "with"))
+    return out
+
+
 def _callee(call):
     f = call.func
     return f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
@@ -155,7 +206,8 @@ def read(path):
                         f"traceback: every frame from the raise to here, and their locals, "
                         f"stay alive as long as it does. Keep str({h.name}) or "
                         f"traceback.TracebackException.from_exception({h.name}) instead, or "
-                        f"drop the frames: {h.name}.with_traceback(None)"))
+                        f"drop the frames: {h.name}.with_traceback(None) (its __context__ and "
+                        f"__cause__ keep theirs: set them to None too)"))
     classes = _exception_classes(tree)
     made = {}
     scopes = [tree] + [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
@@ -180,4 +232,4 @@ def read(path):
                     f"{name} = {callee}(...) is one instance, raised at line {line}: each raise "
                     f"adds the frames it passes through to its __traceback__, which keeps them "
                     f"and their locals alive. Raise a new instance each time: raise {callee}(...)"))
-    return out, stores
+    return out, stores, _clauses(tree, classes)

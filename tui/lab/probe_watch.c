@@ -219,9 +219,59 @@ static bool new_raise(PyTracebackObject *a, PyTracebackObject *b)
 	return !(back == NULL && generator_code(frame_code((PyFrameObject *)fb)));
 }
 
+/* " KeyError LookupError Exception BaseException object ": the names of
+ * an exception's class and its bases, read in place. */
+static void mro_names(PyObject *exc, char *buf, size_t size)
+{
+	PyObject *mro = Py_TYPE(exc)->tp_mro;
+	size_t used = 1;
+
+	snprintf(buf, size, " ");
+	for (Py_ssize_t i = 0; mro && PyTuple_Check(mro) && i < PyTuple_GET_SIZE(mro); i++) {
+		const char *name = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_name;
+		const char *dot = strrchr(name, '.');   /* "socket.gaierror": a C type's */
+		int n = snprintf(buf + used, size - used, "%s ", dot ? dot + 1 : name);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* The line of the except clause that caught exc (NULL: a traceback kept
+ * alone) at instruction lasti of code: the code says where the handler of
+ * a try statement begins, the program's source which of its clauses
+ * matches; when none does (or it is a finally's), the exception went on to
+ * the handler around it. A with statement's exit may have let it go on
+ * too: when a clause around it surely catches it, that clause did (the
+ * context managers that swallow, such as suppress(), are seldom inside a
+ * try that catches what they swallow); else the with did. */
+static int except_line(PyCodeObject *code, int lasti, PyObject *exc)
+{
+	const char *file = code_file(code);
+	char mro[1000];
+	int at = probe_heap_handler(code, lasti), with_line = 0;
+
+	if (exc == NULL)
+		return probe_heap_handler_line(code, at);
+	mro_names(exc, mro, sizeof mro);
+	for (int hops = 0; at >= 0 && hops < 16; hops++) {
+		enum probe_catch how;
+		int line = probe_source_clause(file, probe_heap_handler_line(code, at), mro, &how);
+		if (how == CATCH_SURE)
+			return line;
+		if (how == CATCH_UNSURE)
+			return with_line ? with_line : line;
+		if (how == CATCH_WITH && with_line == 0)
+			with_line = line;
+		at = probe_heap_handler(code, at);
+	}
+	return with_line ? with_line : probe_heap_handler_line(code, at);
+}
+
 /* A traceback: where it was raised, where caught (no except clause in
- * the frame: caught by C code, such as asyncio's tasks), how many raises. */
-static bool describe_tb(PyObject *tbo, struct where *wh)
+ * the frame: caught by C code, such as asyncio's tasks), how many raises;
+ * exc is its exception, NULL for a traceback kept alone. */
+static bool describe_tb(PyObject *tbo, PyObject *exc, struct where *wh)
 {
 	PyTracebackObject *tb, *raise = NULL;
 
@@ -245,7 +295,7 @@ static bool describe_tb(PyObject *tbo, struct where *wh)
 		           wh->raise_at, sizeof wh->raise_at);
 	if (tb->tb_frame) {
 		PyCodeObject *code = frame_code(tb->tb_frame);
-		wh->except_line = probe_heap_except_line(code, tb->tb_lasti);
+		wh->except_line = except_line(code, tb->tb_lasti, exc);
 		snprintf(wh->except_file, sizeof wh->except_file, "%s", code_file(code));
 		if (wh->except_line)
 			show_place(wh->except_file, wh->except_line, wh->except_at, sizeof wh->except_at);
@@ -253,9 +303,41 @@ static bool describe_tb(PyObject *tbo, struct where *wh)
 	return true;
 }
 
+/* The exception whose traceback tells of exc: its own. Kept without a
+ * traceback of its own (None: e.with_traceback(None)), it still keeps the
+ * traceback of its __cause__ or __context__ (the error it was raised in
+ * handling), frames and all: told by that. */
+static PyBaseExceptionObject *told_by(PyObject *exc)
+{
+	PyBaseExceptionObject *e = (PyBaseExceptionObject *)exc;
+
+	for (int hops = 0; (e->traceback == NULL || !PyTraceBack_Check(e->traceback)) && hops < 1000;
+	     hops++) {
+		PyObject *next = e->cause ? e->cause : e->context;
+		if (next == NULL || !PyExceptionInstance_Check(next))
+			break;
+		e = (PyBaseExceptionObject *)next;
+	}
+	return e;
+}
+
 static bool describe(PyObject *exc, struct where *wh)
 {
-	return describe_tb(((PyBaseExceptionObject *)exc)->traceback, wh);
+	PyBaseExceptionObject *e = told_by(exc);
+
+	return describe_tb(e->traceback, (PyObject *)e, wh);
+}
+
+/* Read (once) the file of the frame that handled exc, so that describe
+ * can tell which of its try's clauses did. Not while the heap is being
+ * looked at: reading may let other threads run. */
+static void read_handler_file(PyObject *exc)
+{
+	PyBaseExceptionObject *e = told_by(exc);
+	PyTracebackObject *tb = (PyTracebackObject *)e->traceback;
+
+	if (tb && PyTraceBack_Check((PyObject *)tb) && tb->tb_frame)
+		probe_source_read(code_file(frame_code(tb->tb_frame)));
 }
 
 /* "ValueError('not found')", never running the exception's own code. */
@@ -285,6 +367,27 @@ static void fill_where(struct group *g, const struct where *wh)
 }
 
 /* ---- the collector's garbage -------------------------------------------- */
+
+/* What an exception carries, counted with it, each given to visit: its
+ * __context__, its __cause__, and an exception group's own exceptions
+ * (an ExceptionGroup kept keeps them all: one finding, not one more for
+ * its leaves, whose bytes it already holds). */
+static void exc_carried(PyObject *exc, void (*visit)(PyObject *, void *), void *arg)
+{
+	PyBaseExceptionObject *e = (PyBaseExceptionObject *)exc;
+
+	if (!PyExceptionInstance_Check(exc))
+		return;
+	if (e->context)
+		visit(e->context, arg);
+	if (e->cause)
+		visit(e->cause, arg);
+	if (PyObject_TypeCheck(exc, (PyTypeObject *)PyExc_BaseExceptionGroup)) {
+		PyObject *excs = ((PyBaseExceptionGroupObject *)exc)->excs;
+		for (Py_ssize_t k = 0; excs && PyTuple_Check(excs) && k < PyTuple_GET_SIZE(excs); k++)
+			visit(PyTuple_GET_ITEM(excs, k), arg);
+	}
+}
 
 static int find_root(int *parent, int i)
 {
@@ -316,6 +419,21 @@ static int index_in(const struct union_arg *u, PyObject *o)
 	uintptr_t *hit = bsearch(&key, u->sorted, (size_t)u->n, sizeof *u->sorted, cmp_addr);
 
 	return hit ? u->index_of[hit - u->sorted] : -1;
+}
+
+struct carry_arg {
+	const struct union_arg *u;
+	bool *carried;
+	int from;
+};
+
+static void mark_carried(PyObject *o, void *arg)
+{
+	struct carry_arg *c = arg;
+	int k = index_in(c->u, o);
+
+	if (k >= 0 && k != c->from)
+		c->carried[k] = true;
 }
 
 static int join_visit(PyObject *child, void *arg)
@@ -396,19 +514,13 @@ static void take_garbage(PyObject **objs, int n)
 	}
 	/* Each piece's exceptions, by the except clause that made them: a
 	 * piece may hold several cycles (once the program has ended its
-	 * module's frame joins them all). Those carried as another's
-	 * __context__ or __cause__ count with it. */
+	 * module's frame joins them all). Those carried by another (its
+	 * __context__, __cause__, a group's exceptions) count with it. */
 	int *group_of = xmalloc((size_t)n * sizeof *group_of);
 	bool *carried = xcalloc((size_t)n, sizeof *carried);
 	for (int i = 0; i < n; i++) {
-		PyBaseExceptionObject *e = (PyBaseExceptionObject *)objs[i];
-		int k;
-		if (!PyExceptionInstance_Check(objs[i]))
-			continue;
-		if (e->context && (k = index_in(&u, e->context)) >= 0 && k != i)
-			carried[k] = true;
-		if (e->cause && (k = index_in(&u, e->cause)) >= 0 && k != i)
-			carried[k] = true;
+		struct carry_arg c = { &u, carried, i };
+		exc_carried(objs[i], mark_carried, &c);
 	}
 	for (int i = 0; i < n; i++) {
 		PyObject *o = objs[i];
@@ -506,6 +618,12 @@ static PyObject *on_gc(PyObject *self, PyObject *args)
 	objs = xmalloc((size_t)(end - w.garbage_mark) * sizeof *objs);
 	for (Py_ssize_t i = w.garbage_mark; i < end; i++)
 		objs[i - w.garbage_mark] = Py_NewRef(PyList_GET_ITEM(garbage, i));
+	/* The source of the except clauses that made them, before they are
+	 * looked at: a module the program imported since the last look. The
+	 * objects are ours meanwhile (their new references). */
+	for (Py_ssize_t i = 0; i < end - w.garbage_mark; i++)
+		if (PyExceptionInstance_Check(objs[i]))
+			read_handler_file(objs[i]);
 	if (PyList_SetSlice(garbage, w.garbage_mark, end, NULL) == 0)
 		take_garbage(objs, (int)(end - w.garbage_mark));
 	else
@@ -586,15 +704,8 @@ static void active_exceptions(const struct probe_pass *p, struct addrs *s)
 	}
 	if (last && PyExceptionInstance_Check(last))
 		addrs_add(s, last);
-	for (int i = 0; i < s->n && i < 100000; i++) {
-		PyBaseExceptionObject *e = (PyBaseExceptionObject *)s->a[i];
-		if (!PyExceptionInstance_Check((PyObject *)e))
-			continue;
-		if (e->context)
-			addrs_add(s, e->context);
-		if (e->cause)
-			addrs_add(s, e->cause);
-	}
+	for (int i = 0; i < s->n && i < 100000; i++)
+		exc_carried((PyObject *)s->a[i], add_active, s);
 	addrs_sort(s);
 }
 
@@ -621,7 +732,8 @@ static char *describe_kept(const struct group *g, int n, long frames, bool trace
 	return xasprintf("%d %s with %ld frame%s kept after %s. While %s alive, every frame of %s, "
 	                 "and its locals, stay alive.\n"
 	                 "Keep str(e) or traceback.TracebackException.from_exception(e) instead, or "
-	                 "drop the frames: e.with_traceback(None).",
+	                 "drop the frames: e.with_traceback(None) (its __context__ and __cause__ "
+	                 "keep theirs: set them to None too).",
 	                 n, tracebacks ? n == 1 ? "traceback" : "tracebacks"
 	                               : n == 1 ? "exception" : "exceptions",
 	                 frames, frames == 1 ? "" : "s", caught, n == 1 ? "it is" : "they are",
@@ -645,21 +757,15 @@ static void scan(bool final)
 	struct probe_pass *p = probe_pass_run();
 	struct addrs active = { 0 }, chained = { 0 }, kept_now = { 0 }, held = { 0 };
 	struct member *members = NULL;
-	int n_members = 0, cap_members = 0;
+	int n_members = 0, cap_members = 0, n_kept_sets;
+	struct probe_kept *kept_sets;
 	struct probe_sample sample = { 0 };
 
 	if (p == NULL)
 		return;
 	active_exceptions(p, &active);
-	for (int i = 0; i < probe_pass_len(p); i++) {
-		PyBaseExceptionObject *e = (PyBaseExceptionObject *)probe_pass_object(p, i);
-		if (!PyExceptionInstance_Check((PyObject *)e))
-			continue;
-		if (e->context)
-			addrs_add(&chained, e->context);
-		if (e->cause)
-			addrs_add(&chained, e->cause);
-	}
+	for (int i = 0; i < probe_pass_len(p); i++)
+		exc_carried(probe_pass_object(p, i), add_active, &chained);
 	addrs_sort(&chained);
 	for (int i = 0; i < w.n; i++) {
 		w.g[i].seen = false;
@@ -675,7 +781,9 @@ static void scan(bool final)
 		if (!PyExceptionInstance_Check(e) || addrs_has(&active, e) || !describe(e, &wh) || !wh.own)
 			continue;
 		garbage = probe_pass_class(p, e) == CLASS_GARBAGE;
-		if (!garbage && wh.raises >= 2) {
+		/* Reused: raised again and again with its own traceback (one
+		 * told by its __context__'s is that one's, counted with it). */
+		if (!garbage && wh.raises >= 2 && wh.head == ((PyBaseExceptionObject *)e)->traceback) {
 			struct probe_kept k;
 			exc_words(e, words, sizeof words);
 			snprintf(key, sizeof key, "%p", (void *)e);
@@ -730,7 +838,7 @@ static void scan(bool final)
 		bool fresh;
 		struct group *g;
 		if (!PyTraceBack_Check(o) || addrs_has(&held, o) || addrs_has(&active, o) ||
-		    probe_pass_class(p, o) == CLASS_GARBAGE || !describe_tb(o, &wh) || !wh.own)
+		    probe_pass_class(p, o) == CLASS_GARBAGE || !describe_tb(o, NULL, &wh) || !wh.own)
 			continue;
 		snprintf(key, sizeof key, "traceback|%s|%s", wh.raise_at, wh.except_at);
 		g = group_for(FINDING_KEPT, key, &fresh);
@@ -744,7 +852,41 @@ static void scan(bool final)
 	free(held.a);
 	if (n_members > 1)
 		qsort(members, (size_t)n_members, sizeof *members, cmp_member);
-	for (int i = 0; i < n_members;) {
+	/* The kept findings' bytes, all let go together: two exceptions whose
+	 * tracebacks hold one frame (a warning kept, then the error raised
+	 * from that frame) each keep it alive only with the other, and alone
+	 * would count none of it; it is counted once, with the first. */
+	{
+		PyObject **all = xmalloc(((size_t)n_members * 2 + 1) * sizeof *all);
+		int *set = xmalloc(((size_t)n_members * 2 + 1) * sizeof *set), n_all = 0;
+		n_kept_sets = 0;
+		for (int i = 0; i < n_members;) {
+			int j = i;
+			bool persistent = final;
+			while (j < n_members && members[j].group == members[i].group) {
+				persistent = persistent || addrs_has(&(struct addrs){ w.was_kept, w.n_was_kept, 0 },
+				                                      members[j].exc);
+				j++;
+			}
+			if (w.g[members[i].group].f.kind == FINDING_KEPT && (persistent || j - i >= 2)) {
+				for (int m = i; m < j; m++) {
+					PyObject *o = members[m].exc;
+					all[n_all] = o;
+					set[n_all++] = n_kept_sets;
+					all[n_all] = PyTraceBack_Check(o) ? o : ((PyBaseExceptionObject *)o)->traceback;
+					set[n_all++] = n_kept_sets;
+				}
+				n_kept_sets++;
+			}
+			i = j;
+		}
+		kept_sets = xcalloc((size_t)n_kept_sets + 1, sizeof *kept_sets);
+		if (n_kept_sets > 0)
+			probe_retained_sets(all, n_all, set, n_kept_sets, kept_sets);
+		free(all);
+		free(set);
+	}
+	for (int i = 0, kept_set = 0; i < n_members;) {
 		int j = i, n;
 		struct group *g = &w.g[members[i].group];
 		PyObject **roots;
@@ -765,7 +907,10 @@ static void scan(bool final)
 			if (g->f.kind == FINDING_KEPT)
 				addrs_add(&kept_now, roots[m]);
 		}
-		probe_retained(roots, 2 * n, &k);
+		if (g->f.kind == FINDING_KEPT && (persistent || n >= 2))
+			k = kept_sets[kept_set++];   /* in the same order as above */
+		else
+			probe_retained(roots, 2 * n, &k);
 		if (g->f.kind == FINDING_CYCLE) {
 			g->waiting = (uint64_t)n;
 			g->waiting_bytes = k.bytes;
@@ -816,6 +961,7 @@ static void scan(bool final)
 		i = j;
 	}
 	free(members);
+	free(kept_sets);
 	free(w.was_kept);
 	addrs_sort(&kept_now);
 	w.was_kept = kept_now.a;
@@ -900,23 +1046,42 @@ static void add_hints(void)
 }
 
 /* Every module of the program's own, read for hints (at the end). */
+/* Every module of the program's own, read for hints and for which except
+ * clause caught what: before the last look, and before each look while it
+ * runs. It makes no Python object unless a module is new (the paths are
+ * taken first: reading may let other threads import meanwhile). */
 static void read_own_modules(void)
 {
-	PyObject *modules = PySys_GetObject("modules"), *items;
+	static PyObject *file_key;
+	PyObject *modules = PySys_GetObject("modules"), *key, *m;
+	Py_ssize_t pos = 0;
+	char **paths = NULL;
+	int n = 0, cap = 0;
 
-	if (modules == NULL || !PyDict_Check(modules))
+	if (file_key == NULL)
+		file_key = PyUnicode_InternFromString("__file__");
+	if (modules == NULL || !PyDict_Check(modules) || file_key == NULL) {
+		PyErr_Clear();
 		return;
-	items = PyDict_Values(modules);
-	for (Py_ssize_t i = 0; items && i < PyList_GET_SIZE(items); i++) {
-		PyObject *m = PyList_GET_ITEM(items, i);
-		PyObject *file = PyModule_Check(m) ? PyModule_GetFilenameObject(m) : NULL;
+	}
+	while (PyDict_Next(modules, &pos, &key, &m)) {
+		PyObject *dict = PyModule_Check(m) ? PyModule_GetDict(m) : NULL;
+		PyObject *file = dict ? PyDict_GetItemWithError(dict, file_key) : NULL;
 		const char *path = file && PyUnicode_Check(file) ? PyUnicode_AsUTF8(file) : NULL;
-		if (path)
-			probe_source_read(path);
-		Py_XDECREF(file);
+		if (path && probe_source_own(path) && !probe_source_known(path)) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				paths = xrealloc(paths, (size_t)cap * sizeof *paths);
+			}
+			paths[n++] = xstrdup(path);
+		}
 		PyErr_Clear();
 	}
-	Py_XDECREF(items);
+	for (int i = 0; i < n; i++) {
+		probe_source_read(paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
 }
 
 /* ---- questions ----------------------------------------------------------- */
@@ -1124,6 +1289,7 @@ static void *watch_main(void *arg)
 			continue;
 		}
 		PyEval_RestoreThread(ts);
+		read_own_modules();
 		now = util_now();
 		scan(false);
 		took = util_now() - now;
