@@ -40,6 +40,8 @@ struct probe_reasons {
 	double traceback_only;  /* alive only because a traceback reaches them */
 	double cyclic_garbage;  /* unreachable, waiting for the cyclic GC */
 	double gc_freed;        /* freed by collections so far (cycles of every kind) */
+	bool gc_unseen;         /* the program took exclab probe's entry out of
+	                         * gc.callbacks: later collections go unseen */
 };
 
 /* How the program ended. */

@@ -280,6 +280,7 @@ void labproto_put_reasons(struct wire_out *w, const struct probe_reasons *r)
 	wire_f64(w, r->traceback_only);
 	wire_f64(w, r->cyclic_garbage);
 	wire_f64(w, r->gc_freed);
+	wire_u8(w, r->gc_unseen);
 }
 
 void labproto_get_reasons(struct wire_in *in, struct probe_reasons *r)
@@ -288,6 +289,7 @@ void labproto_get_reasons(struct wire_in *in, struct probe_reasons *r)
 	r->traceback_only = wire_get_f64(in);
 	r->cyclic_garbage = wire_get_f64(in);
 	r->gc_freed = wire_get_f64(in);
+	r->gc_unseen = wire_get_u8(in) != 0;
 }
 
 void labproto_put_end(struct wire_out *w, const struct program_end *e)

@@ -68,7 +68,9 @@ same_as_python("changes_nothing")
 same_as_python("imports_as_python")
 same_as_python("legacy_finalizer")
 same_as_python("forks")
-same_as_python("callbacks_cleared")
+text = same_as_python("callbacks_cleared")
+check("took exclab probe's entry out of gc.callbacks" in text,
+      f"callbacks_cleared: the report says the probe could not see later cycles: {text!r}")
 
 # A zip application runs its __main__ as python3 runs it, from the zip.
 with tempfile.TemporaryDirectory() as tmp:

@@ -121,6 +121,7 @@ static void json_report(FILE *f, const struct model *m, const struct probe_repor
 		json_object_object_add(r, "cyclic_garbage",
 		                       json_object_new_int64(llround(m->reasons.cyclic_garbage)));
 		json_object_object_add(r, "gc_freed", json_object_new_int64(llround(m->reasons.gc_freed)));
+		json_object_object_add(r, "gc_unseen", json_object_new_boolean(m->reasons.gc_unseen));
 		json_object_object_add(root, "bytes_by_reason", r);
 	}
 	if (ro->fail_on)
@@ -210,6 +211,9 @@ static void text_report(FILE *f, const struct model *m, const struct probe_repor
 		               rest, sizeof rest);
 		fprintf(f, "  heap %s: %s kept only through tracebacks, %s cyclic garbage waiting for "
 		        "the collector, %s the rest\n", heap, tb, cyc, rest);
+		if (m->reasons.gc_unseen)
+			fprintf(f, "  the program took exclab probe's entry out of gc.callbacks: the cycles "
+			        "collections freed after that were not seen\n");
 	}
 	if (m->program_ended) {
 		if (m->program_end.kind == PROGRAM_EXITED)

@@ -647,6 +647,7 @@ static void callback_gone(PyObject *capsule)
 	if (w.saving && debug)
 		*debug = w.saved_debug;
 	w.saving = false;
+	w.reasons.gc_unseen |= !w.removing;
 	if (!w.removing)
 		labout_console(CONSOLE_INFO, "The program took exclab probe's entry out of gc.callbacks: "
 		               "the cycles collections free from now on go unseen.");
