@@ -8,6 +8,7 @@
 #include "probe_heap.h"
 
 #include "probe.h"
+#include "pyintrospect.h"
 
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000
 #include <internal/pycore_dict.h>
@@ -21,31 +22,7 @@
 #define KNOWN_LAYOUT 0
 #endif
 
-/* Sizes and the exception table need no internals. */
-
-static size_t sizeof_method(PyObject *o)
-{
-	static PyObject *name;
-	PyObject *descr, *n;
-	Py_ssize_t size = -1;
-
-	if (name == NULL)
-		name = PyUnicode_InternFromString("__sizeof__");
-	descr = name ? _PyType_Lookup(Py_TYPE(o), name) : NULL;
-	/* Only a C __sizeof__: a Python one would run the program's code. */
-	if (descr && Py_IS_TYPE(descr, &PyMethodDescr_Type) &&
-	    (((PyMethodDescrObject *)descr)->d_method->ml_flags & METH_NOARGS)) {
-		n = ((PyMethodDescrObject *)descr)->d_method->ml_meth(o, NULL);
-		size = n && PyLong_Check(n) ? PyLong_AsSsize_t(n) : -1;
-		Py_XDECREF(n);
-		PyErr_Clear();
-	}
-	if (size < 0) {
-		Py_ssize_t items = Py_TYPE(o)->tp_itemsize ? Py_SIZE(o) : 0;
-		size = Py_TYPE(o)->tp_basicsize + (items < 0 ? -items : items) * Py_TYPE(o)->tp_itemsize;
-	}
-	return (size_t)size;
-}
+/* The exception table needs no internals. */
 
 /* The exception table (Objects/exception_handling_notes.txt): entries of
  * start, length, target and depth-with-lasti, each a varint of 6-bit
@@ -222,15 +199,6 @@ static bool frame_is_program(_PyInterpreterFrame *f)
 	return !_PyFrame_IsIncomplete(f);
 }
 
-static PyCodeObject *frame_code(_PyInterpreterFrame *f)
-{
-#if PY_VERSION_HEX >= 0x030D0000
-	return _PyFrame_GetCode(f);
-#else
-	return f->f_code;
-#endif
-}
-
 void probe_heap_frames(probe_heap_frame_visit visit, void *arg)
 {
 	for (PyThreadState *t = PyInterpreterState_ThreadHead(PyInterpreterState_Get()); t;
@@ -238,7 +206,7 @@ void probe_heap_frames(probe_heap_frame_visit visit, void *arg)
 		for (_PyInterpreterFrame *f = innermost_frame(t); f; f = f->previous) {
 			if (!frame_is_program(f))
 				continue;
-			PyCodeObject *code = frame_code(f);
+			PyCodeObject *code = pyintrospect_frame_code(f);
 			int line = PyCode_Addr2Line(code, _PyInterpreterFrame_LASTI(f) * (int)sizeof(_Py_CODEUNIT));
 			visit(code, line, f->localsplus, code->co_nlocalsplus, arg);
 		}
@@ -283,7 +251,7 @@ size_t probe_heap_size(PyObject *o)
 	if (PyObject_IS_GC(o))
 		n = probe_block_size((char *)o - _PyType_PreHeaderSize(tp));
 	if (n == 0)   /* not one of ours: static, or made before the hook */
-		return sizeof_method(o) + (PyObject_IS_GC(o) ? sizeof(PyGC_Head) : 0);
+		return pyintrospect_sizeof(o);
 	if (PyList_Check(o)) {
 		n += probe_block_size(((PyListObject *)o)->ob_item);
 	} else if (PyDict_Check(o)) {
@@ -346,7 +314,7 @@ void probe_heap_frames(probe_heap_frame_visit visit, void *arg)
 
 size_t probe_heap_size(PyObject *o)
 {
-	return sizeof_method(o);
+	return pyintrospect_sizeof(o);
 }
 
 PyObject *probe_heap_garbage(void)

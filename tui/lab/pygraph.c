@@ -557,34 +557,6 @@ static bool is_incidental(PyObject *o, enum graph_kind kind)
 	}
 }
 
-/* sys.getsizeof, without running Python code: the type's own C __sizeof__
- * (found as a method descriptor), else its basic and item sizes; plus the GC
- * header for tracked objects, as sys.getsizeof adds. */
-static size_t size_of(PyObject *o)
-{
-	static PyObject *name;
-	PyObject *descr, *n;
-	Py_ssize_t size = -1;
-
-	if (name == NULL)
-		name = PyUnicode_InternFromString("__sizeof__");
-	descr = name ? _PyType_Lookup(Py_TYPE(o), name) : NULL;
-	if (descr && Py_IS_TYPE(descr, &PyMethodDescr_Type) &&
-	    (((PyMethodDescrObject *)descr)->d_method->ml_flags & METH_NOARGS)) {
-		n = ((PyMethodDescrObject *)descr)->d_method->ml_meth(o, NULL);
-		size = n && PyLong_Check(n) ? PyLong_AsSsize_t(n) : -1;
-		Py_XDECREF(n);
-		PyErr_Clear();
-	}
-	if (size < 0) {
-		Py_ssize_t items = Py_TYPE(o)->tp_itemsize ? Py_SIZE(o) : 0;
-		size = Py_TYPE(o)->tp_basicsize + (items < 0 ? -items : items) * Py_TYPE(o)->tp_itemsize;
-	}
-	if (PyObject_IS_GC(o))
-		size += (Py_ssize_t)(2 * sizeof(void *));   /* PyGC_Head */
-	return (size_t)size;
-}
-
 /* Module namespaces, code, modules and classes end the walk: they lead to
  * everything else in the program, and a lesson is about what lies before. */
 static bool is_leaf(PyObject *o, const struct graph_node *node, const struct pygraph_limits *lim)
@@ -637,7 +609,7 @@ static int add_object(struct walk *w, PyObject *o, int depth)
 	util_copy(n.type, sizeof n.type, Py_TYPE(o)->tp_name);
 	describe(o, n.kind, n.repr, sizeof n.repr, &w->lines);
 	n.incidental = is_incidental(o, n.kind);
-	n.size = size_of(o);
+	n.size = pyintrospect_sizeof(o);
 	i = graph_add_node(w->g, &n);
 	if (i == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 256;
@@ -717,7 +689,7 @@ struct graph *pygraph_capture(PyObject *const *roots, const char *const *names, 
 			if (c < 0) {
 				if (!room) {
 					skipped++;
-					skipped_bytes += size_of(child);
+					skipped_bytes += pyintrospect_sizeof(child);
 					continue;
 				}
 				c = add_object(&w, child, w.depth[v] + 1);

@@ -21,7 +21,7 @@
 /* _PyInterpreterFrame's code object: f_code until 3.12; 3.13 made it
  * f_executable, a PyObject * (a code object in any frame that has a frame
  * object). */
-static PyCodeObject *frame_code(_PyInterpreterFrame *f)
+PyCodeObject *pyintrospect_frame_code(struct _PyInterpreterFrame *f)
 {
 #if PY_VERSION_HEX >= 0x030D0000
 	return _PyFrame_GetCode(f);
@@ -98,7 +98,7 @@ static Py_ssize_t values_len(PyDictValues *values, PyDictKeysObject *keys)
 void pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *arg)
 {
 	_PyInterpreterFrame *f = ((PyFrameObject *)frame)->f_frame;
-	PyCodeObject *code = frame_code(f);
+	PyCodeObject *code = pyintrospect_frame_code(f);
 
 	for (int i = 0; i < code->co_nlocalsplus; i++) {
 		PyObject *value = f->localsplus[i];
@@ -110,7 +110,7 @@ void pyintrospect_frame_locals(PyObject *frame, pyintrospect_visit visit, void *
 int pyintrospect_frame_local(PyObject *frame, PyObject *name, PyObject **value)
 {
 	_PyInterpreterFrame *f = ((PyFrameObject *)frame)->f_frame;
-	PyCodeObject *code = frame_code(f);
+	PyCodeObject *code = pyintrospect_frame_code(f);
 
 	for (int i = 0; i < code->co_nlocalsplus; i++) {
 		if (PyUnicode_Compare(PyTuple_GET_ITEM(code->co_localsplusnames, i), name) != 0)
@@ -170,7 +170,7 @@ void pyintrospect_frame_fields(PyObject *frame, PyObject **func, PyObject **code
 	_PyInterpreterFrame *f = ((PyFrameObject *)frame)->f_frame;
 
 	*func = frame_function(f);
-	*code = (PyObject *)frame_code(f);
+	*code = (PyObject *)pyintrospect_frame_code(f);
 	*locals = f->f_locals;
 }
 
@@ -196,7 +196,7 @@ int pyintrospect_tb_line(PyObject *tbo)
 
 	if (tb->tb_lineno >= 0 || tb->tb_frame == NULL)
 		return tb->tb_lineno;
-	return PyCode_Addr2Line(frame_code(tb->tb_frame->f_frame), tb->tb_lasti);
+	return PyCode_Addr2Line(pyintrospect_frame_code(tb->tb_frame->f_frame), tb->tb_lasti);
 }
 
 int pyintrospect_frame_line(PyObject *frame, struct pyintrospect_lines *memo)
@@ -209,7 +209,7 @@ int pyintrospect_frame_line(PyObject *frame, struct pyintrospect_lines *memo)
 	if (f->f_lineno != 0)
 		return PyFrame_GetLineNumber(f);
 	_PyInterpreterFrame *fr = f->f_frame;
-	PyCodeObject *code = frame_code(fr);
+	PyCodeObject *code = pyintrospect_frame_code(fr);
 	int lasti = _PyInterpreterFrame_LASTI(fr);
 	uintptr_t h = ((uintptr_t)code >> 4) ^ (uintptr_t)lasti * 0x9E3779B1u;
 	size_t i = (size_t)(h ^ (h >> 6) ^ (h >> 12)) % (sizeof memo->slot / sizeof memo->slot[0]);
@@ -245,4 +245,33 @@ PyObject *pyintrospect_instance_dict(PyObject *obj)
 long pyintrospect_gc_count0(void)
 {
 	return PyInterpreterState_Get()->gc.generations[0].count;
+}
+
+/* sys.getsizeof, without running Python code: the type's own C __sizeof__
+ * (found as a method descriptor), else its basic and item sizes; plus the GC
+ * header for tracked objects, as sys.getsizeof adds. */
+size_t pyintrospect_sizeof(PyObject *o)
+{
+	static PyObject *name;
+	PyObject *descr, *n;
+	Py_ssize_t size = -1;
+
+	if (name == NULL)
+		name = PyUnicode_InternFromString("__sizeof__");
+	descr = name ? _PyType_Lookup(Py_TYPE(o), name) : NULL;
+	/* Only a C __sizeof__: a Python one would run the program's code. */
+	if (descr && Py_IS_TYPE(descr, &PyMethodDescr_Type) &&
+	    (((PyMethodDescrObject *)descr)->d_method->ml_flags & METH_NOARGS)) {
+		n = ((PyMethodDescrObject *)descr)->d_method->ml_meth(o, NULL);
+		size = n && PyLong_Check(n) ? PyLong_AsSsize_t(n) : -1;
+		Py_XDECREF(n);
+		PyErr_Clear();
+	}
+	if (size < 0) {
+		Py_ssize_t items = Py_TYPE(o)->tp_itemsize ? Py_SIZE(o) : 0;
+		size = Py_TYPE(o)->tp_basicsize + (items < 0 ? -items : items) * Py_TYPE(o)->tp_itemsize;
+	}
+	if (PyObject_IS_GC(o))
+		size += (Py_ssize_t)(2 * sizeof(void *));   /* PyGC_Head */
+	return (size_t)size;
 }

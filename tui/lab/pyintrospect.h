@@ -71,4 +71,13 @@ PyObject *pyintrospect_instance_dict(PyObject *obj);
  * it reads. */
 long pyintrospect_gc_count0(void);
 
+/* An interpreter frame's code object: f_code until 3.12, f_executable
+ * from 3.13 (a code object in any frame that runs the program's code). */
+struct _PyInterpreterFrame;
+PyCodeObject *pyintrospect_frame_code(struct _PyInterpreterFrame *f);
+/* sys.getsizeof without running Python code: the type's own C __sizeof__
+ * (a method descriptor), else its basic and item sizes; plus the GC header
+ * for tracked objects, as sys.getsizeof adds. */
+size_t pyintrospect_sizeof(PyObject *o);
+
 #endif
