@@ -6,7 +6,6 @@
  * the second ends it (runner.h). */
 #include "probe_ui.h"
 
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -96,17 +95,11 @@ static void on_key(struct probe_ui *ui, int key)
 
 static void wait_for_work(const struct probe_ui *ui, double now)
 {
-	struct pollfd p[3] = { { .fd = STDIN_FILENO, .events = POLLIN } };
-	int fds[2];
-	double wait = runner_wait_fds(ui->runner, fds);
+	double wait = FRAME_RUNNING;
 
-	for (int i = 0; i < 2; i++)
-		p[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-	if (wait > FRAME_RUNNING)
-		wait = FRAME_RUNNING;
 	if (ui->dirty && ui->last_draw + FRAME_MIN - now < wait)
 		wait = ui->last_draw + FRAME_MIN - now;
-	poll(p, 3, wait > 0 ? (int)(wait * 1000) + 1 : 0);
+	runner_wait_or_key(ui->runner, wait);
 }
 
 static void draw(struct probe_ui *ui)

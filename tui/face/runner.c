@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "labproc.h"
 #include "util.h"
@@ -945,15 +946,30 @@ int runner_finding_graph(struct runner *r, uint32_t id)
 	return ask(r, &w);
 }
 
-void runner_wait(const struct runner *r)
+/* Poll the lab's descriptors and `also` (-1: none) for at most `limit`
+ * seconds, or less when the runner has a deadline sooner. */
+static void wait_on(const struct runner *r, int also, double limit)
 {
 	int fds[2];
-	struct pollfd p[2];
+	struct pollfd p[3];
 	double wait = runner_wait_fds(r, fds);
 
+	if (limit < wait)
+		wait = limit;
 	for (int i = 0; i < 2; i++)
 		p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-	poll(p, 2, (int)(wait * 1000) + 1);
+	p[2] = (struct pollfd){ .fd = also, .events = POLLIN };
+	poll(p, 3, wait > 0 ? (int)(wait * 1000) + 1 : 0);
+}
+
+void runner_wait(const struct runner *r)
+{
+	wait_on(r, -1, 1e9);
+}
+
+void runner_wait_or_key(const struct runner *r, double limit)
+{
+	wait_on(r, STDIN_FILENO, limit);
 }
 
 void runner_settle(struct runner *r)

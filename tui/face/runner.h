@@ -74,6 +74,9 @@ double runner_wait_fds(const struct runner *r, int fds[2]);
 /* Wait until the lab has something to say or a deadline comes (a signal
  * ends the wait too). */
 void runner_wait(const struct runner *r);
+/* The same, and a key on standard input ends it too, as does `limit`
+ * seconds (the interface's next frame). */
+void runner_wait_or_key(const struct runner *r, double limit);
 
 /* The learner says go on: start the next step, or get past a pause. */
 void runner_continue(struct runner *r);

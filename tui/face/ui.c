@@ -8,7 +8,6 @@
 #include "ui.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -639,17 +638,11 @@ static void on_key(struct ui *ui, int key, const struct runner_options *opt)
 /* Sleep until a key, the lab, or the next frame or deadline is due. */
 static void wait_for_work(const struct ui *ui, double now)
 {
-	struct pollfd p[3] = { { .fd = STDIN_FILENO, .events = POLLIN } };
-	int fds[2];
-	double wait = runner_wait_fds(ui->runner, fds);
+	double wait = FRAME_RUNNING;   /* gauges move, exercise files are watched */
 
-	for (int i = 0; i < 2; i++)
-		p[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-	if (wait > FRAME_RUNNING)
-		wait = FRAME_RUNNING;   /* gauges move, exercise files are watched */
 	if (ui->dirty && ui->last_draw + FRAME_MIN - now < wait)
 		wait = ui->last_draw + FRAME_MIN - now;
-	poll(p, 3, wait > 0 ? (int)(wait * 1000) + 1 : 0);
+	runner_wait_or_key(ui->runner, wait);
 }
 
 static void loop(struct ui *ui, const struct runner_options *opt)
