@@ -107,11 +107,6 @@ int probe_heap_handler(PyCodeObject *code, int lasti)
 	return found;
 }
 
-int probe_heap_except_line(PyCodeObject *code, int lasti)
-{
-	return probe_heap_handler_line(code, probe_heap_handler(code, lasti));
-}
-
 int probe_heap_handler_line(PyCodeObject *code, int found)
 {
 	if (found < 0)

@@ -46,10 +46,6 @@ size_t probe_heap_size(PyObject *o);
 PyObject *probe_heap_garbage(void);
 int *probe_heap_gc_debug(void);
 
-/* The line of the except clause that catches at instruction `lasti` (a
- * traceback entry's tb_lasti) in code; 0 when none does. */
-int probe_heap_except_line(PyCodeObject *code, int lasti);
-
 /* The handler that instruction `lasti` goes to, past the compiler's
  * cleanups, as a byte offset in code: an except clause (the first of its
  * try statement), a finally, a with's exit; -1 when none. Given a

@@ -111,7 +111,6 @@ struct probe_pass {
 	int *queue;
 	int qlen;
 	double bytes[3];
-	double seconds;
 	/* while visiting */
 	int from;
 	struct objmap loose;  /* untracked referents */
@@ -192,7 +191,6 @@ static int note_loose(PyObject *child, void *arg)
 struct probe_pass *probe_pass_run(void)
 {
 	struct probe_pass *p;
-	double t0 = util_now();
 	int *tbs, ntbs = 0;
 	bool added;
 
@@ -243,7 +241,6 @@ struct probe_pass *probe_pass_run(void)
 	map_free(&p->loose);
 	free(p->loose_info);
 	p->loose_info = NULL;
-	p->seconds = util_now() - t0;
 	return p;
 }
 
@@ -279,11 +276,6 @@ int probe_pass_len(const struct probe_pass *p)
 PyObject *probe_pass_object(const struct probe_pass *p, int i)
 {
 	return p->objs[i];
-}
-
-double probe_pass_seconds(const struct probe_pass *p)
-{
-	return p->seconds;
 }
 
 /* ---- what a set keeps alive -------------------------------------------- */

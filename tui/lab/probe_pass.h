@@ -36,8 +36,6 @@ double probe_pass_bytes(const struct probe_pass *p, enum probe_class c);
  * GIL is let go). */
 int probe_pass_len(const struct probe_pass *p);
 PyObject *probe_pass_object(const struct probe_pass *p, int i);
-/* Seconds the pass took. */
-double probe_pass_seconds(const struct probe_pass *p);
 
 struct probe_kept {
 	double bytes;     /* what they keep alive, themselves included */

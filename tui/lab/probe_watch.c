@@ -1046,7 +1046,6 @@ static void add_hints(void)
 	}
 }
 
-/* Every module of the program's own, read for hints (at the end). */
 /* Every module of the program's own, read for hints and for which except
  * clause caught what: before the last look, and before each look while it
  * runs. It makes no Python object unless a module is new (the paths are
