@@ -540,19 +540,35 @@ static void take_garbage(PyObject **objs, int n)
 	}
 	/* Free piece by piece, as the collector would have (delete_garbage:
 	 * tp_clear on each), weighing each on the heap probe; its bytes are
-	 * shared among its cycles. */
+	 * shared among its cycles. Each piece's members, in their order, are
+	 * listed once (by their root), not looked for among all per piece. */
+	int *root = xmalloc((size_t)n * sizeof *root);
+	int *start = xcalloc((size_t)n + 1, sizeof *start);
+	int *next = xmalloc((size_t)n * sizeof *next);
+	int *member = xmalloc((size_t)n * sizeof *member);
+	for (int k = 0; k < n; k++) {
+		root[k] = find_root(u.parent, k);
+		start[root[k] + 1]++;
+	}
+	for (int i = 0; i < n; i++)
+		start[i + 1] += start[i];
+	memcpy(next, start, (size_t)n * sizeof *next);
+	for (int k = 0; k < n; k++)
+		member[next[root[k]]++] = k;
 	for (int i = 0; i < n; i++) {
+		const int *piece = member + start[i];
+		int len = start[i + 1] - start[i], cycles = 0;
 		size_t before;
 		double freed;
-		int cycles = 0;
-		if (find_root(u.parent, i) != i || u.uncollectable[i])
+		if (root[i] != i || u.uncollectable[i])
 			continue;
-		for (int k = 0; k < n; k++)
-			cycles += group_of[k] >= 0 && find_root(u.parent, k) == i;
+		for (int j = 0; j < len; j++)
+			cycles += group_of[piece[j]] >= 0;
 		before = probe_live_bytes();
-		for (int k = 0; k < n; k++) {
+		for (int j = 0; j < len; j++) {
+			int k = piece[j];
 			inquiry clear = objs[k] ? Py_TYPE(objs[k])->tp_clear : NULL;
-			if (clear == NULL || find_root(u.parent, k) != i)
+			if (clear == NULL)
 				continue;
 			Py_INCREF(objs[k]);
 			clear(objs[k]);
@@ -560,20 +576,24 @@ static void take_garbage(PyObject **objs, int n)
 				PyErr_WriteUnraisable((PyObject *)Py_TYPE(objs[k]));
 			Py_DECREF(objs[k]);
 		}
-		for (int k = 0; k < n; k++)
-			if (objs[k] && find_root(u.parent, k) == i)
-				Py_CLEAR(objs[k]);
+		for (int j = 0; j < len; j++)
+			Py_CLEAR(objs[piece[j]]);
 		freed = (double)before - (double)probe_live_bytes();
 		freed = freed > 0 ? freed : 0;
 		w.gc_freed += freed;
-		for (int k = 0; k < n; k++) {
-			if (group_of[k] < 0 || find_root(u.parent, k) != i)
+		for (int j = 0; j < len; j++) {
+			int k = piece[j];
+			if (group_of[k] < 0)
 				continue;
 			w.g[group_of[k]].freed++;
 			w.g[group_of[k]].freed_bytes += freed / cycles;
 			w.g[group_of[k]].changed = true;
 		}
 	}
+	free(root);
+	free(start);
+	free(next);
+	free(member);
 	free(group_of);
 	free(carried);
 	free(u.parent);
