@@ -769,23 +769,26 @@ int graph_cycle_through(const struct graph *g, int node, int *path, int max)
 
 /* ---- the shortest path between two nodes ------------------------------ */
 
-int graph_path(const struct graph *g, int from, int to, int *path, int max)
+/* Breadth first from every seed at once, to `to`: the shortest path from
+ * whichever seed is nearest (the earliest seed on a tie of length). */
+static int path_from_seeds(const struct graph *g, const int *seeds, int nseeds, int to, int *path,
+                           int max, int *from)
 {
-	int head = 0, tail = 0, len = 0;
+	int head = 0, tail = 0, len = -1;
 	int *via, *queue;
 	bool *seen;
 	struct adjacency out;
 
-	if (from < 0 || to < 0 || from >= g->n_nodes || to >= g->n_nodes)
-		return -1;
-	if (from == to)
-		return 0;
 	adjacency_build(g, &out, false);
 	via = xmalloc((size_t)g->n_nodes * sizeof *via);
 	queue = xmalloc((size_t)g->n_nodes * sizeof *queue);
 	seen = xcalloc((size_t)g->n_nodes, sizeof *seen);
-	seen[from] = true;
-	queue[tail++] = from;
+	for (int i = 0; i < nseeds; i++)
+		if (!seen[seeds[i]]) {
+			seen[seeds[i]] = true;
+			via[seeds[i]] = -1;
+			queue[tail++] = seeds[i];
+		}
 	while (head < tail && !seen[to]) {
 		int v = queue[head++];
 		for (int k = out.start[v]; k < out.start[v + 1]; k++) {
@@ -798,20 +801,45 @@ int graph_path(const struct graph *g, int from, int to, int *path, int max)
 		}
 	}
 	if (seen[to]) {
-		int hops = 0;
-		for (int v = to; v != from; v = g->edges[via[v]].from)
+		int hops = 0, v = to;
+		for (; via[v] >= 0; v = g->edges[via[v]].from)
 			hops++;
+		*from = v;
 		len = hops < max ? hops : max;
-		for (int v = to, i = hops - 1; v != from; v = g->edges[via[v]].from, i--)
+		for (int u = to, i = hops - 1; via[u] >= 0; u = g->edges[via[u]].from, i--)
 			if (i < max)
-				path[i] = via[v];
-	} else {
-		len = -1;
+				path[i] = via[u];
 	}
 	free(via);
 	free(queue);
 	free(seen);
 	adjacency_free(&out);
+	return len;
+}
+
+int graph_path(const struct graph *g, int from, int to, int *path, int max)
+{
+	int seed = from;
+
+	if (from < 0 || to < 0 || from >= g->n_nodes || to >= g->n_nodes)
+		return -1;
+	if (from == to)
+		return 0;
+	return path_from_seeds(g, &seed, 1, to, path, max, &seed);
+}
+
+int graph_path_from_roots(const struct graph *g, int to, int *path, int max, int *from)
+{
+	int *roots, n = 0, len;
+
+	if (to < 0 || to >= g->n_nodes)
+		return -1;
+	roots = xmalloc(((size_t)g->n_nodes + 1) * sizeof *roots);
+	for (int i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i].root && i != to)
+			roots[n++] = i;
+	len = n > 0 ? path_from_seeds(g, roots, n, to, path, max, from) : -1;
+	free(roots);
 	return len;
 }
 

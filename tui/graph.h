@@ -113,6 +113,10 @@ struct graph *graph_hide_incidental(const struct graph *g, long hidden[GRAPH_KIN
 /* The shortest path from node `from` to node `to`, as edge indexes in order,
  * into path (at most max); returns its length, -1 when there is none. */
 int graph_path(const struct graph *g, int from, int to, int *path, int max);
+/* The shortest path to node `to` from any root but itself, found in one
+ * search: its length (-1 when no root reaches it), and in *from the root it
+ * starts at (the first root on a tie). */
+int graph_path_from_roots(const struct graph *g, int to, int *path, int max, int *from);
 
 /* The shortest cycle through node, as edge indexes in order, into path (at
  * most max); returns its length, 0 when node is on no cycle. Call after

@@ -428,8 +428,36 @@ static void test_hide_incidental(void)
 	graph_free(g);
 }
 
+/* From every root at once: the nearest root's path, the first root on a tie
+ * of length, never the target itself as its own root. */
+static void test_path_from_roots(void)
+{
+	struct graph *g = graph_new();
+	int far = node(g, GRAPH_DICT, "globals", 100);
+	int mid = node(g, GRAPH_LIST, "list", 56);
+	int near = node(g, GRAPH_FRAME, "frame", 208);
+	int tie = node(g, GRAPH_FRAME, "frame", 208);
+	int exc = node(g, GRAPH_EXCEPTION, "ValueError", 72);
+	int from = -1, path[8];
+
+	g->nodes[far].root = g->nodes[near].root = g->nodes[tie].root = true;
+	graph_add_edge(g, far, mid, "errors");
+	graph_add_edge(g, mid, exc, "[0]");
+	graph_add_edge(g, tie, exc, "e");
+	graph_add_edge(g, near, exc, "err");
+	CHECK(graph_path_from_roots(g, exc, path, 8, &from) == 1);
+	CHECK(from == near && path[0] == edge_index(g, near, exc));
+	CHECK(graph_path_from_roots(g, mid, path, 8, &from) == 1 && from == far);
+	/* A root is reached from another root, not from itself. */
+	graph_add_edge(g, far, near, "frame");
+	CHECK(graph_path_from_roots(g, near, path, 8, &from) == 1 && from == far);
+	CHECK(graph_path_from_roots(g, far, path, 8, &from) == -1);
+	graph_free(g);
+}
+
 int main(void)
 {
+	test_path_from_roots();
 	test_hide_incidental();
 	test_summarize_wide();
 	test_exception_cycle();

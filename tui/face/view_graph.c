@@ -186,23 +186,14 @@ static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
 static void describe_trail(struct graph_view *v)
 {
 	const struct graph *g = v->shown;
-	int path[TRAIL_HOPS], best[TRAIL_HOPS], best_len = -1, listed = 0;
+	int best[TRAIL_HOPS], best_len, root, listed = 0;
 	size_t at = 0;
 
 	v->trail[0] = '\0';
 	v->trail_is_path = false;
 	if (g == NULL || v->selected < 0)
 		return;
-	for (int r = 0; r < g->n_nodes; r++) {
-		if (!g->nodes[r].root || r == v->selected)
-			continue;
-		int len = graph_path(g, r, v->selected, path, TRAIL_HOPS);
-
-		if (len > 0 && (best_len < 0 || len < best_len)) {
-			best_len = len;
-			memcpy(best, path, (size_t)len * sizeof *path);
-		}
-	}
+	best_len = graph_path_from_roots(g, v->selected, best, TRAIL_HOPS, &root);
 	if (best_len > 0) {
 		v->trail_is_path = true;
 		append(v->trail, sizeof v->trail, &at, "%s", trail_name(&g->nodes[g->edges[best[0]].from]));

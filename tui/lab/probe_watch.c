@@ -1171,7 +1171,7 @@ static char **why_lines(uintptr_t addr, int *n)
 	PyObject *modules = PySys_GetObject("modules");
 	struct pygraph_limits lim = { .depth = 1 << 20, .nodes = WHY_NODES, .follow_classes = true };
 	struct graph *g;
-	int target, best = -1, best_len = 1 << 30, path[64], len;
+	int target, best = -1, path[64], len = -1;
 	char **lines;
 
 	if (modules && PyDict_Check(modules)) {
@@ -1192,16 +1192,13 @@ static char **why_lines(uintptr_t addr, int *n)
 	probe_heap_frames(frame_roots, &r);
 	g = pygraph_capture(r.objs, (const char *const *)r.names, r.n, &lim);
 	target = graph_find(g, addr);
-	for (int i = 0; target >= 0 && i < g->n_nodes; i++) {
-		if (!g->nodes[i].root)
-			continue;
-		len = i == target ? 0 : graph_path(g, i, target, path, 64);
-		if (len >= 0 && len < best_len) {
-			best = i;
-			best_len = len;
-		}
+	if (target >= 0 && g->nodes[target].root) {
+		best = target;
+		len = 0;
+	} else if (target >= 0) {
+		len = graph_path_from_roots(g, target, path, 64, &best);
 	}
-	if (best < 0) {
+	if (len < 0) {
 		lines = xcalloc(1, sizeof *lines);
 		lines[0] = xstrdup(g->limited ? "not found among what the program's globals and running "
 		                                "frames reach (the search was cut short)"
@@ -1210,9 +1207,6 @@ static char **why_lines(uintptr_t addr, int *n)
 		                                "cyclic GC runs");
 		*n = 1;
 	} else {
-		len = graph_path(g, best, target, path, 64);
-		if (len < 0)
-			len = 0;
 		lines = xcalloc((size_t)len + 1, sizeof *lines);
 		lines[0] = xstrdup(g->nodes[best].root_name);
 		for (int i = 0; i < len; i++) {
